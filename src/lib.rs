@@ -1,0 +1,5 @@
+//! spillway: a discrete-event simulator for asynchronous systems.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod model;

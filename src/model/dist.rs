@@ -1,0 +1,266 @@
+//! Probability distributions of durations, checked when they are built.
+//!
+//! Parameters are in seconds. A `Dist` can only be made through its constructors, which
+//! reject impossible parameters, so sampling (in `sim::rng`) never has to. The moments are
+//! exact and feed the stability check and the queueing-theory comparison.
+
+use std::fmt;
+
+/// The 99th percentile of the standard normal distribution.
+const Z_P99: f64 = 2.326_347_874_040_841;
+
+/// A validated distribution of non-negative durations, in seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dist(pub(crate) Family);
+
+/// The families `Dist` supports, with their checked parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Family {
+    Constant { value: f64 },
+    Exponential { mean: f64 },
+    Uniform { min: f64, max: f64 },
+    /// A normal distribution truncated at zero (negative draws are redrawn).
+    Normal { mean: f64, sd: f64 },
+    LogNormal { mu: f64, sigma: f64 },
+    Gamma { shape: f64, scale: f64 },
+    Weibull { shape: f64, scale: f64 },
+    Pareto { shape: f64, scale: f64 },
+    /// With probability `p` an exponential of mean `mean1`, otherwise of mean `mean2`.
+    HyperExponential { p: f64, mean1: f64, mean2: f64 },
+    Empirical { samples: Vec<f64> },
+}
+
+/// Why a distribution's parameters were rejected; the text says what to change.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct DistError(String);
+
+fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), DistError> {
+    if ok { Ok(()) } else { Err(DistError(message())) }
+}
+
+fn positive(name: &str, value: f64) -> Result<(), DistError> {
+    check(value.is_finite() && value > 0.0, || {
+        format!("{name} must be a finite number > 0 (got {value})")
+    })
+}
+
+fn non_negative(name: &str, value: f64) -> Result<(), DistError> {
+    check(value.is_finite() && value >= 0.0, || {
+        format!("{name} must be a finite number >= 0 (got {value})")
+    })
+}
+
+impl Dist {
+    /// Always `value` seconds.
+    pub fn constant(value: f64) -> Result<Dist, DistError> {
+        non_negative("value", value)?;
+        Ok(Dist(Family::Constant { value }))
+    }
+
+    /// Exponential with the given mean (memoryless; Poisson arrivals have these gaps).
+    pub fn exponential(mean: f64) -> Result<Dist, DistError> {
+        positive("mean", mean)?;
+        Ok(Dist(Family::Exponential { mean }))
+    }
+
+    /// Uniform on `[min, max]`.
+    pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
+        non_negative("min", min)?;
+        non_negative("max", max)?;
+        check(min <= max, || format!("min ({min}) must not exceed max ({max})"))?;
+        Ok(Dist(Family::Uniform { min, max }))
+    }
+
+    /// Normal with the given mean and standard deviation, truncated at zero.
+    pub fn normal(mean: f64, sd: f64) -> Result<Dist, DistError> {
+        positive("mean", mean)?;
+        positive("sd", sd)?;
+        Ok(Dist(Family::Normal { mean, sd }))
+    }
+
+    /// Log-normal whose logarithm has mean `mu` and standard deviation `sigma`.
+    pub fn lognormal(mu: f64, sigma: f64) -> Result<Dist, DistError> {
+        check(mu.is_finite(), || format!("mu must be finite (got {mu})"))?;
+        positive("sigma", sigma)?;
+        Ok(Dist(Family::LogNormal { mu, sigma }))
+    }
+
+    /// Log-normal with the given median and 99th percentile.
+    pub fn lognormal_median_p99(median: f64, p99: f64) -> Result<Dist, DistError> {
+        positive("median", median)?;
+        positive("p99", p99)?;
+        check(p99 > median, || {
+            format!("p99 ({p99}) must be greater than the median ({median})")
+        })?;
+        Dist::lognormal(median.ln(), (p99 / median).ln() / Z_P99)
+    }
+
+    /// Log-normal with the given mean and 99th percentile.
+    ///
+    /// Solves `ln(p99/mean) = z·σ − σ²/2` for the smaller root σ, which exists while
+    /// `p99/mean ≤ e^(z²/2) ≈ 14.97`.
+    pub fn lognormal_mean_p99(mean: f64, p99: f64) -> Result<Dist, DistError> {
+        positive("mean", mean)?;
+        positive("p99", p99)?;
+        check(p99 > mean, || {
+            format!("p99 ({p99}) must be greater than the mean ({mean})")
+        })?;
+        let gap = (p99 / mean).ln();
+        let discriminant = Z_P99 * Z_P99 - 2.0 * gap;
+        check(discriminant >= 0.0, || {
+            format!(
+                "no log-normal has mean {mean} and p99 {p99}: p99 can be at most {:.2} times \
+                 the mean; give median and p99, or mu and sigma, instead",
+                (Z_P99 * Z_P99 / 2.0).exp()
+            )
+        })?;
+        let sigma = Z_P99 - discriminant.sqrt();
+        Dist::lognormal(mean.ln() - sigma * sigma / 2.0, sigma)
+    }
+
+    /// Gamma with the given shape and scale (mean = shape·scale).
+    pub fn gamma(shape: f64, scale: f64) -> Result<Dist, DistError> {
+        positive("shape", shape)?;
+        positive("scale", scale)?;
+        Ok(Dist(Family::Gamma { shape, scale }))
+    }
+
+    /// Erlang: the sum of `k` exponential phases, with the given overall mean.
+    pub fn erlang(k: u32, mean: f64) -> Result<Dist, DistError> {
+        check(k >= 1, || "k must be at least 1".to_string())?;
+        positive("mean", mean)?;
+        Dist::gamma(f64::from(k), mean / f64::from(k))
+    }
+
+    /// Weibull with the given shape and scale.
+    pub fn weibull(shape: f64, scale: f64) -> Result<Dist, DistError> {
+        positive("shape", shape)?;
+        positive("scale", scale)?;
+        Ok(Dist(Family::Weibull { shape, scale }))
+    }
+
+    /// Pareto (type I) with the given shape (tail index) and scale (the minimum value).
+    pub fn pareto(shape: f64, scale: f64) -> Result<Dist, DistError> {
+        positive("shape", shape)?;
+        positive("scale", scale)?;
+        Ok(Dist(Family::Pareto { shape, scale }))
+    }
+
+    /// Two-phase hyperexponential with balanced means, fitted to a mean and a coefficient of
+    /// variation `cv ≥ 1` (`cv = 1` is the exponential).
+    pub fn hyperexponential(mean: f64, cv: f64) -> Result<Dist, DistError> {
+        positive("mean", mean)?;
+        check(cv.is_finite() && cv >= 1.0, || {
+            format!("cv must be >= 1 for a hyperexponential (got {cv}); use gamma or erlang below 1")
+        })?;
+        let scv = cv * cv;
+        let p = 0.5 * (1.0 + ((scv - 1.0) / (scv + 1.0)).sqrt());
+        Ok(Dist(Family::HyperExponential {
+            p,
+            mean1: mean / (2.0 * p),
+            mean2: mean / (2.0 * (1.0 - p)),
+        }))
+    }
+
+    /// Draws uniformly from a list of observed durations.
+    pub fn empirical(samples: Vec<f64>) -> Result<Dist, DistError> {
+        check(!samples.is_empty(), || "samples must not be empty".to_string())?;
+        for &s in &samples {
+            non_negative("every sample", s)?;
+        }
+        Ok(Dist(Family::Empirical { samples }))
+    }
+
+    /// The mean in seconds (`f64::INFINITY` for a Pareto with shape ≤ 1).
+    pub fn mean(&self) -> f64 {
+        match &self.0 {
+            Family::Constant { value } => *value,
+            Family::Exponential { mean } => *mean,
+            Family::Uniform { min, max } => (min + max) / 2.0,
+            Family::Normal { mean, sd } => truncated_normal_moments(*mean, *sd).0,
+            Family::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Family::Gamma { shape, scale } => shape * scale,
+            Family::Weibull { shape, scale } => scale * libm::tgamma(1.0 + 1.0 / shape),
+            Family::Pareto { shape, scale } if *shape > 1.0 => shape * scale / (shape - 1.0),
+            Family::Pareto { .. } => f64::INFINITY,
+            Family::HyperExponential { p, mean1, mean2 } => p * mean1 + (1.0 - p) * mean2,
+            Family::Empirical { samples } => samples.iter().sum::<f64>() / samples.len() as f64,
+        }
+    }
+
+    /// E[X²] in seconds² (`f64::INFINITY` for a Pareto with shape ≤ 2).
+    pub fn second_moment(&self) -> f64 {
+        match &self.0 {
+            Family::Constant { value } => value * value,
+            Family::Exponential { mean } => 2.0 * mean * mean,
+            Family::Uniform { min, max } => (min * min + min * max + max * max) / 3.0,
+            Family::Normal { mean, sd } => truncated_normal_moments(*mean, *sd).1,
+            Family::LogNormal { mu, sigma } => (2.0 * mu + 2.0 * sigma * sigma).exp(),
+            Family::Gamma { shape, scale } => shape * (shape + 1.0) * scale * scale,
+            Family::Weibull { shape, scale } => scale * scale * libm::tgamma(1.0 + 2.0 / shape),
+            Family::Pareto { shape, scale } if *shape > 2.0 => {
+                shape * scale * scale / (shape - 2.0)
+            }
+            Family::Pareto { .. } => f64::INFINITY,
+            Family::HyperExponential { p, mean1, mean2 } => {
+                2.0 * (p * mean1 * mean1 + (1.0 - p) * mean2 * mean2)
+            }
+            Family::Empirical { samples } => {
+                samples.iter().map(|s| s * s).sum::<f64>() / samples.len() as f64
+            }
+        }
+    }
+
+    /// The squared coefficient of variation, Var[X]/E[X]².
+    pub fn scv(&self) -> f64 {
+        let mean = self.mean();
+        self.second_moment() / (mean * mean) - 1.0
+    }
+
+    /// Whether this is the exponential family (so that Markovian formulas apply).
+    pub fn is_exponential(&self) -> bool {
+        matches!(self.0, Family::Exponential { .. })
+    }
+
+    /// Whether every draw is the same value (so that M/D/1 formulas apply).
+    pub fn is_constant(&self) -> bool {
+        matches!(self.0, Family::Constant { .. })
+    }
+
+    /// A short name of the family, for reports.
+    pub fn family_name(&self) -> &'static str {
+        match self.0 {
+            Family::Constant { .. } => "constant",
+            Family::Exponential { .. } => "exponential",
+            Family::Uniform { .. } => "uniform",
+            Family::Normal { .. } => "normal",
+            Family::LogNormal { .. } => "lognormal",
+            Family::Gamma { .. } => "gamma",
+            Family::Weibull { .. } => "weibull",
+            Family::Pareto { .. } => "pareto",
+            Family::HyperExponential { .. } => "hyperexponential",
+            Family::Empirical { .. } => "empirical",
+        }
+    }
+}
+
+impl fmt::Display for Dist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (mean {:.6}s)", self.family_name(), self.mean())
+    }
+}
+
+/// Mean and second moment of N(mean, sd²) conditioned on being ≥ 0.
+fn truncated_normal_moments(mean: f64, sd: f64) -> (f64, f64) {
+    let alpha = -mean / sd;
+    let pdf = (-0.5 * alpha * alpha).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let survival = 0.5 * libm::erfc(alpha / std::f64::consts::SQRT_2);
+    let hazard = pdf / survival;
+    let m1 = mean + sd * hazard;
+    let var = sd * sd * (1.0 + alpha * hazard - hazard * hazard);
+    (m1, var + m1 * m1)
+}
+
+#[cfg(test)]
+mod tests;

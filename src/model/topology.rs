@@ -1,0 +1,325 @@
+//! Sources, services, routes and run settings: the shape of a system.
+
+use std::num::{NonZeroU32, NonZeroU64};
+
+use super::{Dist, Rate, SimDuration};
+
+/// Index of a service in `System::services`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceId(pub u32);
+
+/// Index of a source in `System::sources`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceId(pub u32);
+
+impl ServiceId {
+    /// The position in `System::services`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl SourceId {
+    /// The position in `System::sources`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A complete, validated system: build it with [`System::new`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct System {
+    simulation: SimulationSpec,
+    sources: Vec<SourceSpec>,
+    services: Vec<ServiceSpec>,
+}
+
+/// How long to run, what to discard, and which seed to use.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimulationSpec {
+    /// When the measured period ends.
+    pub horizon: Horizon,
+    /// Simulated time discarded before measuring, so that figures describe steady state.
+    pub warmup: SimDuration,
+    /// The root of every random stream.
+    pub seed: u64,
+    /// Safety limits that stop a runaway model.
+    pub limits: Limits,
+}
+
+/// The end of the measured period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Horizon {
+    /// Measure for this long after the warm-up.
+    Duration(SimDuration),
+    /// Measure until this many requests have arrived after the warm-up.
+    Requests(NonZeroU64),
+}
+
+/// Limits that keep an unsafe model from exhausting memory or running forever.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Requests alive at once (queued, in service or between hops) before the run is stopped.
+    pub max_in_flight: NonZeroU32,
+    /// Events processed before the run is stopped.
+    pub max_events: NonZeroU64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_in_flight: NonZeroU32::new(1_000_000).expect("non-zero"),
+            max_events: NonZeroU64::new(10_000_000_000).expect("non-zero"),
+        }
+    }
+}
+
+/// An open-loop producer of requests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSpec {
+    /// Unique among sources; also keys the source's random streams.
+    pub name: String,
+    /// The first service every request visits.
+    pub target: ServiceId,
+    /// When requests arrive.
+    pub arrivals: Arrivals,
+}
+
+/// An arrival process.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arrivals {
+    /// Poisson arrivals at this rate (exponential gaps).
+    Poisson(Rate),
+    /// A renewal process: independent gaps drawn from this distribution.
+    Renewal(Dist),
+}
+
+impl Arrivals {
+    /// The long-run arrival rate in requests per second.
+    pub fn rate_per_sec(&self) -> f64 {
+        match self {
+            Arrivals::Poisson(rate) => rate.as_per_sec(),
+            Arrivals::Renewal(gap) => 1.0 / gap.mean(),
+        }
+    }
+}
+
+/// A queue in front of a pool of identical workers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceSpec {
+    /// Unique among services; also keys the service's random streams.
+    pub name: String,
+    /// Workers serving in parallel.
+    pub workers: NonZeroU32,
+    /// The waiting room.
+    pub queue: Queue,
+    /// How long one worker takes per request.
+    pub service_time: Dist,
+    /// Where a request goes when served here.
+    pub route: Route,
+}
+
+/// The waiting room of a service.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Queue {
+    /// Requests that may wait, not counting those in service; `None` is unbounded. A request
+    /// arriving to a full waiting room is rejected (HTTP 503). The whole system holds at most
+    /// `workers + capacity`.
+    pub capacity: Option<u32>,
+    /// Which waiting request a free worker takes.
+    pub discipline: Discipline,
+}
+
+/// Queue discipline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Discipline {
+    /// First in, first out.
+    #[default]
+    Fifo,
+    /// Last in, first out (a stack; newest requests first).
+    Lifo,
+}
+
+/// Where a request goes after a service.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Route {
+    /// It leaves the system, done.
+    Exit,
+    /// It always goes to this service.
+    To(ServiceId),
+    /// It goes to each branch's service with that branch's probability, and leaves with the
+    /// remaining probability.
+    Split(Vec<RouteBranch>),
+}
+
+/// One branch of a probabilistic route.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RouteBranch {
+    /// Probability in (0, 1]; the branches of one route sum to at most 1.
+    pub p: f64,
+    /// The next service.
+    pub to: ServiceId,
+}
+
+impl Route {
+    /// Each next service with its probability.
+    pub fn branches(&self) -> Vec<(ServiceId, f64)> {
+        match self {
+            Route::Exit => Vec::new(),
+            Route::To(id) => vec![(*id, 1.0)],
+            Route::Split(branches) => branches.iter().map(|b| (b.to, b.p)).collect(),
+        }
+    }
+
+    /// The probability of leaving the system straight after this service.
+    pub fn exit_probability(&self) -> f64 {
+        1.0 - self.branches().iter().map(|(_, p)| p).sum::<f64>()
+    }
+}
+
+/// Why a set of parts does not form a valid system.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TopologyError {
+    /// A route or source names a service index that does not exist.
+    #[error("{from} routes to service #{to}, which does not exist")]
+    UnknownService {
+        /// The component whose route is wrong.
+        from: String,
+        /// The missing index.
+        to: u32,
+    },
+    /// Branch probabilities are outside (0, 1] or sum to more than 1.
+    #[error("service '{name}': route probabilities must each be in (0, 1] and sum to at most 1")]
+    BadProbabilities {
+        /// The service whose route is wrong.
+        service: ServiceId,
+        /// Its name.
+        name: String,
+    },
+    /// Requests entering this service can never leave the system: every path loops.
+    #[error("service '{name}': no route from here ever leaves the system")]
+    NoExit {
+        /// The trapped service.
+        service: ServiceId,
+        /// Its name.
+        name: String,
+    },
+    /// There is nothing to simulate.
+    #[error("a system needs at least one source")]
+    NoSources,
+}
+
+impl System {
+    /// Checks that every index exists, every route's probabilities are sound and every
+    /// service has a path out of the system.
+    pub fn new(
+        simulation: SimulationSpec,
+        sources: Vec<SourceSpec>,
+        services: Vec<ServiceSpec>,
+    ) -> Result<System, Vec<TopologyError>> {
+        let system = System {
+            simulation,
+            sources,
+            services,
+        };
+        let errors = system.problems();
+        if errors.is_empty() { Ok(system) } else { Err(errors) }
+    }
+
+    fn problems(&self) -> Vec<TopologyError> {
+        let mut errors = Vec::new();
+        if self.sources.is_empty() {
+            errors.push(TopologyError::NoSources);
+        }
+        let count = self.services.len() as u32;
+        for source in &self.sources {
+            if source.target.0 >= count {
+                errors.push(TopologyError::UnknownService {
+                    from: format!("source '{}'", source.name),
+                    to: source.target.0,
+                });
+            }
+        }
+        for (i, service) in self.services.iter().enumerate() {
+            let branches = service.route.branches();
+            for &(to, _) in &branches {
+                if to.0 >= count {
+                    errors.push(TopologyError::UnknownService {
+                        from: format!("service '{}'", service.name),
+                        to: to.0,
+                    });
+                }
+            }
+            let sound = branches.iter().all(|&(_, p)| p > 0.0 && p <= 1.0)
+                && service.route.exit_probability() >= -1e-9;
+            if !sound {
+                errors.push(TopologyError::BadProbabilities {
+                    service: ServiceId(i as u32),
+                    name: service.name.clone(),
+                });
+            }
+        }
+        if errors.is_empty() {
+            errors.extend(self.trapped_services());
+        }
+        errors
+    }
+
+    /// Services from which no sequence of hops reaches an exit.
+    fn trapped_services(&self) -> Vec<TopologyError> {
+        let n = self.services.len();
+        let mut exits = vec![false; n];
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (i, service) in self.services.iter().enumerate() {
+                let leaves = service.route.exit_probability() > 1e-9
+                    || service.route.branches().iter().any(|(to, _)| exits[to.index()]);
+                if leaves && !exits[i] {
+                    exits[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        (0..n)
+            .filter(|&i| !exits[i])
+            .map(|i| TopologyError::NoExit {
+                service: ServiceId(i as u32),
+                name: self.services[i].name.clone(),
+            })
+            .collect()
+    }
+
+    /// Run settings.
+    pub fn simulation(&self) -> &SimulationSpec {
+        &self.simulation
+    }
+
+    /// Replaces the seed (for `--seed`).
+    pub fn with_seed(mut self, seed: u64) -> System {
+        self.simulation.seed = seed;
+        self
+    }
+
+    /// Replaces the horizon (for short test runs).
+    pub fn with_horizon(mut self, horizon: Horizon) -> System {
+        self.simulation.horizon = horizon;
+        self
+    }
+
+    /// Producers, by `SourceId`.
+    pub fn sources(&self) -> &[SourceSpec] {
+        &self.sources
+    }
+
+    /// Services, by `ServiceId`.
+    pub fn services(&self) -> &[ServiceSpec] {
+        &self.services
+    }
+
+    /// The service with this id.
+    pub fn service(&self, id: ServiceId) -> &ServiceSpec {
+        &self.services[id.index()]
+    }
+}
