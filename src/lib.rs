@@ -3,3 +3,5 @@
 #![deny(missing_docs)]
 
 pub mod model;
+pub mod sim;
+pub mod stats;

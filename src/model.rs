@@ -5,7 +5,7 @@
 //! re-validating. Components refer to each other by index (`ServiceId`, `SourceId`), never by
 //! name.
 
-mod dist;
+pub(crate) mod dist;
 mod topology;
 mod units;
 

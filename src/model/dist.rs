@@ -16,18 +16,46 @@ pub struct Dist(pub(crate) Family);
 /// The families `Dist` supports, with their checked parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Family {
-    Constant { value: f64 },
-    Exponential { mean: f64 },
-    Uniform { min: f64, max: f64 },
+    Constant {
+        value: f64,
+    },
+    Exponential {
+        mean: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
     /// A normal distribution truncated at zero (negative draws are redrawn).
-    Normal { mean: f64, sd: f64 },
-    LogNormal { mu: f64, sigma: f64 },
-    Gamma { shape: f64, scale: f64 },
-    Weibull { shape: f64, scale: f64 },
-    Pareto { shape: f64, scale: f64 },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+    },
+    Pareto {
+        shape: f64,
+        scale: f64,
+    },
     /// With probability `p` an exponential of mean `mean1`, otherwise of mean `mean2`.
-    HyperExponential { p: f64, mean1: f64, mean2: f64 },
-    Empirical { samples: Vec<f64> },
+    HyperExponential {
+        p: f64,
+        mean1: f64,
+        mean2: f64,
+    },
+    Empirical {
+        samples: Vec<f64>,
+    },
 }
 
 /// Why a distribution's parameters were rejected; the text says what to change.
@@ -36,7 +64,11 @@ pub(crate) enum Family {
 pub struct DistError(String);
 
 fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), DistError> {
-    if ok { Ok(()) } else { Err(DistError(message())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(DistError(message()))
+    }
 }
 
 fn positive(name: &str, value: f64) -> Result<(), DistError> {
@@ -68,7 +100,9 @@ impl Dist {
     pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
         non_negative("min", min)?;
         non_negative("max", max)?;
-        check(min <= max, || format!("min ({min}) must not exceed max ({max})"))?;
+        check(min <= max, || {
+            format!("min ({min}) must not exceed max ({max})")
+        })?;
         Ok(Dist(Family::Uniform { min, max }))
     }
 
@@ -152,7 +186,9 @@ impl Dist {
     pub fn hyperexponential(mean: f64, cv: f64) -> Result<Dist, DistError> {
         positive("mean", mean)?;
         check(cv.is_finite() && cv >= 1.0, || {
-            format!("cv must be >= 1 for a hyperexponential (got {cv}); use gamma or erlang below 1")
+            format!(
+                "cv must be >= 1 for a hyperexponential (got {cv}); use gamma or erlang below 1"
+            )
         })?;
         let scv = cv * cv;
         let p = 0.5 * (1.0 + ((scv - 1.0) / (scv + 1.0)).sqrt());
@@ -165,7 +201,9 @@ impl Dist {
 
     /// Draws uniformly from a list of observed durations.
     pub fn empirical(samples: Vec<f64>) -> Result<Dist, DistError> {
-        check(!samples.is_empty(), || "samples must not be empty".to_string())?;
+        check(!samples.is_empty(), || {
+            "samples must not be empty".to_string()
+        })?;
         for &s in &samples {
             non_negative("every sample", s)?;
         }

@@ -224,7 +224,11 @@ impl System {
             services,
         };
         let errors = system.problems();
-        if errors.is_empty() { Ok(system) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(system)
+        } else {
+            Err(errors)
+        }
     }
 
     fn problems(&self) -> Vec<TopologyError> {
@@ -275,7 +279,11 @@ impl System {
             changed = false;
             for (i, service) in self.services.iter().enumerate() {
                 let leaves = service.route.exit_probability() > 1e-9
-                    || service.route.branches().iter().any(|(to, _)| exits[to.index()]);
+                    || service
+                        .route
+                        .branches()
+                        .iter()
+                        .any(|(to, _)| exits[to.index()]);
                 if leaves && !exits[i] {
                     exits[i] = true;
                     changed = true;

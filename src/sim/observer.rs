@@ -1,0 +1,45 @@
+//! How the engine reports what happens: a trait with no-op defaults.
+//!
+//! The engine never counts, formats or stores results itself; an `Observer` (such as
+//! `stats::Recorder`) sees every state change and decides what to keep.
+
+use crate::model::{ServiceId, SimDuration, SimTime, SourceId};
+
+/// A request as observers see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestInfo {
+    /// Where it came from.
+    pub source: SourceId,
+    /// When the source emitted it.
+    pub born: SimTime,
+    /// Whether it had been admitted by an earlier service on its route (so it was already
+    /// counted as inside the system).
+    pub in_system: bool,
+}
+
+/// Receives every state change of a run. Every method defaults to doing nothing.
+#[allow(unused_variables)]
+pub trait Observer {
+    /// Measurement starts at `at` (the end of the warm-up): discard what came before.
+    fn on_measure_start(&mut self, at: SimTime) {}
+    /// A source emitted a request.
+    fn on_source_arrival(&mut self, at: SimTime, source: SourceId) {}
+    /// A request reached a service and was admitted (to a worker or the queue).
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {}
+    /// A request reached a service whose waiting room was full, and was turned away.
+    fn on_reject(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {}
+    /// A worker started serving a request that had waited `waited`.
+    fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration) {}
+    /// A worker finished a request that spent `sojourn` at this service (waiting and served).
+    fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration) {}
+    /// A request finished its route and left the system.
+    fn on_exit(&mut self, at: SimTime, request: RequestInfo) {}
+    /// The run ends at `at`.
+    fn on_end(&mut self, at: SimTime) {}
+}
+
+/// An observer that keeps nothing (for benchmarks of the bare engine).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NullObserver;
+
+impl Observer for NullObserver {}

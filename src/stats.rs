@@ -1,0 +1,15 @@
+//! Streaming measurement of a run, in memory bounded whatever the run's length.
+//!
+//! [`Recorder`] is an `Observer`: it counts, integrates levels over time and fills HDR
+//! histograms. It knows nothing of files, formats or the terminal.
+
+mod latency;
+mod level;
+mod recorder;
+mod summary;
+
+pub use latency::{Latency, LatencySummary};
+pub use recorder::Recorder;
+pub use summary::{
+    LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
+};
