@@ -11,7 +11,7 @@ mod observer;
 pub(crate) mod rng;
 
 pub use engine::{Engine, RunOutcome};
-pub use guard::{RunError, check_stable};
+pub use guard::{RunError, check_stable, nominal_rates};
 pub use observer::{NullObserver, Observer, RequestInfo};
 
 #[cfg(test)]

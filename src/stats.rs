@@ -3,11 +3,13 @@
 //! [`Recorder`] is an `Observer`: it counts, integrates levels over time and fills HDR
 //! histograms. It knows nothing of files, formats or the terminal.
 
+mod estimate;
 mod latency;
 mod level;
 mod recorder;
 mod summary;
 
+pub use estimate::{Estimate, student_t_quantile};
 pub use latency::{Latency, LatencySummary};
 pub use recorder::Recorder;
 pub use summary::{

@@ -72,7 +72,7 @@ pub enum RunError {
 ///
 /// Solves the traffic equations by fixed-point iteration, capping what a service passes on
 /// at its capacity (a saturated station cannot emit faster than it serves).
-pub(crate) fn nominal_rates(system: &System) -> Vec<(f64, f64)> {
+pub fn nominal_rates(system: &System) -> Vec<(f64, f64)> {
     let services = system.services();
     let capacity: Vec<f64> = services
         .iter()

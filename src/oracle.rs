@@ -1,0 +1,62 @@
+//! Which exact queueing model, if any, describes a service of a system.
+//!
+//! A service matches a textbook model when its arrivals are Poisson and its discipline is
+//! FIFO: fed only by Poisson sources, directly or through upstream M/M/c stations with
+//! unbounded queues (whose departures are Poisson, by Burke's theorem), with no routing
+//! loop through it. Then exponential service gives M/M/c (or M/M/c/K with a bounded queue),
+//! and one worker with an unbounded queue gives M/D/1 or M/G/1 for any service time.
+
+use crate::model::{Arrivals, Discipline, ServiceId, System};
+use crate::sim::nominal_rates;
+use crate::theory::{self, QueueFigures};
+
+/// Exact steady-state figures for service `id`, when a model applies and is stable.
+pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
+    if !poisson_input(system, id, &mut Vec::new()) {
+        return None;
+    }
+    let service = system.service(id);
+    if service.queue.discipline != Discipline::Fifo {
+        return None;
+    }
+    let lambda = nominal_rates(system)[id.index()].0;
+    let time = &service.service_time;
+    let c = service.workers.get();
+    match (service.queue.capacity, c) {
+        (Some(waiting), _) if time.is_exponential() => {
+            theory::mmck(lambda, 1.0 / time.mean(), c, c.checked_add(waiting)?)
+        }
+        (Some(_), _) => None,
+        (None, _) if time.is_exponential() => theory::mmc(lambda, 1.0 / time.mean(), c),
+        (None, 1) if time.is_constant() => theory::md1(lambda, time.mean()),
+        (None, 1) => theory::mg1(lambda, time.mean(), time.second_moment()),
+        (None, _) => None,
+    }
+}
+
+/// Whether every stream into `id` is Poisson. `path` holds the services being visited, to
+/// refuse loops.
+fn poisson_input(system: &System, id: ServiceId, path: &mut Vec<ServiceId>) -> bool {
+    if path.contains(&id) {
+        return false;
+    }
+    path.push(id);
+    let sources_ok = system
+        .sources()
+        .iter()
+        .filter(|s| s.target == id)
+        .all(|s| match &s.arrivals {
+            Arrivals::Poisson(_) => true,
+            Arrivals::Renewal(gap) => gap.is_exponential(),
+        });
+    let upstream_ok = system.services().iter().enumerate().all(|(i, up)| {
+        let up_id = ServiceId(i as u32);
+        let feeds = up.route.branches().iter().any(|(to, _)| *to == id);
+        !feeds
+            || (up.queue.capacity.is_none()
+                && up.service_time.is_exponential()
+                && poisson_input(system, up_id, path))
+    });
+    path.pop();
+    sources_ok && upstream_ok
+}

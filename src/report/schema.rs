@@ -1,0 +1,206 @@
+//! Versioned data-transfer objects of the machine-readable output.
+//!
+//! **API boundary**: tools parse this. Adding a field is compatible; renaming or removing
+//! one bumps [`SCHEMA_VERSION`]. `reports/schema.json` describes it.
+
+use serde::Serialize;
+
+use super::{RunReport, scenario_hash};
+use crate::model::ServiceId;
+use crate::oracle;
+use crate::stats::{LatencySummary, LittleCheck, ServiceSummary, SourceSummary};
+use crate::theory::QueueFigures;
+
+/// Version of the JSON layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub(crate) struct RunDoc<'a> {
+    schema_version: u32,
+    spillway_version: &'static str,
+    scenario: &'a str,
+    scenario_hash: String,
+    seed: u64,
+    replication: u64,
+    events: u64,
+    measured_seconds: f64,
+    services: Vec<ServiceDoc<'a>>,
+    sources: Vec<SourceDoc<'a>>,
+    system: SystemDoc,
+}
+
+#[derive(Serialize)]
+struct ServiceDoc<'a> {
+    name: &'a str,
+    workers: u32,
+    arrivals: u64,
+    admitted: u64,
+    rejected: u64,
+    completed: u64,
+    arrival_rate: f64,
+    throughput: f64,
+    rejected_fraction: f64,
+    utilisation: f64,
+    l: f64,
+    lq: f64,
+    wait_seconds: LatencyDoc,
+    sojourn_seconds: LatencyDoc,
+    little: LittleDoc,
+    theory: Option<TheoryDoc>,
+}
+
+#[derive(Serialize)]
+struct SourceDoc<'a> {
+    name: &'a str,
+    arrivals: u64,
+    rejected: u64,
+    completed: u64,
+    arrival_rate: f64,
+    goodput: f64,
+    rejected_fraction: f64,
+    latency_seconds: LatencyDoc,
+}
+
+#[derive(Serialize)]
+struct SystemDoc {
+    little: LittleDoc,
+}
+
+#[derive(Serialize)]
+struct LatencyDoc {
+    count: u64,
+    mean: f64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    p999: f64,
+    max: f64,
+}
+
+#[derive(Serialize)]
+struct LittleDoc {
+    l: f64,
+    lambda: f64,
+    w: f64,
+    relative_error: f64,
+    holds: bool,
+}
+
+#[derive(Serialize)]
+struct TheoryDoc {
+    model: &'static str,
+    utilisation: f64,
+    p_wait: f64,
+    p_block: f64,
+    throughput: f64,
+    l: f64,
+    lq: f64,
+    w: f64,
+    wq: f64,
+}
+
+impl<'a> RunDoc<'a> {
+    pub(crate) fn new(report: &RunReport<'a>) -> RunDoc<'a> {
+        let summary = &report.run.summary;
+        RunDoc {
+            schema_version: SCHEMA_VERSION,
+            spillway_version: env!("CARGO_PKG_VERSION"),
+            scenario: report.scenario_path,
+            scenario_hash: scenario_hash(report.scenario_text),
+            seed: summary.seed,
+            replication: report.run.replication,
+            events: summary.events,
+            measured_seconds: summary.measured_secs,
+            services: summary
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ServiceDoc::new(s, oracle::expected(report.system, ServiceId(i as u32))))
+                .collect(),
+            sources: summary.sources.iter().map(SourceDoc::new).collect(),
+            system: SystemDoc {
+                little: LittleDoc::new(&summary.system.little),
+            },
+        }
+    }
+}
+
+impl<'a> ServiceDoc<'a> {
+    fn new(s: &'a ServiceSummary, theory: Option<QueueFigures>) -> ServiceDoc<'a> {
+        ServiceDoc {
+            name: &s.name,
+            workers: s.workers,
+            arrivals: s.arrivals,
+            admitted: s.admitted,
+            rejected: s.rejected,
+            completed: s.completed,
+            arrival_rate: s.arrival_rate,
+            throughput: s.throughput,
+            rejected_fraction: s.rejected_fraction,
+            utilisation: s.utilisation,
+            l: s.l,
+            lq: s.lq,
+            wait_seconds: LatencyDoc::new(&s.wait),
+            sojourn_seconds: LatencyDoc::new(&s.sojourn),
+            little: LittleDoc::new(&s.little),
+            theory: theory.map(TheoryDoc::new),
+        }
+    }
+}
+
+impl<'a> SourceDoc<'a> {
+    fn new(s: &'a SourceSummary) -> SourceDoc<'a> {
+        SourceDoc {
+            name: &s.name,
+            arrivals: s.arrivals,
+            rejected: s.rejected,
+            completed: s.completed,
+            arrival_rate: s.arrival_rate,
+            goodput: s.goodput,
+            rejected_fraction: s.rejected_fraction,
+            latency_seconds: LatencyDoc::new(&s.latency),
+        }
+    }
+}
+
+impl LatencyDoc {
+    fn new(l: &LatencySummary) -> LatencyDoc {
+        LatencyDoc {
+            count: l.count,
+            mean: l.mean,
+            p50: l.p50,
+            p90: l.p90,
+            p99: l.p99,
+            p999: l.p999,
+            max: l.max,
+        }
+    }
+}
+
+impl LittleDoc {
+    fn new(c: &LittleCheck) -> LittleDoc {
+        LittleDoc {
+            l: c.l,
+            lambda: c.lambda,
+            w: c.w,
+            relative_error: c.relative_error,
+            holds: c.holds(),
+        }
+    }
+}
+
+impl TheoryDoc {
+    fn new(f: QueueFigures) -> TheoryDoc {
+        TheoryDoc {
+            model: f.model,
+            utilisation: f.utilisation,
+            p_wait: f.p_wait,
+            p_block: f.p_block,
+            throughput: f.throughput,
+            l: f.l,
+            lq: f.lq,
+            w: f.w,
+            wq: f.wq,
+        }
+    }
+}
