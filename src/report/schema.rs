@@ -63,6 +63,7 @@ struct SourceDoc<'a> {
 
 #[derive(Serialize)]
 struct SystemDoc {
+    in_flight: u64,
     little: LittleDoc,
 }
 
@@ -119,6 +120,7 @@ impl<'a> RunDoc<'a> {
                 .collect(),
             sources: summary.sources.iter().map(SourceDoc::new).collect(),
             system: SystemDoc {
+                in_flight: summary.system.in_flight,
                 little: LittleDoc::new(&summary.system.little),
             },
         }

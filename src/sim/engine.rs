@@ -153,17 +153,14 @@ impl<'a> Engine<'a> {
         }
         let mut measuring = false;
         let mut measured_arrivals = 0u64;
-        while let Some(next) = self.events.peek_time() {
-            if next >= end {
+        while let Some((time, event)) = self.events.pop() {
+            if time >= end {
                 break;
             }
-            if !measuring && next >= measure_start {
+            if !measuring && time >= measure_start {
                 observer.on_measure_start(measure_start);
                 measuring = true;
             }
-            let Some((time, event)) = self.events.pop() else {
-                break;
-            };
             self.now = time;
             self.events_processed += 1;
             if self.events_processed > max_events {

@@ -68,10 +68,4 @@ impl EventQueue {
     pub(crate) fn pop(&mut self) -> Option<(SimTime, Event)> {
         self.heap.pop().map(|s| (s.time, s.event))
     }
-
-    /// The time of the earliest event, if any.
-    #[inline]
-    pub(crate) fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|s| s.time)
-    }
 }

@@ -31,6 +31,11 @@ impl Level {
         self.since = at;
     }
 
+    /// The count now.
+    pub(crate) fn current(&self) -> u64 {
+        self.now
+    }
+
     /// Time-average of the count over a window of `window_ns`.
     pub(crate) fn mean(&self, window_ns: u64) -> f64 {
         if window_ns == 0 {

@@ -140,6 +140,7 @@ impl Recorder {
             services,
             sources,
             system: SystemSummary {
+                in_flight: sys.in_system.current(),
                 little: LittleCheck::new(sys.in_system.mean(window_ns), per_sec(sys.admitted), w),
             },
         }

@@ -83,6 +83,8 @@ pub struct SourceSummary {
 /// Figures of the whole system.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SystemSummary {
+    /// Requests inside at the end of the run.
+    pub in_flight: u64,
     /// Requests inside (admitted, not yet finished or rejected) against λW.
     pub little: LittleCheck,
 }

@@ -1,0 +1,65 @@
+//! Events per second of the engine with full statistics, on canonical scenarios.
+//!
+//! `cargo bench --bench engine`; results and the machine go in benches/README.md.
+
+use std::hint::black_box;
+use std::num::NonZeroU64;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use spillway::model::{Horizon, System};
+use spillway::sim::Engine;
+use spillway::stats::Recorder;
+
+/// Requests per iteration: long enough that setup is noise, short enough for many samples.
+const REQUESTS: u64 = 1_000_000;
+
+fn load(file: &str) -> System {
+    let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+    spillway::scenario::load(path.as_ref())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_horizon(Horizon::Requests(NonZeroU64::new(REQUESTS).expect("> 0")))
+}
+
+const MM16: &str = r#"
+[simulation]
+requests = 1
+[[source]]
+name = "in"
+to = "pool"
+rate = "14.4/s"
+[[service]]
+name = "pool"
+workers = 16
+service_time = { dist = "exponential", mean = "1s" }
+"#;
+
+fn run(system: &System) -> u64 {
+    let mut recorder = Recorder::new(system);
+    let outcome = Engine::new(system, 0)
+        .expect("stable")
+        .run(&mut recorder)
+        .expect("runs");
+    black_box(&recorder);
+    outcome.events
+}
+
+fn engine(c: &mut Criterion) {
+    let mm16 = spillway::scenario::parse(MM16, "mm16")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_horizon(Horizon::Requests(NonZeroU64::new(REQUESTS).expect("> 0")));
+    let cases = [
+        ("mm1_rho0.9", load("mm1-90.toml")),
+        ("mm16_rho0.9", mm16),
+        ("pipeline", load("pipeline.toml")),
+    ];
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(20);
+    for (name, system) in &cases {
+        group.throughput(Throughput::Elements(run(system)));
+        group.bench_function(*name, |b| b.iter(|| run(system)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

@@ -1,0 +1,160 @@
+//! The terminal summary: a short table per service and per source, theory beside simulation.
+
+use std::fmt::Write;
+
+use spillway::model::ServiceId;
+use spillway::oracle;
+use spillway::report::RunReport;
+use spillway::stats::{LITTLE_TOLERANCE, LittleCheck};
+
+/// The human-readable summary of one run.
+pub(crate) fn summary(report: &RunReport<'_>) -> String {
+    let s = &report.run.summary;
+    let mut out = String::new();
+    let warmup = report.system.simulation().warmup.as_secs_f64();
+    let _ = writeln!(
+        out,
+        "spillway {} · {} · seed {}\nmeasured {} after {} warm-up · {} events\n",
+        env!("CARGO_PKG_VERSION"),
+        report.scenario_path,
+        s.seed,
+        secs(s.measured_secs),
+        secs(warmup),
+        s.events
+    );
+    let _ = writeln!(
+        out,
+        "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "service", "workers", "arrivals/s", "done/s", "rejected", "util", "L", "Lq", "Wq mean",
+        "W mean", "W p50", "W p99"
+    );
+    for (i, svc) in s.services.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{:<16} {:>7} {:>11.3} {:>10.3} {:>8} {:>6} {:>8.3} {:>8.3} {:>9} {:>9} {:>9} {:>9}",
+            clip(&svc.name, 16),
+            svc.workers,
+            svc.arrival_rate,
+            svc.throughput,
+            pct(svc.rejected_fraction),
+            pct(svc.utilisation),
+            svc.l,
+            svc.lq,
+            secs(svc.wait.mean),
+            secs(svc.sojourn.mean),
+            secs(svc.sojourn.p50),
+            secs(svc.sojourn.p99),
+        );
+        if let Some(t) = oracle::expected(report.system, ServiceId(i as u32)) {
+            let _ = writeln!(
+                out,
+                "{:<16} {:>7} {:>11} {:>10.3} {:>8} {:>6} {:>8.3} {:>8.3} {:>9} {:>9}",
+                format!("  exact {}", t.model),
+                "",
+                "",
+                t.throughput,
+                pct(t.p_block),
+                pct(t.utilisation),
+                t.l,
+                t.lq,
+                secs(t.wq),
+                secs(t.w),
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<16} {:>11} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "source", "arrivals/s", "goodput/s", "rejected", "mean", "p50", "p90", "p99", "p99.9", "max"
+    );
+    for src in &s.sources {
+        let l = &src.latency;
+        let _ = writeln!(
+            out,
+            "{:<16} {:>11.3} {:>10.3} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            clip(&src.name, 16),
+            src.arrival_rate,
+            src.goodput,
+            pct(src.rejected_fraction),
+            secs(l.mean),
+            secs(l.p50),
+            secs(l.p90),
+            secs(l.p99),
+            secs(l.p999),
+            secs(l.max),
+        );
+    }
+    out.push('\n');
+    out.push_str(&little_line(report));
+    out
+}
+
+/// One line on Little's law: all well, or which checks missed and by how much.
+fn little_line(report: &RunReport<'_>) -> String {
+    let s = &report.run.summary;
+    let checks = s
+        .services
+        .iter()
+        .map(|svc| (svc.name.as_str(), &svc.little))
+        .chain([("whole system", &s.system.little)]);
+    let misses: Vec<(&str, &LittleCheck)> = checks.filter(|(_, c)| !c.holds()).collect();
+    if misses.is_empty() {
+        let worst = s
+            .services
+            .iter()
+            .map(|svc| svc.little.relative_error)
+            .fold(s.system.little.relative_error, f64::max);
+        return format!(
+            "Little's law L = λW holds everywhere (largest gap {:.3}%, tolerance {}%)\n",
+            worst * 100.0,
+            LITTLE_TOLERANCE * 100.0
+        );
+    }
+    let mut out = String::new();
+    for (name, c) in misses {
+        let _ = writeln!(
+            out,
+            "warning: Little's law misses at {name}: L = {:.4} but λW = {:.4} (gap {:.2}% > {}%); \
+             the run is too short for the time requests spend inside: lengthen duration",
+            c.l,
+            c.lambda * c.w,
+            c.relative_error * 100.0,
+            LITTLE_TOLERANCE * 100.0
+        );
+    }
+    out
+}
+
+/// Wall-clock speed, for stderr.
+pub(crate) fn timing(events: u64, elapsed_secs: f64) -> String {
+    let rate = events as f64 / elapsed_secs.max(1e-9);
+    format!(
+        "simulated {events} events in {elapsed_secs:.3}s ({:.1} million events/s)",
+        rate / 1e6
+    )
+}
+
+fn pct(fraction: f64) -> String {
+    format!("{:.2}%", fraction * 100.0)
+}
+
+/// A duration with a readable unit.
+fn secs(s: f64) -> String {
+    match s {
+        s if !s.is_finite() => "inf".to_string(),
+        s if s == 0.0 => "0".to_string(),
+        s if s >= 100.0 => format!("{s:.0}s"),
+        s if s >= 1.0 => format!("{s:.3}s"),
+        s if s >= 1e-3 => format!("{:.2}ms", s * 1e3),
+        s => format!("{:.1}us", s * 1e6),
+    }
+}
+
+fn clip(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        name.to_string()
+    } else {
+        let head: String = name.chars().take(width - 1).collect();
+        format!("{head}…")
+    }
+}

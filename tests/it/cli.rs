@@ -1,0 +1,132 @@
+//! The binary: exit codes, diagnostics on stderr, JSON on stdout.
+
+use assert_cmd::Command;
+
+fn spillway() -> Command {
+    Command::cargo_bin("spillway").expect("binary built")
+}
+
+fn scenario(text: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp file");
+    std::fs::write(file.path(), text).expect("written");
+    file
+}
+
+const SMALL: &str = r#"
+[simulation]
+duration = "60s"
+[[source]]
+name = "in"
+to = "api"
+rate = "50/s"
+[[service]]
+name = "api"
+workers = 2
+queue = { capacity = 10 }
+service_time = { dist = "exponential", mean = "30ms" }
+"#;
+
+#[test]
+fn check_accepts_a_valid_scenario() {
+    let file = scenario(SMALL);
+    let out = spillway().arg("check").arg(file.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok"));
+}
+
+#[test]
+fn run_prints_table_with_theory() {
+    let file = scenario(SMALL);
+    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("exact M/M/c/K"), "{stdout}");
+    assert!(stdout.contains("Little's law"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("events/s"));
+}
+
+#[test]
+fn run_json_is_one_document_and_repeatable() {
+    let file = scenario(SMALL);
+    let run = || {
+        let out = spillway()
+            .args(["run", "--json", "--seed", "9"])
+            .arg(file.path())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0));
+        out.stdout
+    };
+    let first = run();
+    assert_eq!(first, run());
+    let doc: serde_json::Value = serde_json::from_slice(&first).expect("valid JSON");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["seed"], 9);
+    assert!(doc["events"].as_u64().expect("events") > 0);
+    let api = &doc["services"][0];
+    assert_eq!(api["name"], "api");
+    assert_eq!(api["theory"]["model"], "M/M/c/K");
+    assert_eq!(api["little"]["holds"], true);
+}
+
+#[test]
+fn bad_scenario_exits_2_with_every_problem() {
+    let file = scenario(
+        r#"
+[simulation]
+duration = "60s"
+[[source]]
+name = "in"
+to = "apj"
+rate = "0/s"
+[[service]]
+name = "api"
+wokers = 2
+service_time = { dist = "exponential", mean = "30ms" }
+"#,
+    );
+    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let name = file.path().display().to_string();
+    assert!(stderr.contains(&format!("{name}:6:")), "{stderr}");
+    assert!(stderr.contains("did you mean 'api'"), "{stderr}");
+    assert!(stderr.contains(&format!("{name}:7:")), "{stderr}");
+    assert!(stderr.contains("did you mean 'workers'"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn unstable_model_is_refused_before_running() {
+    let file = scenario(&SMALL.replace("queue = { capacity = 10 }", "").replace("50/s", "80/s"));
+    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("'api' is unstable"), "{stderr}");
+    assert!(stderr.contains("Bound the queue"), "{stderr}");
+}
+
+#[test]
+fn in_flight_limit_stops_a_runaway_model() {
+    // Stable on average but with a tiny in-flight limit: the guard must stop it cleanly.
+    let text = SMALL
+        .replace("queue = { capacity = 10 }", "")
+        .replace("duration = \"60s\"", "duration = \"60s\"\nmax_in_flight = 3");
+    let file = scenario(&text);
+    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("max_in_flight = 3"), "{stderr}");
+}
+
+#[test]
+fn missing_file_and_bad_usage_exit_2() {
+    let out = spillway().args(["run", "/no/such/file.toml"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.toml"));
+    let out = spillway().arg("frobnicate").output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}

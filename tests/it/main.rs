@@ -1,0 +1,18 @@
+//! The one integration-test binary (one link step instead of one per file).
+//!
+//! - `theory`: simulated figures against exact queueing theory, within confidence intervals.
+//! - `properties`: conservation, Little's law, determinism, stream independence.
+//! - `scenarios`: every bundled scenario loads, runs briefly and satisfies Little's law.
+//! - `cli`: the binary's exit codes, diagnostics and output.
+
+mod cli;
+mod properties;
+mod scenarios;
+mod theory;
+
+use spillway::model::System;
+
+/// Parses a scenario that the test knows to be valid.
+pub(crate) fn system(toml: &str) -> System {
+    spillway::scenario::parse(toml, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
