@@ -13,6 +13,7 @@ pub mod experiment;
 pub mod model;
 pub mod oracle;
 pub mod report;
+pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod theory;

@@ -1,0 +1,253 @@
+//! Sources and services: each read from its table into a model spec.
+//!
+//! Names of services are collected first ([`ServiceIds`]), so that a source or route may
+//! name a service defined further down the file and be resolved as it is read. Each
+//! reader reads every key before giving up, so one bad value does not hide the problems
+//! after it.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+
+use toml::de::DeValue;
+
+use super::diagnostic::did_you_mean;
+use super::dist;
+use super::reader::{Field, OneOf, Table, a_type};
+use crate::model::{
+    Arrivals, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec,
+};
+
+/// Tolerance on the sum of route probabilities, matching the model's.
+const PROBABILITY_SLACK: f64 = 1e-9;
+
+/// Names already used in one list (sources or services), with where each was defined.
+pub(crate) struct Seen {
+    kind: &'static str,
+    first_at: BTreeMap<String, usize>,
+}
+
+impl Seen {
+    /// An empty list of names of `kind` ("source" or "service").
+    pub(crate) fn new(kind: &'static str) -> Seen {
+        Seen {
+            kind,
+            first_at: BTreeMap::new(),
+        }
+    }
+}
+
+/// Service ids by name, plus the names in file order (for suggestions).
+pub(crate) struct ServiceIds {
+    by_name: BTreeMap<String, ServiceId>,
+    in_order: Vec<String>,
+}
+
+impl ServiceIds {
+    /// The id of each `[[service]]` table's name (its index), first definition winning.
+    /// Nothing is reported here: `read_service` checks the names again, loudly.
+    pub(crate) fn new(tables: &[Table<'_>]) -> ServiceIds {
+        let mut ids = ServiceIds {
+            by_name: BTreeMap::new(),
+            in_order: Vec::new(),
+        };
+        for (index, table) in tables.iter().enumerate() {
+            let (Some(name), Ok(index)) = (table.peek_str("name"), u32::try_from(index)) else {
+                continue;
+            };
+            if !name.is_empty() && !ids.by_name.contains_key(name) {
+                ids.by_name.insert(name.to_string(), ServiceId(index));
+                ids.in_order.push(name.to_string());
+            }
+        }
+        ids
+    }
+
+    /// The service named by `field`, or a diagnostic with the nearest names.
+    fn resolve(&self, field: &Field<'_>) -> Option<ServiceId> {
+        let name = field.string()?;
+        if let Some(&id) = self.by_name.get(name) {
+            return Some(id);
+        }
+        let names = self.in_order.iter().map(String::as_str);
+        let help = did_you_mean(name, names).unwrap_or_else(|| {
+            if self.in_order.is_empty() {
+                "this file defines no [[service]]".to_string()
+            } else {
+                format!("the services are: {}", self.in_order.join(", "))
+            }
+        });
+        field.error_with_help(format!("no service named '{name}'"), Some(help));
+        None
+    }
+}
+
+/// A service as read, with where its `then` is (to point at if the route has no exit).
+pub(crate) struct ReadService {
+    /// The service, or `None` if anything was wrong (already reported).
+    pub(crate) spec: Option<ServiceSpec>,
+    /// Position and key path of `then`, when present.
+    pub(crate) then: Option<(usize, String)>,
+}
+
+/// Reads one `[[source]]` table.
+pub(crate) fn read_source(
+    mut table: Table<'_>,
+    seen: &mut Seen,
+    ids: &ServiceIds,
+) -> Option<SourceSpec> {
+    let name = read_name(&mut table, seen);
+    let target = table.require("to").and_then(|to| ids.resolve(&to));
+    let arrivals = match table.one_of("rate", "interarrival") {
+        Some(OneOf::First(rate)) => rate.rate().map(Arrivals::Poisson),
+        Some(OneOf::Second(gap)) => dist::read(&gap).map(Arrivals::Renewal),
+        None => None,
+    };
+    table.finish();
+    Some(SourceSpec {
+        name: name?,
+        target: target?,
+        arrivals: arrivals?,
+    })
+}
+
+/// Reads one `[[service]]` table.
+pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceIds) -> ReadService {
+    let name = read_name(&mut table, seen);
+    let workers = table.optional("workers", NonZeroU32::MIN, |field| {
+        field.u32_at_least(1).and_then(NonZeroU32::new)
+    });
+    let unbounded = Queue {
+        capacity: None,
+        discipline: Discipline::Fifo,
+    };
+    let queue = table.optional("queue", unbounded, read_queue);
+    let service_time = table.require("service_time").and_then(|f| dist::read(&f));
+    let then = table.get("then");
+    let route = match &then {
+        Some(field) => read_route(field, ids),
+        None => Some(Route::Exit),
+    };
+    table.finish();
+    let spec = match (name, workers, queue, service_time, route) {
+        (Some(name), Some(workers), Some(queue), Some(service_time), Some(route)) => {
+            Some(ServiceSpec {
+                name,
+                workers,
+                queue,
+                service_time,
+                route,
+            })
+        }
+        _ => None,
+    };
+    ReadService {
+        spec,
+        then: then.map(|field| (field.key_at(), field.key().to_string())),
+    }
+}
+
+/// The entry's `name`: required, non-empty and unique in its list. Once known, the table
+/// is renamed `kind.name` for the diagnostics that follow.
+fn read_name(table: &mut Table<'_>, seen: &mut Seen) -> Option<String> {
+    let field = table.require("name")?;
+    let name = field.non_empty_string()?;
+    if let Some(&first) = seen.first_at.get(name) {
+        let line = table.sink().line_of(first);
+        field.error(format!(
+            "duplicate {} name '{name}' (first defined on line {line})",
+            seen.kind
+        ));
+        return None;
+    }
+    seen.first_at.insert(name.to_string(), field.at());
+    table.rename(format!("{}.{name}", seen.kind));
+    Some(name.to_string())
+}
+
+fn read_queue(field: &Field<'_>) -> Option<Queue> {
+    let DeValue::Table(entries) = field.value() else {
+        let help = "write queue = { capacity = 100 }; omit capacity for an unbounded queue";
+        let message = format!("expected a table, found {}", a_type(field.value()));
+        field.error_with_help(message, Some(help.to_string()));
+        return None;
+    };
+    let mut table = field.as_table(entries);
+    let capacity = table.optional("capacity", None, |f| f.u32_at_least(0).map(Some));
+    let discipline = table.optional("discipline", Discipline::Fifo, read_discipline);
+    table.finish();
+    Some(Queue {
+        capacity: capacity?,
+        discipline: discipline?,
+    })
+}
+
+fn read_discipline(field: &Field<'_>) -> Option<Discipline> {
+    match field.string()? {
+        "fifo" => Some(Discipline::Fifo),
+        "lifo" => Some(Discipline::Lifo),
+        other => {
+            let help = did_you_mean(other, ["fifo", "lifo"])
+                .unwrap_or_else(|| "use \"fifo\" or \"lifo\"".to_string());
+            field.error_with_help(format!("unknown queue discipline '{other}'"), Some(help));
+            None
+        }
+    }
+}
+
+fn read_route(field: &Field<'_>, ids: &ServiceIds) -> Option<Route> {
+    match field.value() {
+        DeValue::String(_) => ids.resolve(field).map(Route::To),
+        DeValue::Array(_) => read_split(field, ids),
+        _ => field.wrong_type("a service name or an array of { to, p } tables"),
+    }
+}
+
+fn read_split(field: &Field<'_>, ids: &ServiceIds) -> Option<Route> {
+    let items = field.array()?;
+    if items.is_empty() {
+        let help = "omit 'then' to leave the system after this service";
+        field.error_with_help("a route needs at least one branch", Some(help.to_string()));
+        return None;
+    }
+    // Read every branch before giving up, so that each bad one is reported.
+    let branches: Vec<Option<RouteBranch>> =
+        items.iter().map(|item| read_branch(item, ids)).collect();
+    let branches: Vec<RouteBranch> = branches.into_iter().collect::<Option<_>>()?;
+    let total: f64 = branches.iter().map(|branch| branch.p).sum();
+    if total > 1.0 + PROBABILITY_SLACK {
+        let help = "the probabilities must sum to at most 1; the remainder leaves the system";
+        let message = format!(
+            "branch probabilities sum to {}, more than 1",
+            trim_float(total)
+        );
+        field.error_with_help(message, Some(help.to_string()));
+        return None;
+    }
+    Some(Route::Split(branches))
+}
+
+fn read_branch(item: &Field<'_>, ids: &ServiceIds) -> Option<RouteBranch> {
+    let mut table = item.table()?;
+    let to = table.require("to").and_then(|to| ids.resolve(&to));
+    let p = table.require("p").and_then(|p| probability(&p));
+    table.finish();
+    Some(RouteBranch { p: p?, to: to? })
+}
+
+fn probability(field: &Field<'_>) -> Option<f64> {
+    let p = field.number()?;
+    if p > 0.0 && p <= 1.0 {
+        return Some(p);
+    }
+    field.error(format!(
+        "a probability must be in (0, 1] (got {})",
+        trim_float(p)
+    ));
+    None
+}
+
+/// A float with at most 9 decimals and no trailing zeros: `1.2`, not `1.2000000000000002`.
+fn trim_float(value: f64) -> String {
+    let text = format!("{value:.9}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}

@@ -1,0 +1,967 @@
+//! Tests of the scenario reader: a full valid file, every diagnostic with its exact
+//! position and key, units, distributions, and inputs that must not panic.
+
+use std::num::{NonZeroU32, NonZeroU64};
+
+use super::diagnostic::edit_distance;
+use super::units::{parse_duration, parse_rate, per_second, seconds};
+use super::*;
+use crate::model::{
+    Arrivals, Discipline, Dist, Horizon, Limits, Queue, Route, RouteBranch, ServiceId, SimDuration,
+};
+
+/// A small valid scenario; tests edit single lines of it, so its line numbers matter:
+/// source on lines 6-9, service `api` on 11-16, service `db` on 18-20.
+const VALID: &str = r#"[simulation]
+duration = "1s"
+warmup = "0s"
+seed = 1
+
+[[source]]
+name = "web"
+to = "api"
+rate = "10/s"
+
+[[service]]
+name = "api"
+workers = 2
+queue = { capacity = 10, discipline = "fifo" }
+service_time = { dist = "exponential", mean = "10ms" }
+then = "db"
+
+[[service]]
+name = "db"
+service_time = { dist = "constant", value = "1ms" }
+"#;
+
+/// `VALID` with each `(from, to)` replacement applied once.
+fn edit(replacements: &[(&str, &str)]) -> String {
+    let mut text = VALID.to_string();
+    for (from, to) in replacements {
+        assert!(text.contains(from), "VALID has no {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+/// Each diagnostic as `line:column key: message (help: ...)`.
+fn problems(text: &str) -> Vec<String> {
+    match parse(text, "t.toml") {
+        Ok(_) => Vec::new(),
+        Err(error) => error
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let help = d.help.as_ref().map(|h| format!(" (help: {h})"));
+                format!(
+                    "{}:{} {}: {}{}",
+                    d.line,
+                    d.column,
+                    d.key,
+                    d.message,
+                    help.unwrap_or_default()
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Asserts that `text` gives exactly these problems, each matched as a prefix.
+fn assert_problems(text: &str, expected: &[&str]) {
+    let actual = problems(text);
+    let matches = actual.len() == expected.len()
+        && actual.iter().zip(expected).all(|(a, e)| a.starts_with(e));
+    assert!(
+        matches,
+        "expected\n  {}\ngot\n  {}",
+        expected.join("\n  "),
+        actual.join("\n  ")
+    );
+}
+
+fn parse_ok(text: &str) -> model::System {
+    match parse(text, "t.toml") {
+        Ok(system) => system,
+        Err(error) => panic!("expected a valid scenario, got\n{error}"),
+    }
+}
+
+fn ms(value: u64) -> SimDuration {
+    SimDuration(value * 1_000_000)
+}
+
+#[test]
+fn full_example_parses_to_the_expected_system() {
+    let text = r#"
+[simulation]
+duration = "1h"
+warmup = "5m"
+seed = 7
+max_in_flight = 50_000
+max_events = 0x10_0000
+
+[[source]]
+name = "checkout"
+to = "api"
+rate = "80/s"
+
+[[source]]
+name = "batch"
+to = "payments"
+interarrival = { dist = "uniform", min = "5ms", max = "15ms" }
+
+[[service]]
+name = "api"
+workers = 8
+queue = { capacity = 100, discipline = "lifo" }
+service_time = { dist = "lognormal", mean = "60ms", p99 = "400ms" }
+then = [ { to = "payments", p = 0.7 }, { to = "audit", p = 0.2 } ]
+
+[[service]]
+name = "payments"
+queue = { capacity = 0 }
+service_time = { dist = "erlang", k = 3, mean = "30ms" }
+then = "audit"
+
+[[service]]
+name = "audit"
+service_time = { dist = "constant", value = 0.002 }
+"#;
+    let system = parse_ok(text);
+    let sim = system.simulation();
+    assert_eq!(
+        sim.horizon,
+        Horizon::Duration(SimDuration(3_600_000_000_000))
+    );
+    assert_eq!(sim.warmup, SimDuration(300_000_000_000));
+    assert_eq!(sim.seed, 7);
+    assert_eq!(sim.limits.max_in_flight.get(), 50_000);
+    assert_eq!(sim.limits.max_events.get(), 0x10_0000);
+
+    let [checkout, batch] = system.sources() else {
+        panic!("two sources")
+    };
+    assert_eq!(checkout.name, "checkout");
+    assert_eq!(checkout.target, ServiceId(0));
+    assert_eq!(checkout.arrivals.rate_per_sec(), 80.0);
+    assert_eq!(batch.target, ServiceId(1));
+    assert!(matches!(&batch.arrivals, Arrivals::Renewal(d) if d.family_name() == "uniform"));
+
+    let [api, payments, audit] = system.services() else {
+        panic!("three services")
+    };
+    assert_eq!(api.workers.get(), 8);
+    assert_eq!(
+        api.queue,
+        Queue {
+            capacity: Some(100),
+            discipline: Discipline::Lifo
+        }
+    );
+    assert!((api.service_time.mean() - 0.060).abs() < 1e-12);
+    assert_eq!(
+        api.route,
+        Route::Split(vec![
+            RouteBranch {
+                p: 0.7,
+                to: ServiceId(1)
+            },
+            RouteBranch {
+                p: 0.2,
+                to: ServiceId(2)
+            },
+        ])
+    );
+    assert_eq!(payments.workers, NonZeroU32::MIN);
+    assert_eq!(payments.queue.capacity, Some(0));
+    assert_eq!(payments.service_time, Dist::erlang(3, 0.030).unwrap());
+    assert_eq!(payments.route, Route::To(ServiceId(2)));
+    assert_eq!(
+        audit.queue,
+        Queue {
+            capacity: None,
+            discipline: Discipline::Fifo
+        }
+    );
+    assert_eq!(audit.route, Route::Exit);
+}
+
+#[test]
+fn defaults_apply_when_keys_are_omitted() {
+    let system = parse_ok(&edit(&[("warmup = \"0s\"\nseed = 1\n", "")]));
+    let sim = system.simulation();
+    assert_eq!(sim.warmup, SimDuration::ZERO);
+    assert_eq!(sim.seed, 1);
+    assert_eq!(sim.limits, Limits::default());
+    let db = &system.services()[1];
+    assert_eq!(db.workers.get(), 1);
+    assert_eq!(
+        db.queue,
+        Queue {
+            capacity: None,
+            discipline: Discipline::Fifo
+        }
+    );
+}
+
+#[test]
+fn requests_horizon() {
+    let system = parse_ok(&edit(&[("duration = \"1s\"", "requests = 1_000")]));
+    let requests = NonZeroU64::new(1_000).unwrap();
+    assert_eq!(system.simulation().horizon, Horizon::Requests(requests));
+}
+
+/// A table-driven case: its name, the edits to `VALID`, the problems expected.
+type Case = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
+#[test]
+fn each_problem_is_reported_at_its_position_and_key() {
+    let cases: &[Case] = &[
+        (
+            "unknown key",
+            &[("workers = 2", "wokers = 2")],
+            &["13:1 service.api.wokers: unknown key 'wokers' (help: did you mean 'workers'?)"],
+        ),
+        (
+            "wrong type",
+            &[("workers = 2", "workers = \"8\"")],
+            &["13:11 service.api.workers: expected an integer, found a string"],
+        ),
+        (
+            "zero workers",
+            &[("workers = 2", "workers = 0")],
+            &["13:11 service.api.workers: must be > 0"],
+        ),
+        (
+            "negative capacity",
+            &[("capacity = 10", "capacity = -1")],
+            &["14:22 service.api.queue.capacity: must be >= 0"],
+        ),
+        (
+            "unknown discipline",
+            &[("\"fifo\"", "\"FIFO\"")],
+            &[
+                "14:39 service.api.queue.discipline: unknown queue discipline 'FIFO' (help: did you mean 'fifo'?)",
+            ],
+        ),
+        (
+            "missing name",
+            &[("name = \"db\"\n", "")],
+            &[
+                "16:8 service.api.then: no service named 'db' (help: the services are: api)",
+                "18:1 service[1].name: missing required key 'name'",
+            ],
+        ),
+        (
+            "missing service_time",
+            &[(
+                "service_time = { dist = \"constant\", value = \"1ms\" }\n",
+                "",
+            )],
+            &["18:1 service.db.service_time: missing required key 'service_time'"],
+        ),
+        (
+            "duplicate name",
+            &[("name = \"db\"", "name = \"api\"")],
+            &[
+                "16:8 service.api.then: no service named 'db'",
+                "19:8 service[1].name: duplicate service name 'api' (first defined on line 12)",
+            ],
+        ),
+        (
+            "misspelt then",
+            &[("then = \"db\"", "then = \"dbb\"")],
+            &["16:8 service.api.then: no service named 'dbb' (help: did you mean 'db'?)"],
+        ),
+        (
+            "misspelt to",
+            &[("to = \"api\"", "to = \"apj\"")],
+            &["8:6 source.web.to: no service named 'apj' (help: did you mean 'api'?)"],
+        ),
+        (
+            "zero rate",
+            &[("rate = \"10/s\"", "rate = \"0/s\"")],
+            &["9:8 source.web.rate: a rate must be a finite number > 0"],
+        ),
+        (
+            "p99 below the mean",
+            &[(
+                "{ dist = \"exponential\", mean = \"10ms\" }",
+                "{ dist = \"lognormal\", mean = \"60ms\", p99 = \"40ms\" }",
+            )],
+            &[
+                "15:16 service.api.service_time: invalid lognormal distribution: p99 (0.04) must be greater than the mean (0.06)",
+            ],
+        ),
+        (
+            "misspelt family",
+            &[("\"exponential\"", "\"exponentail\"")],
+            &[
+                "15:25 service.api.service_time.dist: unknown distribution 'exponentail' (help: did you mean 'exponential'?)",
+            ],
+        ),
+        (
+            "parameter of another family",
+            &[("mean = \"10ms\"", "mean = \"10ms\", p99 = \"1s\"")],
+            &[
+                "15:55 service.api.service_time.p99: unknown key 'p99' (help: expected one of: dist, mean, rate)",
+            ],
+        ),
+        (
+            "duration and requests",
+            &[("duration = \"1s\"", "duration = \"1s\"\nrequests = 5")],
+            &["3:1 simulation.requests: give either 'duration' or 'requests', not both"],
+        ),
+        (
+            "neither duration nor requests",
+            &[("duration = \"1s\"\n", "")],
+            &["1:1 simulation: missing 'duration' or 'requests' (give exactly one)"],
+        ),
+        (
+            "zero duration",
+            &[("duration = \"1s\"", "duration = 0")],
+            &["2:12 simulation.duration: must be > 0"],
+        ),
+        (
+            "rate and interarrival",
+            &[(
+                "rate = \"10/s\"",
+                "interarrival = { dist = \"constant\", value = 1 }\nrate = \"10/s\"",
+            )],
+            &["10:1 source.web.rate: give either 'rate' or 'interarrival', not both"],
+        ),
+        (
+            "probability above 1",
+            &[("then = \"db\"", "then = [ { to = \"db\", p = 1.5 } ]")],
+            &["16:27 service.api.then[0].p: a probability must be in (0, 1] (got 1.5)"],
+        ),
+        (
+            "probability of 0",
+            &[("then = \"db\"", "then = [ { to = \"db\", p = 0 } ]")],
+            &["16:27 service.api.then[0].p: a probability must be in (0, 1] (got 0)"],
+        ),
+        (
+            "probabilities above 1 in sum",
+            &[(
+                "then = \"db\"",
+                "then = [ { to = \"db\", p = 0.7 }, { to = \"api\", p = 0.5 } ]",
+            )],
+            &["16:8 service.api.then: branch probabilities sum to 1.2, more than 1"],
+        ),
+        (
+            "branch misspelt",
+            &[("then = \"db\"", "then = [ { to = \"bd\", prob = 0.5 } ]")],
+            &[
+                "16:10 service.api.then[0].p: missing required key 'p'",
+                "16:17 service.api.then[0].to: no service named 'bd' (help: did you mean 'db'?)",
+                "16:23 service.api.then[0].prob: unknown key 'prob' (help: expected one of: to, p)",
+            ],
+        ),
+        (
+            "no sources",
+            &[(
+                "[[source]]\nname = \"web\"\nto = \"api\"\nrate = \"10/s\"\n",
+                "",
+            )],
+            &["1:1 source: no sources: add at least one [[source]] table"],
+        ),
+        (
+            "a single [source] table",
+            &[("[[source]]", "[source]")],
+            &[
+                "6:1 source: expected an array of tables, found a table (help: write [[source]], with double brackets, once per source)",
+            ],
+        ),
+        (
+            "misspelt top-level table",
+            &[("[[service]]\nname = \"db\"", "[[servce]]\nname = \"db\"")],
+            &[
+                "16:8 service.api.then: no service named 'db'",
+                "18:3 servce: unknown key 'servce' (help: did you mean 'service'?)",
+            ],
+        ),
+        (
+            "route with no exit",
+            &[("then = \"db\"", "then = \"api\"")],
+            &[
+                "16:1 service.api.then: requests here can never leave the system: every route loops back",
+            ],
+        ),
+        (
+            "seed out of range",
+            &[("seed = 1", "seed = 18_446_744_073_709_551_616")],
+            &["4:8 simulation.seed: must be at most 18446744073709551615"],
+        ),
+        (
+            "negative seed",
+            &[("seed = 1", "seed = -1")],
+            &["4:8 simulation.seed: must be >= 0"],
+        ),
+        (
+            "huge integer",
+            &[(
+                "seed = 1",
+                "seed = 0xffff_ffff_ffff_ffff_ffff_ffff_ffff_ffff_ff",
+            )],
+            &["4:8 simulation.seed: integer is too large"],
+        ),
+        (
+            "max_in_flight out of range",
+            &[("seed = 1", "max_in_flight = 5_000_000_000")],
+            &["4:17 simulation.max_in_flight: must be at most 4294967295"],
+        ),
+        (
+            "zero max_events",
+            &[("seed = 1", "max_events = 0")],
+            &["4:14 simulation.max_events: must be > 0"],
+        ),
+        (
+            "bad unit",
+            &[("warmup = \"0s\"", "warmup = \"5 sec\"")],
+            &[
+                "3:10 simulation.warmup: unknown unit 'sec' in duration \"5 sec\"; use one of ns, us (or µs), ms, s, m (or min), h",
+            ],
+        ),
+        (
+            "queue as a number",
+            &[(
+                "queue = { capacity = 10, discipline = \"fifo\" }",
+                "queue = 10",
+            )],
+            &[
+                "14:9 service.api.queue: expected a table, found an integer (help: write queue = { capacity = 100 }",
+            ],
+        ),
+        (
+            "empty route",
+            &[("then = \"db\"", "then = []")],
+            &["16:8 service.api.then: a route needs at least one branch"],
+        ),
+        (
+            "empty name",
+            &[("name = \"web\"", "name = \"\"")],
+            &["7:8 source[0].name: must not be empty"],
+        ),
+    ];
+    for (name, replacements, expected) in cases {
+        let text = edit(replacements);
+        let actual = problems(&text);
+        let matches = actual.len() == expected.len()
+            && actual
+                .iter()
+                .zip(expected.iter())
+                .all(|(a, e)| a.starts_with(e));
+        assert!(
+            matches,
+            "case '{name}': expected\n  {}\ngot\n  {}",
+            expected.join("\n  "),
+            actual.join("\n  ")
+        );
+    }
+}
+
+#[test]
+fn many_problems_are_reported_at_once_in_position_order() {
+    let text = edit(&[
+        ("then = \"db\"", "then = \"dbb\""),
+        ("seed = 1", "sed = 1"),
+        ("rate = \"10/s\"", "rate = \"10/sec\""),
+        ("workers = 2", "workers = true"),
+    ]);
+    assert_problems(
+        &text,
+        &[
+            "4:1 simulation.sed: unknown key 'sed' (help: did you mean 'seed'?)",
+            "9:8 source.web.rate: unknown unit 'sec' in rate \"10/sec\"",
+            "13:11 service.api.workers: expected an integer, found a boolean",
+            "16:8 service.api.then: no service named 'dbb' (help: did you mean 'db'?)",
+        ],
+    );
+}
+
+#[test]
+fn a_syntax_error_gives_its_line_and_column() {
+    let text = edit(&[("workers = 2", "workers = = 2")]);
+    let error = parse(&text, "t.toml").unwrap_err();
+    let [diagnostic] = error.diagnostics.as_slice() else {
+        panic!("one diagnostic, got {error}")
+    };
+    assert_eq!((diagnostic.line, diagnostic.column), (13, 11));
+    assert!(
+        diagnostic.message.starts_with("invalid TOML: "),
+        "{diagnostic}"
+    );
+    assert_eq!(diagnostic.key, "");
+    assert_problems("[simulation\n", &["1:12 : invalid TOML: unclosed table"]);
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let text = edit(&[(
+        "queue = { capacity = 10, discipline = \"fifo\" }",
+        "queue = { discipline = \"fïfø\", capacity = -1 }",
+    )]);
+    assert_problems(
+        &text,
+        &[
+            "14:24 service.api.queue.discipline: unknown queue discipline 'fïfø'",
+            "14:43 service.api.queue.capacity: must be >= 0",
+        ],
+    );
+}
+
+#[test]
+fn every_family_builds_its_distribution() {
+    let cases: &[(&str, &str, f64)] = &[
+        (
+            "{ dist = \"constant\", value = \"2ms\" }",
+            "constant",
+            0.002,
+        ),
+        (
+            "{ dist = \"exponential\", mean = \"20ms\" }",
+            "exponential",
+            0.020,
+        ),
+        (
+            "{ dist = \"exponential\", rate = \"50/s\" }",
+            "exponential",
+            0.020,
+        ),
+        (
+            "{ dist = \"uniform\", min = \"10ms\", max = \"30ms\" }",
+            "uniform",
+            0.020,
+        ),
+        (
+            "{ dist = \"normal\", mean = \"1s\", sd = \"1ms\" }",
+            "normal",
+            1.0,
+        ),
+        (
+            "{ dist = \"lognormal\", mean = \"60ms\", p99 = \"400ms\" }",
+            "lognormal",
+            0.060,
+        ),
+        (
+            "{ dist = \"lognormal\", median = \"50ms\", p99 = \"50.001ms\" }",
+            "lognormal",
+            0.050,
+        ),
+        (
+            "{ dist = \"lognormal\", mu = 0, sigma = 0.000001 }",
+            "lognormal",
+            1.0,
+        ),
+        (
+            "{ dist = \"gamma\", shape = 2, scale = \"10ms\" }",
+            "gamma",
+            0.020,
+        ),
+        (
+            "{ dist = \"gamma\", shape = 2.0, mean = \"20ms\" }",
+            "gamma",
+            0.020,
+        ),
+        (
+            "{ dist = \"erlang\", k = 4, mean = \"20ms\" }",
+            "gamma",
+            0.020,
+        ),
+        (
+            "{ dist = \"weibull\", shape = 1, scale = \"20ms\" }",
+            "weibull",
+            0.020,
+        ),
+        (
+            "{ dist = \"pareto\", shape = 2, scale = \"10ms\" }",
+            "pareto",
+            0.020,
+        ),
+        (
+            "{ dist = \"hyperexponential\", mean = \"20ms\", cv = 3 }",
+            "hyperexponential",
+            0.020,
+        ),
+        (
+            "{ dist = \"empirical\", samples = [\"10ms\", 0.02, \"30ms\"] }",
+            "empirical",
+            0.020,
+        ),
+    ];
+    for (table, family, mean) in cases {
+        let text = edit(&[("{ dist = \"exponential\", mean = \"10ms\" }", table)]);
+        let system = parse_ok(&text);
+        let dist = &system.services()[0].service_time;
+        assert_eq!(dist.family_name(), *family, "{table}");
+        assert!(
+            (dist.mean() - mean).abs() < 1e-6,
+            "{table}: mean {}",
+            dist.mean()
+        );
+    }
+}
+
+#[test]
+fn distribution_parameters_are_checked() {
+    let at = "{ dist = \"exponential\", mean = \"10ms\" }";
+    let cases: &[(&str, &str)] = &[
+        (
+            "{ mean = \"1ms\" }",
+            "15:16 service.api.service_time.dist: missing required key 'dist'",
+        ),
+        (
+            "{ dist = \"poisson\" }",
+            "15:25 service.api.service_time.dist: unknown distribution 'poisson' (help: the families are: constant, exponential",
+        ),
+        (
+            "{ dist = \"exponential\" }",
+            "15:16 service.api.service_time: missing 'mean' or 'rate' (give exactly one)",
+        ),
+        (
+            "{ dist = \"exponential\", rate = \"0/s\" }",
+            "15:47 service.api.service_time.rate: a rate must be a finite number > 0",
+        ),
+        (
+            "{ dist = \"uniform\", min = \"30ms\", max = \"10ms\" }",
+            "15:16 service.api.service_time: invalid uniform distribution: min (0.03) must not exceed max (0.01)",
+        ),
+        (
+            "{ dist = \"lognormal\", mean = \"1ms\", median = \"1ms\", p99 = \"2ms\" }",
+            "15:16 service.api.service_time: lognormal takes exactly one pair: mean and p99, median and p99, or mu and sigma (given: mean, median, p99)",
+        ),
+        (
+            "{ dist = \"erlang\", k = 0, mean = \"1ms\" }",
+            "15:39 service.api.service_time.k: must be > 0",
+        ),
+        (
+            "{ dist = \"hyperexponential\", mean = \"1ms\", cv = 0.5 }",
+            "15:16 service.api.service_time: invalid hyperexponential distribution: cv must be >= 1",
+        ),
+        (
+            "{ dist = \"empirical\", samples = [] }",
+            "15:16 service.api.service_time: invalid empirical distribution: samples must not be empty",
+        ),
+        (
+            "{ dist = \"empirical\", samples = [\"1ms\", \"-2ms\"] }",
+            "15:56 service.api.service_time.samples[1]: a duration must not be negative",
+        ),
+        (
+            "{ dist = \"gamma\", shape = \"2\", scale = \"1ms\" }",
+            "15:42 service.api.service_time.shape: expected a number, found a string",
+        ),
+        (
+            "\"10ms\"",
+            "15:16 service.api.service_time: expected a table, found a string",
+        ),
+    ];
+    for (table, expected) in cases {
+        assert_problems(&edit(&[(at, table)]), &[expected]);
+    }
+}
+
+#[test]
+fn the_interarrival_distribution_is_read_like_a_service_time() {
+    let text = edit(&[(
+        "rate = \"10/s\"",
+        "interarrival = { dist = \"constant\", value = \"100ms\" }",
+    )]);
+    let system = parse_ok(&text);
+    assert_eq!(system.sources()[0].arrivals.rate_per_sec(), 10.0);
+    let text = edit(&[(
+        "rate = \"10/s\"",
+        "interarrival = { dist = \"uniform\", min = \"2ms\", max = \"1ms\" }",
+    )]);
+    assert_problems(
+        &text,
+        &[
+            "9:16 source.web.interarrival: invalid uniform distribution: min (0.002) must not exceed max (0.001)",
+        ],
+    );
+}
+
+#[test]
+fn durations_accept_every_unit_and_plain_seconds() {
+    let cases: &[(&str, u64)] = &[
+        ("250ns", 250),
+        ("250us", 250_000),
+        ("250µs", 250_000),
+        ("250μs", 250_000),
+        ("40ms", 40_000_000),
+        ("2s", 2_000_000_000),
+        ("1.5s", 1_500_000_000),
+        ("1.5 s", 1_500_000_000),
+        (" 3 ms ", 3_000_000),
+        ("5m", 300_000_000_000),
+        ("5min", 300_000_000_000),
+        ("1h", 3_600_000_000_000),
+        ("0s", 0),
+        ("1e3ms", 1_000_000_000),
+        ("1_000ms", 1_000_000_000),
+        (".5s", 500_000_000),
+    ];
+    for (text, ns) in cases {
+        assert_eq!(parse_duration(text), Ok(SimDuration(*ns)), "{text}");
+    }
+    assert_eq!(seconds(2.0), Ok(SimDuration(2_000_000_000)));
+    assert_eq!(seconds(0.25), Ok(ms(250)));
+    // Plain TOML numbers are seconds, integer or float.
+    let system = parse_ok(&edit(&[
+        ("duration = \"1s\"", "duration = 3"),
+        ("warmup = \"0s\"", "warmup = 0.5"),
+    ]));
+    assert_eq!(
+        system.simulation().horizon,
+        Horizon::Duration(SimDuration(3_000_000_000))
+    );
+    assert_eq!(system.simulation().warmup, ms(500));
+}
+
+#[test]
+fn bad_durations_say_what_is_accepted() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "5",
+            "missing unit in \"5\": write e.g. \"5s\"; units are ns, us (or µs), ms, s, m (or min), h",
+        ),
+        (
+            "5 sec",
+            "unknown unit 'sec' in duration \"5 sec\"; use one of ns, us (or µs), ms, s, m (or min), h",
+        ),
+        ("5d", "unknown unit 'd'"),
+        ("-5ms", "a duration must not be negative"),
+        (
+            "ms",
+            "invalid duration \"ms\": expected a number and a unit",
+        ),
+        ("inf ms", "invalid duration \"inf ms\""),
+        ("NaN s", "invalid duration \"NaN s\""),
+        ("1e999s", "the duration \"1e999s\" is too large"),
+        ("1.2.3s", "invalid duration \"1.2.3s\""),
+        ("", "invalid duration \"\""),
+        ("10000000h", "the duration \"10000000h\" is too long"),
+    ];
+    for (text, message) in cases {
+        match parse_duration(text) {
+            Ok(d) => panic!("{text:?} parsed as {d:?}"),
+            Err(actual) => assert!(actual.starts_with(message), "{text:?}: {actual}"),
+        }
+    }
+    assert!(seconds(-1.0).is_err());
+    assert!(seconds(f64::NAN).is_err());
+    assert!(seconds(f64::INFINITY).is_err());
+}
+
+#[test]
+fn rates_accept_every_unit_and_plain_numbers() {
+    let cases: &[(&str, f64)] = &[
+        ("900/s", 900.0),
+        ("30/min", 0.5),
+        ("30/m", 0.5),
+        ("2/ms", 2000.0),
+        ("100/h", 100.0 / 3600.0),
+        ("3/us", 3e6),
+        ("1/ns", 1e9),
+        ("2.5 / s", 2.5),
+    ];
+    for (text, per_sec) in cases {
+        let rate = parse_rate(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert!((rate.as_per_sec() / per_sec - 1.0).abs() < 1e-12, "{text}");
+    }
+    assert_eq!(per_second(80.0).map(|r| r.as_per_sec()), Ok(80.0));
+    let system = parse_ok(&edit(&[("rate = \"10/s\"", "rate = 25")]));
+    assert_eq!(system.sources()[0].arrivals.rate_per_sec(), 25.0);
+}
+
+#[test]
+fn bad_rates_say_what_is_accepted() {
+    let cases: &[(&str, &str)] = &[
+        ("80", "missing unit in \"80\": write e.g. \"80/s\""),
+        (
+            "80/sec",
+            "unknown unit 'sec' in rate \"80/sec\"; use one of ns, us (or µs), ms, s, m (or min), h",
+        ),
+        ("80/", "missing unit in \"80/\""),
+        ("/s", "invalid rate \"/s\""),
+        ("fast", "invalid rate \"fast\""),
+        ("0/s", "a rate must be a finite number > 0"),
+        ("-3/s", "a rate must not be negative"),
+        ("inf/s", "invalid rate \"inf/s\""),
+    ];
+    for (text, message) in cases {
+        match parse_rate(text) {
+            Ok(r) => panic!("{text:?} parsed as {r:?}"),
+            Err(actual) => assert!(actual.starts_with(message), "{text:?}: {actual}"),
+        }
+    }
+    assert!(per_second(0.0).is_err());
+    assert!(per_second(-1.0).is_err());
+    assert!(per_second(f64::INFINITY).is_err());
+}
+
+#[test]
+fn integers_honour_radix_and_separators() {
+    for (text, seed) in [
+        ("0x1F", 31),
+        ("0o17", 15),
+        ("0b101", 5),
+        ("1_000", 1000),
+        ("+7", 7),
+    ] {
+        let system = parse_ok(&edit(&[("seed = 1", &format!("seed = {text}"))]));
+        assert_eq!(system.simulation().seed, seed, "{text}");
+    }
+}
+
+#[test]
+fn edit_distance_counts_swaps_as_one() {
+    assert_eq!(edit_distance("workers", "wokers"), 1);
+    assert_eq!(edit_distance("exponential", "exponentail"), 1);
+    assert_eq!(edit_distance("abc", "abc"), 0);
+    assert_eq!(edit_distance("", "abc"), 3);
+    assert_eq!(edit_distance("kitten", "sitting"), 3);
+}
+
+#[test]
+fn diagnostics_display_as_file_line_column_key_message() {
+    let mut diagnostic = Diagnostic {
+        file: "scenarios/shop.toml".to_string(),
+        line: 14,
+        column: 3,
+        key: "service.api.queue.capacity".to_string(),
+        message: "must be >= 0".to_string(),
+        help: None,
+    };
+    assert_eq!(
+        diagnostic.to_string(),
+        "scenarios/shop.toml:14:3: service.api.queue.capacity: must be >= 0"
+    );
+    diagnostic.help = Some("did you mean 'capacity'?".to_string());
+    let two_lines = "scenarios/shop.toml:14:3: service.api.queue.capacity: must be >= 0\n  help: did you mean 'capacity'?";
+    assert_eq!(diagnostic.to_string(), two_lines);
+    let error = ScenarioError {
+        diagnostics: vec![diagnostic.clone(), diagnostic],
+    };
+    assert_eq!(error.to_string(), format!("{two_lines}\n{two_lines}"));
+}
+
+#[test]
+fn an_unreadable_file_is_one_diagnostic_without_position() {
+    let path = Path::new("/nonexistent/spillway/scenario.toml");
+    let error = load(path).unwrap_err();
+    let [diagnostic] = error.diagnostics.as_slice() else {
+        panic!("one diagnostic")
+    };
+    assert_eq!((diagnostic.line, diagnostic.column), (0, 0));
+    assert!(diagnostic.message.starts_with("cannot read the scenario: "));
+    assert!(
+        error
+            .to_string()
+            .starts_with("/nonexistent/spillway/scenario.toml: cannot read")
+    );
+}
+
+#[test]
+fn odd_documents_give_diagnostics_not_panics() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "",
+            &[
+                "1:1 simulation: missing the [simulation] table",
+                "1:1 source: no sources",
+            ],
+        ),
+        (
+            "simulation = 3\nsource = 5\nservice = [1]\n",
+            &[
+                "1:14 simulation: expected a table, found an integer",
+                "2:10 source: expected an array of tables, found an integer",
+                "3:12 service[0]: expected a table, found an integer",
+            ],
+        ),
+        (
+            "[simulation]\nduration = 1979-05-27\nseed = 0x\nwarmup = nan\n",
+            &[
+                "1:1 source: no sources",
+                "2:12 simulation.duration: expected a duration",
+                "3:8 simulation.seed: not a valid integer",
+                "4:10 simulation.warmup: must be a finite number",
+            ],
+        ),
+        (
+            "[simulation]\nduration = -inf\n[[source]]\n[[service]]\n",
+            &[
+                "2:12 simulation.duration: must be a finite number",
+                "3:1 source[0].name: missing required key 'name'",
+                "3:1 source[0].to: missing required key 'to'",
+                "3:1 source[0]: missing 'rate' or 'interarrival' (give exactly one)",
+                "4:1 service[0].name: missing required key 'name'",
+                "4:1 service[0].service_time: missing required key 'service_time'",
+            ],
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_problems(text, expected);
+    }
+}
+
+#[test]
+fn no_truncation_or_deletion_of_a_valid_file_panics() {
+    let full = edit(&[("then = \"db\"", "then = [ { to = \"db\", p = 0.5 } ]")]);
+    for cut in 0..full.len() {
+        let _ = parse(&full[..cut], "t.toml");
+        let deleted = format!("{}{}", &full[..cut], &full[cut + 1..]);
+        let _ = parse(&deleted, "t.toml");
+    }
+}
+
+#[test]
+fn the_documented_example_parses() {
+    let doc = include_str!("../../docs/scenario-format.md");
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/scenario-format.md has a ```toml example");
+    let system = parse_ok(example);
+    assert_eq!(system.sources().len(), 2);
+    assert_eq!(system.services().len(), 3);
+    assert_eq!(system.services()[1].queue.capacity, Some(0));
+}
+
+#[test]
+fn suggestions_need_a_close_name() {
+    use super::diagnostic::did_you_mean;
+    let keys = [
+        "name",
+        "workers",
+        "queue",
+        "service_time",
+        "then",
+        "to",
+        "p",
+    ];
+    assert_eq!(
+        did_you_mean("wokers", keys).as_deref(),
+        Some("did you mean 'workers'?")
+    );
+    assert_eq!(
+        did_you_mean("Workers", keys).as_deref(),
+        Some("did you mean 'workers'?")
+    );
+    assert_eq!(
+        did_you_mean("servicetime", keys).as_deref(),
+        Some("did you mean 'service_time'?")
+    );
+    assert_eq!(
+        did_you_mean("tp", keys).as_deref(),
+        Some("did you mean 'to'?")
+    );
+    assert_eq!(did_you_mean("q", keys), None);
+    assert_eq!(did_you_mean("capacity", keys), None);
+    assert_eq!(did_you_mean(&"x".repeat(100_000), keys), None);
+}
