@@ -27,6 +27,7 @@ pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
             theory::mmck(lambda, 1.0 / time.mean(), c, c.checked_add(waiting)?)
         }
         (Some(_), _) => None,
+        (None, 1) if time.is_exponential() => theory::mm1(lambda, 1.0 / time.mean()),
         (None, _) if time.is_exponential() => theory::mmc(lambda, 1.0 / time.mean(), c),
         (None, 1) if time.is_constant() => theory::md1(lambda, time.mean()),
         (None, 1) => theory::mg1(lambda, time.mean(), time.second_moment()),
@@ -41,14 +42,15 @@ fn poisson_input(system: &System, id: ServiceId, path: &mut Vec<ServiceId>) -> b
         return false;
     }
     path.push(id);
-    let sources_ok = system
-        .sources()
-        .iter()
-        .filter(|s| s.target == id)
-        .all(|s| match &s.arrivals {
-            Arrivals::Poisson(_) => true,
-            Arrivals::Renewal(gap) => gap.is_exponential(),
-        });
+    let sources_ok =
+        system
+            .sources()
+            .iter()
+            .filter(|s| s.target == id)
+            .all(|s| match &s.arrivals {
+                Arrivals::Poisson(_) => true,
+                Arrivals::Renewal(gap) => gap.is_exponential(),
+            });
     let upstream_ok = system.services().iter().enumerate().all(|(i, up)| {
         let up_id = ServiceId(i as u32);
         let feeds = up.route.branches().iter().any(|(to, _)| *to == id);

@@ -64,5 +64,9 @@ fn a_run_allocates_nothing_per_event() {
     let outcome = engine.run(&mut recorder).expect("runs");
     let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
     assert!(outcome.events > 400_000, "{outcome:?}");
-    assert_eq!(during, 0, "{during} allocations in {} events", outcome.events);
+    assert_eq!(
+        during, 0,
+        "{during} allocations in {} events",
+        outcome.events
+    );
 }

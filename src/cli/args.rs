@@ -13,7 +13,8 @@ pub(crate) struct Args {
     pub(crate) command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error.";
+const EXIT_CODES: &str =
+    "Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error.";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {

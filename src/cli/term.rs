@@ -25,8 +25,18 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
     let _ = writeln!(
         out,
         "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
-        "service", "workers", "arrivals/s", "done/s", "rejected", "util", "L", "Lq", "Wq mean",
-        "W mean", "W p50", "W p99"
+        "service",
+        "workers",
+        "arrivals/s",
+        "done/s",
+        "rejected",
+        "util",
+        "L",
+        "Lq",
+        "Wq mean",
+        "W mean",
+        "W p50",
+        "W p99"
     );
     for (i, svc) in s.services.iter().enumerate() {
         let _ = writeln!(
@@ -65,7 +75,16 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
     let _ = writeln!(
         out,
         "\n{:<16} {:>11} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "source", "arrivals/s", "goodput/s", "rejected", "mean", "p50", "p90", "p99", "p99.9", "max"
+        "source",
+        "arrivals/s",
+        "goodput/s",
+        "rejected",
+        "mean",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max"
     );
     for src in &s.sources {
         let l = &src.latency;
@@ -142,7 +161,7 @@ fn pct(fraction: f64) -> String {
 fn secs(s: f64) -> String {
     match s {
         s if !s.is_finite() => "inf".to_string(),
-        s if s == 0.0 => "0".to_string(),
+        0.0 => "0".to_string(),
         s if s >= 100.0 => format!("{s:.0}s"),
         s if s >= 1.0 => format!("{s:.3}s"),
         s if s >= 1e-3 => format!("{:.2}ms", s * 1e3),

@@ -116,7 +116,9 @@ impl<'a> RunDoc<'a> {
                 .services
                 .iter()
                 .enumerate()
-                .map(|(i, s)| ServiceDoc::new(s, oracle::expected(report.system, ServiceId(i as u32))))
+                .map(|(i, s)| {
+                    ServiceDoc::new(s, oracle::expected(report.system, ServiceId(i as u32)))
+                })
                 .collect(),
             sources: summary.sources.iter().map(SourceDoc::new).collect(),
             system: SystemDoc {

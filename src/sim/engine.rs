@@ -121,11 +121,13 @@ impl<'a> Engine<'a> {
             })
             .collect();
         let limit = system.simulation().limits.max_in_flight.get() as usize;
+        // Every request is in some service, plus the one arrival being offered to a full one.
         let bounded: Option<usize> = system
             .services()
             .iter()
             .map(|s| Some(s.workers.get() as usize + s.queue.capacity? as usize))
-            .sum();
+            .sum::<Option<usize>>()
+            .map(|places| places + 1);
         let pending_events =
             sources.len() + services.iter().map(|s| s.workers as usize).sum::<usize>();
         Ok(Engine {

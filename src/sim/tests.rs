@@ -1,29 +1,33 @@
-use std::num::{NonZeroU32, NonZeroU64};
+//! Engine behaviour on small deterministic models, where every figure is known exactly.
+
+use std::num::NonZeroU32;
 
 use super::*;
 use crate::model::*;
-use crate::stats::Recorder;
+use crate::stats::{Recorder, RunSummary};
 
-pub(crate) fn station(lambda: f64, service: Dist, workers: u32, capacity: Option<u32>) -> System {
+fn secs(s: f64) -> SimDuration {
+    SimDuration::from_secs_f64(s).unwrap()
+}
+
+/// One source feeding one service, for `duration` seconds without warm-up.
+fn station(arrivals: Arrivals, service: Dist, workers: u32, queue: Queue) -> System {
     System::new(
         SimulationSpec {
-            horizon: Horizon::Duration(SimDuration::from_secs_f64(200_000.0).unwrap()),
-            warmup: SimDuration::from_secs_f64(1000.0).unwrap(),
+            horizon: Horizon::Duration(secs(100.0)),
+            warmup: SimDuration::ZERO,
             seed: 1,
             limits: Limits::default(),
         },
         vec![SourceSpec {
             name: "src".into(),
             target: ServiceId(0),
-            arrivals: Arrivals::Poisson(Rate::per_sec(lambda).unwrap()),
+            arrivals,
         }],
         vec![ServiceSpec {
             name: "svc".into(),
             workers: NonZeroU32::new(workers).unwrap(),
-            queue: Queue {
-                capacity,
-                discipline: Discipline::Fifo,
-            },
+            queue,
             service_time: service,
             route: Route::Exit,
         }],
@@ -31,21 +35,127 @@ pub(crate) fn station(lambda: f64, service: Dist, workers: u32, capacity: Option
     .unwrap()
 }
 
+fn run(system: &System) -> RunSummary {
+    let mut recorder = Recorder::new(system);
+    let outcome = Engine::new(system, 0).unwrap().run(&mut recorder).unwrap();
+    recorder.summary(system, &outcome)
+}
+
+const UNBOUNDED: Queue = Queue {
+    capacity: None,
+    discipline: Discipline::Fifo,
+};
+
+fn every(gap_s: f64) -> Arrivals {
+    Arrivals::Renewal(Dist::constant(gap_s).unwrap())
+}
+
 #[test]
-fn smoke_mm1() {
-    let system = station(0.9, Dist::exponential(1.0).unwrap(), 1, None);
-    let system = system.with_horizon(Horizon::Duration(SimDuration::from_secs_f64(5_000_000.0).unwrap()));
-    let mut rec = Recorder::new(&system);
-    let t = std::time::Instant::now();
-    let out = Engine::new(&system, 0).unwrap().run(&mut rec).unwrap();
-    let el = t.elapsed().as_secs_f64();
-    eprintln!("{} events in {el}s = {} M/s", out.events, out.events as f64 / el / 1e6);
-    let mut n = NullObserver;
-    let t = std::time::Instant::now();
-    let out = Engine::new(&system, 0).unwrap().run(&mut n).unwrap();
-    let el = t.elapsed().as_secs_f64();
-    eprintln!("null: {} events in {el}s = {} M/s", out.events, out.events as f64 / el / 1e6);
-    let s = rec.summary(&system, &out);
-    let _ = s;
-    let _ = NonZeroU64::new(1);
+fn deterministic_arrivals_never_wait() {
+    // D/D/1: a request every second, served in 0.4 s.
+    let s = run(&station(every(1.0), Dist::constant(0.4).unwrap(), 1, UNBOUNDED));
+    let svc = &s.services[0];
+    assert_eq!(svc.arrivals, 99, "arrivals at 1..=99 s before the 100 s horizon");
+    assert_eq!(svc.wait.max, 0.0);
+    assert_eq!(svc.sojourn.mean, 0.4);
+    assert!((svc.utilisation - 0.4 * 99.0 / 100.0).abs() < 1e-12);
+}
+
+#[test]
+fn a_full_waiting_room_rejects() {
+    // Arrivals every 0.1 s, service 1 s, one worker and one waiting place: after the first
+    // two, eight of every ten arrivals are rejected.
+    let queue = Queue {
+        capacity: Some(1),
+        discipline: Discipline::Fifo,
+    };
+    let s = run(&station(every(0.1), Dist::constant(1.0).unwrap(), 1, queue));
+    let svc = &s.services[0];
+    assert_eq!(svc.arrivals, svc.admitted + svc.rejected);
+    assert!((svc.rejected_fraction - 0.9).abs() < 0.02, "{svc:?}");
+    assert!(svc.lq <= 1.0 && svc.l <= 2.0);
+}
+
+#[test]
+fn zero_capacity_is_a_loss_system() {
+    let queue = Queue {
+        capacity: Some(0),
+        discipline: Discipline::Fifo,
+    };
+    let s = run(&station(every(0.1), Dist::constant(0.25).unwrap(), 2, queue));
+    assert_eq!(s.services[0].wait.max, 0.0);
+    assert!(s.services[0].rejected > 0);
+}
+
+#[test]
+fn lifo_serves_the_newest_first() {
+    // A burst of waiting requests: under LIFO the first to wait waits longest.
+    let lifo = Queue {
+        capacity: None,
+        discipline: Discipline::Lifo,
+    };
+    let bursty = || Arrivals::Renewal(Dist::uniform(0.0, 1.2).unwrap());
+    let fifo = run(&station(bursty(), Dist::constant(0.5).unwrap(), 1, UNBOUNDED));
+    let lifo = run(&station(bursty(), Dist::constant(0.5).unwrap(), 1, lifo));
+    // Same work, same mean wait (work-conserving), but LIFO has the longer tail.
+    assert_eq!(fifo.services[0].completed, lifo.services[0].completed);
+    assert!(lifo.services[0].wait.max > fifo.services[0].wait.max);
+}
+
+#[test]
+fn warmup_is_excluded() {
+    let mut system = station(every(1.0), Dist::constant(0.5).unwrap(), 1, UNBOUNDED);
+    system = System::new(
+        SimulationSpec {
+            warmup: secs(50.0),
+            ..system.simulation().clone()
+        },
+        system.sources().to_vec(),
+        system.services().to_vec(),
+    )
+    .unwrap();
+    let s = run(&system);
+    assert_eq!(s.measured_secs, 100.0);
+    assert_eq!(s.sources[0].arrivals, 100, "arrivals at 50..=149 s");
+}
+
+#[test]
+fn request_horizon_stops_at_the_nth_arrival() {
+    let system = station(every(1.0), Dist::constant(0.5).unwrap(), 1, UNBOUNDED)
+        .with_horizon(Horizon::Requests(std::num::NonZeroU64::new(10).unwrap()));
+    let s = run(&system);
+    assert_eq!(s.sources[0].arrivals, 10);
+    assert_eq!(s.measured_secs, 10.0);
+}
+
+#[test]
+fn unstable_models_are_refused() {
+    let system = station(every(0.5), Dist::constant(1.0).unwrap(), 1, UNBOUNDED);
+    let err = Engine::new(&system, 0).unwrap_err();
+    assert!(matches!(err, RunError::Unstable { workers_needed: 3, .. }), "{err}");
+    assert!(err.to_string().contains("'svc' is unstable"));
+}
+
+#[test]
+fn in_flight_limit_stops_the_run() {
+    let bursty = Arrivals::Renewal(Dist::uniform(0.0, 1.0).unwrap());
+    let mut system = station(bursty, Dist::constant(0.45).unwrap(), 1, UNBOUNDED);
+    let mut spec = system.simulation().clone();
+    spec.limits.max_in_flight = NonZeroU32::new(1).unwrap();
+    system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
+    let err = Engine::new(&system, 0).unwrap().run(&mut NullObserver).unwrap_err();
+    assert!(
+        matches!(err, RunError::InFlightLimit { in_flight: 2, limit: 1, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn event_limit_stops_the_run() {
+    let mut system = station(every(1.0), Dist::constant(0.5).unwrap(), 1, UNBOUNDED);
+    let mut spec = system.simulation().clone();
+    spec.limits.max_events = std::num::NonZeroU64::new(10).unwrap();
+    system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
+    let err = Engine::new(&system, 0).unwrap().run(&mut NullObserver).unwrap_err();
+    assert!(matches!(err, RunError::EventLimit { limit: 10, .. }), "{err}");
 }

@@ -94,6 +94,10 @@ mod tests {
         // s = sqrt(2.5), t(0.975, 4) = 2.7764
         assert!((e.half_width - 2.7764 * (2.5f64 / 5.0).sqrt()).abs() < 1e-3);
         assert!(e.covers(4.9) && !e.covers(5.0));
-        assert!(Estimate::from_samples(&[1.0], 0.95).half_width.is_infinite());
+        assert!(
+            Estimate::from_samples(&[1.0], 0.95)
+                .half_width
+                .is_infinite()
+        );
     }
 }

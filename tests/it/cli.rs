@@ -32,7 +32,11 @@ service_time = { dist = "exponential", mean = "30ms" }
 #[test]
 fn check_accepts_a_valid_scenario() {
     let file = scenario(SMALL);
-    let out = spillway().arg("check").arg(file.path()).output().expect("runs");
+    let out = spillway()
+        .arg("check")
+        .arg(file.path())
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ok"));
 }
@@ -40,8 +44,17 @@ fn check_accepts_a_valid_scenario() {
 #[test]
 fn run_prints_table_with_theory() {
     let file = scenario(SMALL);
-    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = spillway()
+        .arg("run")
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("exact M/M/c/K"), "{stdout}");
     assert!(stdout.contains("Little's law"), "{stdout}");
@@ -88,7 +101,11 @@ wokers = 2
 service_time = { dist = "exponential", mean = "30ms" }
 "#,
     );
-    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
+    let out = spillway()
+        .arg("run")
+        .arg(file.path())
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let name = file.path().display().to_string();
@@ -101,8 +118,16 @@ service_time = { dist = "exponential", mean = "30ms" }
 
 #[test]
 fn unstable_model_is_refused_before_running() {
-    let file = scenario(&SMALL.replace("queue = { capacity = 10 }", "").replace("50/s", "80/s"));
-    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
+    let file = scenario(
+        &SMALL
+            .replace("queue = { capacity = 10 }", "")
+            .replace("50/s", "80/s"),
+    );
+    let out = spillway()
+        .arg("run")
+        .arg(file.path())
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("'api' is unstable"), "{stderr}");
@@ -112,11 +137,16 @@ fn unstable_model_is_refused_before_running() {
 #[test]
 fn in_flight_limit_stops_a_runaway_model() {
     // Stable on average but with a tiny in-flight limit: the guard must stop it cleanly.
-    let text = SMALL
-        .replace("queue = { capacity = 10 }", "")
-        .replace("duration = \"60s\"", "duration = \"60s\"\nmax_in_flight = 3");
+    let text = SMALL.replace("queue = { capacity = 10 }", "").replace(
+        "duration = \"60s\"",
+        "duration = \"60s\"\nmax_in_flight = 3",
+    );
     let file = scenario(&text);
-    let out = spillway().arg("run").arg(file.path()).output().expect("runs");
+    let out = spillway()
+        .arg("run")
+        .arg(file.path())
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("max_in_flight = 3"), "{stderr}");
@@ -124,7 +154,10 @@ fn in_flight_limit_stops_a_runaway_model() {
 
 #[test]
 fn missing_file_and_bad_usage_exit_2() {
-    let out = spillway().args(["run", "/no/such/file.toml"]).output().expect("runs");
+    let out = spillway()
+        .args(["run", "/no/such/file.toml"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.toml"));
     let out = spillway().arg("frobnicate").output().expect("runs");

@@ -57,7 +57,11 @@ fn littles_law() {
     for svc in &run.summary.services {
         assert!(svc.little.holds(), "{}: {:?}", svc.name, svc.little);
     }
-    assert!(run.summary.system.little.holds(), "{:?}", run.summary.system.little);
+    assert!(
+        run.summary.system.little.holds(),
+        "{:?}",
+        run.summary.system.little
+    );
 }
 
 fn json(system: &spillway::model::System) -> Vec<u8> {

@@ -21,7 +21,13 @@ fn every_bundled_scenario_runs() {
         let run = experiment::run(&short, 0).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for svc in &run.summary.services {
             assert!(svc.completed > 0, "{}: {} idle", path.display(), svc.name);
-            assert!(svc.little.holds(), "{}: {}: {:?}", path.display(), svc.name, svc.little);
+            assert!(
+                svc.little.holds(),
+                "{}: {}: {:?}",
+                path.display(),
+                svc.name,
+                svc.little
+            );
         }
     }
 }

@@ -87,7 +87,13 @@ fn exact(system: &System) -> QueueFigures {
 
 #[test]
 fn mm1_heavy_load() {
-    let system = station("0.9/s", 1, "", r#"{ dist = "exponential", mean = "1s" }"#, "200000s");
+    let system = station(
+        "0.9/s",
+        1,
+        "",
+        r#"{ dist = "exponential", mean = "1s" }"#,
+        "200000s",
+    );
     let expected = exact(&system);
     assert_eq!(expected.model, "M/M/1");
     assert!((expected.w - 10.0).abs() < 1e-12);
@@ -97,17 +103,30 @@ fn mm1_heavy_load() {
     for q in [0.5, 0.9] {
         let exact_q = theory::mm1_sojourn_quantile(0.9, 1.0, q);
         let e = estimate(&runs, |r| {
-            if q == 0.5 { r.services[0].sojourn.p50 } else { r.services[0].sojourn.p90 }
+            if q == 0.5 {
+                r.services[0].sojourn.p50
+            } else {
+                r.services[0].sojourn.p90
+            }
         });
         // HDR quantiles are exact to 0.1%: widen by that resolution, no more.
-        let resolution = Estimate { half_width: e.half_width + 1e-3 * exact_q, ..e };
+        let resolution = Estimate {
+            half_width: e.half_width + 1e-3 * exact_q,
+            ..e
+        };
         assert_covers(&format!("W p{}", q * 100.0), resolution, exact_q);
     }
 }
 
 #[test]
 fn mmc_call_centre() {
-    let system = station("2.75/min", 12, "", r#"{ dist = "exponential", mean = "4m" }"#, "3000h");
+    let system = station(
+        "2.75/min",
+        12,
+        "",
+        r#"{ dist = "exponential", mean = "4m" }"#,
+        "3000h",
+    );
     let expected = exact(&system);
     assert_eq!(expected.model, "M/M/c");
     let runs = replicate(&system);
@@ -116,11 +135,20 @@ fn mmc_call_centre() {
 
 #[test]
 fn mmc_probability_of_waiting() {
-    let system = station("7/s", 8, "", r#"{ dist = "exponential", mean = "1s" }"#, "50000s");
+    let system = station(
+        "7/s",
+        8,
+        "",
+        r#"{ dist = "exponential", mean = "1s" }"#,
+        "50000s",
+    );
     let expected = exact(&system);
     let runs = experiment::replicate(&system, REPLICATIONS).expect("runs");
     let waited = |r: &experiment::Replication| {
-        1.0 - r.recorder.service_wait(ServiceId(0)).fraction_at_or_below(0.0)
+        1.0 - r
+            .recorder
+            .service_wait(ServiceId(0))
+            .fraction_at_or_below(0.0)
     };
     let samples: Vec<f64> = runs.iter().map(waited).collect();
     assert_covers(
@@ -153,7 +181,13 @@ fn mmck_heavy_blocking() {
 
 #[test]
 fn md1() {
-    let system = station("0.8/s", 1, "", r#"{ dist = "constant", value = "1s" }"#, "100000s");
+    let system = station(
+        "0.8/s",
+        1,
+        "",
+        r#"{ dist = "constant", value = "1s" }"#,
+        "100000s",
+    );
     let expected = exact(&system);
     assert_eq!(expected.model, "M/D/1");
     assert!((expected.wq - 2.0).abs() < 1e-12);
@@ -191,12 +225,24 @@ fn mg1_hyperexponential_heavy() {
 #[test]
 fn negative_controls() {
     // M/D/1 simulated, M/M/1 expected: the wait is twice the true one.
-    let system = station("0.8/s", 1, "", r#"{ dist = "constant", value = "1s" }"#, "100000s");
+    let system = station(
+        "0.8/s",
+        1,
+        "",
+        r#"{ dist = "constant", value = "1s" }"#,
+        "100000s",
+    );
     let runs = replicate(&system);
     let wrong = theory::mm1(0.8, 1.0).expect("stable");
     assert!(!estimate(&runs, |r| r.services[0].wait.mean).covers(wrong.wq));
     // A 5% error in M/M/c's mean sojourn is detected.
-    let system = station("7/s", 8, "", r#"{ dist = "exponential", mean = "1s" }"#, "50000s");
+    let system = station(
+        "7/s",
+        8,
+        "",
+        r#"{ dist = "exponential", mean = "1s" }"#,
+        "50000s",
+    );
     let runs = replicate(&system);
     let right = exact(&system);
     let e = estimate(&runs, |r| r.services[0].sojourn.mean);

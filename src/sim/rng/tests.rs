@@ -1,1 +1,81 @@
+//! Stream derivation and sampling against each distribution's definition.
 
+use super::*;
+use crate::model::Dist;
+
+#[test]
+fn streams_differ_by_every_part_of_the_key() {
+    let draw = |seed, rep, component, purpose| {
+        let mut s = Streams::new(seed, rep).get(component, purpose);
+        (0..4).map(|_| unit(&mut s)).collect::<Vec<_>>()
+    };
+    let base = draw(1, 0, "service:a", "service_time");
+    assert_eq!(base, draw(1, 0, "service:a", "service_time"));
+    assert_ne!(base, draw(2, 0, "service:a", "service_time"));
+    assert_ne!(base, draw(1, 1, "service:a", "service_time"));
+    assert_ne!(base, draw(1, 0, "service:b", "service_time"));
+    assert_ne!(base, draw(1, 0, "service:a", "route"));
+    // The separator keeps ("ab", "c") and ("a", "bc") apart.
+    assert_ne!(draw(1, 0, "ab", "c"), draw(1, 0, "a", "bc"));
+}
+
+/// Sample mean and second moment of `n` draws, in seconds.
+fn moments(dist: &Dist, n: usize) -> (f64, f64) {
+    let sampler = Sampler::new(dist);
+    let mut rng = Streams::new(7, 0).get("test", "moments");
+    let (mut m1, mut m2) = (0.0, 0.0);
+    for _ in 0..n {
+        let x = sampler.sample(&mut rng).as_secs_f64();
+        m1 += x;
+        m2 += x * x;
+    }
+    (m1 / n as f64, m2 / n as f64)
+}
+
+/// Every family's sample moments agree with `Dist`'s exact moments within 5 standard errors.
+#[test]
+fn samples_match_exact_moments() {
+    let cases = [
+        Dist::constant(0.25).unwrap(),
+        Dist::exponential(0.1).unwrap(),
+        Dist::uniform(0.01, 0.03).unwrap(),
+        Dist::normal(0.05, 0.04).unwrap(),
+        Dist::lognormal_mean_p99(0.06, 0.4).unwrap(),
+        Dist::gamma(2.5, 0.02).unwrap(),
+        Dist::erlang(4, 0.2).unwrap(),
+        Dist::weibull(1.5, 0.1).unwrap(),
+        Dist::pareto(5.0, 0.01).unwrap(),
+        Dist::hyperexponential(0.05, 3.0).unwrap(),
+        Dist::empirical(vec![0.01, 0.02, 0.07]).unwrap(),
+    ];
+    const N: usize = 400_000;
+    for dist in cases {
+        let (m1, m2) = moments(&dist, N);
+        let sd = (dist.second_moment() - dist.mean().powi(2)).max(0.0).sqrt();
+        let tolerance = 5.0 * sd / (N as f64).sqrt() + 1e-9;
+        assert!(
+            (m1 - dist.mean()).abs() <= tolerance,
+            "{dist}: sample mean {m1} vs {} ± {tolerance}",
+            dist.mean()
+        );
+        assert!(m2 > 0.0);
+    }
+}
+
+#[test]
+fn a_wrong_mean_is_detected() {
+    // Negative control for the test above: an exponential of mean 0.1 is not one of 0.102.
+    let (m1, _) = moments(&Dist::exponential(0.1).unwrap(), 400_000);
+    let tolerance = 5.0 * 0.1 / (400_000f64).sqrt();
+    assert!((m1 - 0.102).abs() > tolerance);
+}
+
+#[test]
+fn poisson_gaps_have_the_rate() {
+    let sampler = Sampler::poisson_gap(crate::model::Rate::per_sec(50.0).unwrap());
+    let mut rng = Streams::new(3, 0).get("source:x", "arrivals");
+    let n = 200_000;
+    let total: f64 = (0..n).map(|_| sampler.sample(&mut rng).as_secs_f64()).sum();
+    let mean = total / n as f64;
+    assert!((mean - 0.02).abs() < 5.0 * 0.02 / (n as f64).sqrt());
+}
