@@ -41,15 +41,15 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
     for (i, svc) in s.services.iter().enumerate() {
         let _ = writeln!(
             out,
-            "{:<16} {:>7} {:>11.3} {:>10.3} {:>8} {:>6} {:>8.3} {:>8.3} {:>9} {:>9} {:>9} {:>9}",
+            "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
             clip(&svc.name, 16),
             svc.workers,
-            svc.arrival_rate,
-            svc.throughput,
+            num(svc.arrival_rate),
+            num(svc.throughput),
             pct(svc.rejected_fraction),
             pct(svc.utilisation),
-            svc.l,
-            svc.lq,
+            num(svc.l),
+            num(svc.lq),
             secs(svc.wait.mean),
             secs(svc.sojourn.mean),
             secs(svc.sojourn.p50),
@@ -58,15 +58,15 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
         if let Some(t) = oracle::expected(report.system, ServiceId(i as u32)) {
             let _ = writeln!(
                 out,
-                "{:<16} {:>7} {:>11} {:>10.3} {:>8} {:>6} {:>8.3} {:>8.3} {:>9} {:>9}",
+                "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9}",
                 format!("  exact {}", t.model),
                 "",
                 "",
-                t.throughput,
+                num(t.throughput),
                 pct(t.p_block),
                 pct(t.utilisation),
-                t.l,
-                t.lq,
+                num(t.l),
+                num(t.lq),
                 secs(t.wq),
                 secs(t.w),
             );
@@ -90,10 +90,10 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
         let l = &src.latency;
         let _ = writeln!(
             out,
-            "{:<16} {:>11.3} {:>10.3} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<16} {:>11} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
             clip(&src.name, 16),
-            src.arrival_rate,
-            src.goodput,
+            num(src.arrival_rate),
+            num(src.goodput),
             pct(src.rejected_fraction),
             secs(l.mean),
             secs(l.p50),
@@ -153,6 +153,15 @@ pub(crate) fn timing(events: u64, elapsed_secs: f64) -> String {
     )
 }
 
+/// A rate or count with four significant digits.
+fn num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).clamp(0, 9) as usize;
+    format!("{x:.decimals$}")
+}
+
 fn pct(fraction: f64) -> String {
     format!("{:.2}%", fraction * 100.0)
 }
@@ -162,7 +171,8 @@ fn secs(s: f64) -> String {
     match s {
         s if !s.is_finite() => "inf".to_string(),
         0.0 => "0".to_string(),
-        s if s >= 100.0 => format!("{s:.0}s"),
+        s if s >= 7200.0 => format!("{:.2}h", s / 3600.0),
+        s if s >= 120.0 => format!("{:.2}min", s / 60.0),
         s if s >= 1.0 => format!("{s:.3}s"),
         s if s >= 1e-3 => format!("{:.2}ms", s * 1e3),
         s => format!("{:.1}us", s * 1e6),

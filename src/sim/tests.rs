@@ -53,9 +53,17 @@ fn every(gap_s: f64) -> Arrivals {
 #[test]
 fn deterministic_arrivals_never_wait() {
     // D/D/1: a request every second, served in 0.4 s.
-    let s = run(&station(every(1.0), Dist::constant(0.4).unwrap(), 1, UNBOUNDED));
+    let s = run(&station(
+        every(1.0),
+        Dist::constant(0.4).unwrap(),
+        1,
+        UNBOUNDED,
+    ));
     let svc = &s.services[0];
-    assert_eq!(svc.arrivals, 99, "arrivals at 1..=99 s before the 100 s horizon");
+    assert_eq!(
+        svc.arrivals, 99,
+        "arrivals at 1..=99 s before the 100 s horizon"
+    );
     assert_eq!(svc.wait.max, 0.0);
     assert_eq!(svc.sojourn.mean, 0.4);
     assert!((svc.utilisation - 0.4 * 99.0 / 100.0).abs() < 1e-12);
@@ -82,7 +90,12 @@ fn zero_capacity_is_a_loss_system() {
         capacity: Some(0),
         discipline: Discipline::Fifo,
     };
-    let s = run(&station(every(0.1), Dist::constant(0.25).unwrap(), 2, queue));
+    let s = run(&station(
+        every(0.1),
+        Dist::constant(0.25).unwrap(),
+        2,
+        queue,
+    ));
     assert_eq!(s.services[0].wait.max, 0.0);
     assert!(s.services[0].rejected > 0);
 }
@@ -95,7 +108,12 @@ fn lifo_serves_the_newest_first() {
         discipline: Discipline::Lifo,
     };
     let bursty = || Arrivals::Renewal(Dist::uniform(0.0, 1.2).unwrap());
-    let fifo = run(&station(bursty(), Dist::constant(0.5).unwrap(), 1, UNBOUNDED));
+    let fifo = run(&station(
+        bursty(),
+        Dist::constant(0.5).unwrap(),
+        1,
+        UNBOUNDED,
+    ));
     let lifo = run(&station(bursty(), Dist::constant(0.5).unwrap(), 1, lifo));
     // Same work, same mean wait (work-conserving), but LIFO has the longer tail.
     assert_eq!(fifo.services[0].completed, lifo.services[0].completed);
@@ -132,7 +150,16 @@ fn request_horizon_stops_at_the_nth_arrival() {
 fn unstable_models_are_refused() {
     let system = station(every(0.5), Dist::constant(1.0).unwrap(), 1, UNBOUNDED);
     let err = Engine::new(&system, 0).unwrap_err();
-    assert!(matches!(err, RunError::Unstable { workers_needed: 3, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            RunError::Unstable {
+                workers_needed: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("'svc' is unstable"));
 }
 
@@ -143,9 +170,19 @@ fn in_flight_limit_stops_the_run() {
     let mut spec = system.simulation().clone();
     spec.limits.max_in_flight = NonZeroU32::new(1).unwrap();
     system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
-    let err = Engine::new(&system, 0).unwrap().run(&mut NullObserver).unwrap_err();
+    let err = Engine::new(&system, 0)
+        .unwrap()
+        .run(&mut NullObserver)
+        .unwrap_err();
     assert!(
-        matches!(err, RunError::InFlightLimit { in_flight: 2, limit: 1, .. }),
+        matches!(
+            err,
+            RunError::InFlightLimit {
+                in_flight: 2,
+                limit: 1,
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -156,6 +193,12 @@ fn event_limit_stops_the_run() {
     let mut spec = system.simulation().clone();
     spec.limits.max_events = std::num::NonZeroU64::new(10).unwrap();
     system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
-    let err = Engine::new(&system, 0).unwrap().run(&mut NullObserver).unwrap_err();
-    assert!(matches!(err, RunError::EventLimit { limit: 10, .. }), "{err}");
+    let err = Engine::new(&system, 0)
+        .unwrap()
+        .run(&mut NullObserver)
+        .unwrap_err();
+    assert!(
+        matches!(err, RunError::EventLimit { limit: 10, .. }),
+        "{err}"
+    );
 }
