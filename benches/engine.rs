@@ -11,7 +11,7 @@ use spillway::sim::Engine;
 use spillway::stats::Recorder;
 
 /// Requests per iteration: long enough that setup is noise, short enough for many samples.
-const REQUESTS: u64 = 1_000_000;
+const REQUESTS: u64 = 5_000_000;
 
 fn load(file: &str) -> System {
     let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -53,7 +53,7 @@ fn engine(c: &mut Criterion) {
         ("pipeline", load("pipeline.toml")),
     ];
     let mut group = c.benchmark_group("engine");
-    group.sample_size(20);
+    group.sample_size(10);
     for (name, system) in &cases {
         group.throughput(Throughput::Elements(run(system)));
         group.bench_function(*name, |b| b.iter(|| run(system)));

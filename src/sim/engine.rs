@@ -6,11 +6,11 @@
 
 use std::collections::VecDeque;
 
-use super::event::{Event, EventQueue};
+use super::event::{Event, EventQueue, MAX_EVENTS, MAX_PENDING};
 use super::guard::{self, RunError};
 use super::observer::{Observer, RequestInfo};
 use super::rng::{self, Sampler, Stream, Streams};
-use crate::model::{Discipline, Horizon, Route, ServiceId, SimTime, SourceId, System};
+use crate::model::{Discipline, Horizon, Route, ServiceId, SimDuration, SimTime, SourceId, System};
 
 /// What a finished run reports besides what its observer saw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,11 +128,17 @@ impl<'a> Engine<'a> {
             .map(|s| Some(s.workers.get() as usize + s.queue.capacity? as usize))
             .sum::<Option<usize>>()
             .map(|places| places + 1);
-        let pending_events =
-            sources.len() + services.iter().map(|s| s.workers as usize).sum::<usize>();
+        let pending_events: u64 =
+            sources.len() as u64 + services.iter().map(|s| u64::from(s.workers)).sum::<u64>();
+        if pending_events > MAX_PENDING as u64 {
+            return Err(RunError::TooLarge {
+                pending: pending_events,
+                limit: MAX_PENDING as u64,
+            });
+        }
         Ok(Engine {
             system,
-            events: EventQueue::with_capacity(pending_events),
+            events: EventQueue::with_capacity(pending_events as usize),
             requests: Slab::new(bounded.unwrap_or(UNBOUNDED_START).min(limit), limit),
             sources,
             services,
@@ -149,7 +155,8 @@ impl<'a> Engine<'a> {
             Horizon::Duration(d) => (measure_start + d, u64::MAX),
             Horizon::Requests(n) => (SimTime(u64::MAX), n.get()),
         };
-        let max_events = spec.limits.max_events.get();
+        // The event list's sequence numbers have room for MAX_EVENTS.
+        let max_events = spec.limits.max_events.get().min(MAX_EVENTS - 1);
         for i in 0..self.sources.len() {
             self.schedule_arrival(SourceId(i as u32));
         }
@@ -238,13 +245,13 @@ impl<'a> Engine<'a> {
         if service.busy < service.workers {
             service.busy += 1;
             request.info.in_system = true;
-            observer.on_admit(now, id, info);
-            observer.on_start(now, id, crate::model::SimDuration::ZERO);
+            observer.on_admit(now, id, info, false);
+            observer.on_start(now, id, SimDuration::ZERO, false);
             self.start(id, slot);
         } else if (service.queue.len() as u64) < u64::from(service.capacity) {
             service.queue.push_back(slot);
             request.info.in_system = true;
-            observer.on_admit(now, id, info);
+            observer.on_admit(now, id, info, true);
         } else {
             observer.on_reject(now, id, info);
             self.requests.remove(slot);
@@ -275,7 +282,7 @@ impl<'a> Engine<'a> {
         match waiting {
             Some(next) => {
                 let entered = self.requests.slots[next as usize].entered;
-                observer.on_start(now, id, now - entered);
+                observer.on_start(now, id, now - entered, true);
                 self.start(id, next);
             }
             None => service.busy -= 1,

@@ -55,6 +55,17 @@ pub enum RunError {
         /// Its nominal service capacity per second.
         capacity_rate: f64,
     },
+    /// The model has more workers and sources than the event list can track at once.
+    #[error(
+        "the model has {pending} workers and sources in all; at most {limit} are supported. \
+         Model a large pool as several services or scale it down"
+    )]
+    TooLarge {
+        /// Sources plus workers of every service.
+        pending: u64,
+        /// The supported maximum.
+        limit: u64,
+    },
     /// The run processed more events than `max_events` allows.
     #[error(
         "stopped at t={at_secs:.3}s after {limit} events (max_events). Shorten the run \

@@ -24,12 +24,14 @@ pub trait Observer {
     fn on_measure_start(&mut self, at: SimTime) {}
     /// A source emitted a request.
     fn on_source_arrival(&mut self, at: SimTime, source: SourceId) {}
-    /// A request reached a service and was admitted (to a worker or the queue).
-    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {}
+    /// A request reached a service and was admitted: it starts at once (`queued` false, and
+    /// `on_start` follows) or waits in the queue (`queued` true).
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo, queued: bool) {}
     /// A request reached a service whose waiting room was full, and was turned away.
     fn on_reject(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {}
-    /// A worker started serving a request that had waited `waited`.
-    fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration) {}
+    /// A worker started serving a request that had waited `waited` (in the queue, if
+    /// `queued`).
+    fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {}
     /// A worker finished a request that spent `sojourn` at this service (waiting and served).
     fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration) {}
     /// A request finished its route and left the system.

@@ -22,7 +22,7 @@ struct ServiceStats {
     admitted: u64,
     rejected: u64,
     completed: u64,
-    in_system: Level,
+    /// Requests in the queue; those in service are `busy`, and L is the sum of the two.
     waiting: Level,
     busy: Level,
     wait: Latency,
@@ -59,7 +59,6 @@ impl Recorder {
                     admitted: 0,
                     rejected: 0,
                     completed: 0,
-                    in_system: Level::default(),
                     waiting: Level::default(),
                     busy: Level::default(),
                     wait: Latency::new(),
@@ -92,7 +91,9 @@ impl Recorder {
             .zip(system.services())
             .map(|(s, spec)| {
                 let sojourn = s.sojourn.summary();
-                let l = s.in_system.mean(window_ns);
+                let lq = s.waiting.mean(window_ns);
+                let busy = s.busy.mean(window_ns);
+                let l = lq + busy;
                 ServiceSummary {
                     name: spec.name.clone(),
                     workers: s.workers,
@@ -103,9 +104,9 @@ impl Recorder {
                     arrival_rate: per_sec(s.arrivals),
                     throughput: per_sec(s.completed),
                     rejected_fraction: fraction(s.rejected, s.arrivals),
-                    utilisation: s.busy.mean(window_ns) / f64::from(s.workers),
+                    utilisation: busy / f64::from(s.workers),
                     l,
-                    lq: s.waiting.mean(window_ns),
+                    lq,
                     wait: s.wait.summary(),
                     sojourn,
                     little: LittleCheck::new(l, per_sec(s.admitted), sojourn.mean),
@@ -189,7 +190,6 @@ impl Observer for Recorder {
             s.admitted = 0;
             s.rejected = 0;
             s.completed = 0;
-            s.in_system.reset(at);
             s.waiting.reset(at);
             s.busy.reset(at);
             s.wait.reset();
@@ -214,12 +214,13 @@ impl Observer for Recorder {
     }
 
     #[inline]
-    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo, queued: bool) {
         let s = self.service(service);
         s.arrivals += 1;
         s.admitted += 1;
-        s.in_system.change(at, 1);
-        s.waiting.change(at, 1);
+        if queued {
+            s.waiting.change(at, 1);
+        }
         if !request.in_system {
             self.system.admitted += 1;
             self.system.in_system.change(at, 1);
@@ -238,9 +239,11 @@ impl Observer for Recorder {
     }
 
     #[inline]
-    fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration) {
+    fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {
         let s = self.service(service);
-        s.waiting.change(at, -1);
+        if queued {
+            s.waiting.change(at, -1);
+        }
         s.busy.change(at, 1);
         s.wait.record(waited);
     }
@@ -249,7 +252,6 @@ impl Observer for Recorder {
     fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration) {
         let s = self.service(service);
         s.completed += 1;
-        s.in_system.change(at, -1);
         s.busy.change(at, -1);
         s.sojourn.record(sojourn);
     }
@@ -265,7 +267,6 @@ impl Observer for Recorder {
     fn on_end(&mut self, at: SimTime) {
         self.window.1 = at;
         for s in &mut self.services {
-            s.in_system.advance(at);
             s.waiting.advance(at);
             s.busy.advance(at);
         }
