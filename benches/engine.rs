@@ -6,9 +6,8 @@ use std::hint::black_box;
 use std::num::NonZeroU64;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use spillway::experiment;
 use spillway::model::{Horizon, System};
-use spillway::sim::Engine;
-use spillway::stats::Recorder;
 
 /// Requests per iteration: long enough that setup is noise, short enough for many samples.
 const REQUESTS: u64 = 5_000_000;
@@ -33,14 +32,11 @@ workers = 16
 service_time = { dist = "exponential", mean = "1s" }
 "#;
 
+/// One replication with full statistics, as `spillway run` does it.
 fn run(system: &System) -> u64 {
-    let mut recorder = Recorder::new(system);
-    let outcome = Engine::new(system, 0)
-        .expect("stable")
-        .run(&mut recorder)
-        .expect("runs");
-    black_box(&recorder);
-    outcome.events
+    let replication = experiment::run(system, 0).expect("runs");
+    black_box(&replication.summary);
+    replication.outcome.events
 }
 
 fn engine(c: &mut Criterion) {
