@@ -5,13 +5,17 @@
 //! re-validating. Components refer to each other by index (`ServiceId`, `SourceId`), never by
 //! name.
 
+mod client;
 pub(crate) mod dist;
+mod schedule;
 mod topology;
 mod units;
 
+pub use client::{Backoff, ClientPolicy, Jitter, RetryBudget, RetryOn, RetryPolicy};
 pub use dist::{Dist, DistError};
+pub use schedule::{RateChange, RateProfile, RateSegment, ScheduleError, ServiceChange};
 pub use topology::{
     Arrivals, Discipline, Horizon, Limits, Queue, Route, RouteBranch, ServiceId, ServiceSpec,
-    SimulationSpec, SourceId, SourceSpec, System, TopologyError,
+    SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,
 };
 pub use units::{Rate, SimDuration, SimTime};

@@ -1,12 +1,14 @@
 //! Which exact queueing model, if any, describes a service of a system.
 //!
 //! A service matches a textbook model when its arrivals are Poisson and its discipline is
-//! FIFO: fed only by Poisson sources, directly or through upstream M/M/c stations with
-//! unbounded queues (whose departures are Poisson, by Burke's theorem), with no routing
-//! loop through it. Then exponential service gives M/M/c (or M/M/c/K with a bounded queue),
-//! and one worker with an unbounded queue gives M/D/1 or M/G/1 for any service time.
+//! FIFO: fed only by constant-rate Poisson sources whose clients never time out or retry,
+//! directly or through upstream M/M/c stations with unbounded queues (whose departures are
+//! Poisson, by Burke's theorem), with no routing loop, call or publish through it, and with
+//! one work step, no errors and no schedule. Then exponential service gives M/M/c (or
+//! M/M/c/K with a bounded queue), and one worker with an unbounded queue gives M/D/1 or
+//! M/G/1 for any service time.
 
-use crate::model::{Arrivals, Discipline, ServiceId, System};
+use crate::model::{ClientPolicy, Discipline, Dist, ServiceId, System};
 use crate::sim::nominal_rates;
 use crate::theory::{self, QueueFigures};
 
@@ -19,8 +21,8 @@ pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
     if service.queue.discipline != Discipline::Fifo {
         return None;
     }
+    let time = plain_service_time(system, id)?;
     let lambda = nominal_rates(system)[id.index()].0;
-    let time = &service.service_time;
     let c = service.workers.get();
     match (service.queue.capacity, c) {
         (Some(waiting), _) if time.is_exponential() => {
@@ -35,6 +37,18 @@ pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
     }
 }
 
+/// The service time of a plain station: one work step, no errors or schedule, and neither
+/// called nor published to by any service.
+fn plain_service_time(system: &System, id: ServiceId) -> Option<&Dist> {
+    let service = system.service(id);
+    let reached_by_step = system
+        .services()
+        .iter()
+        .any(|s| s.step_targets().any(|to| to == id));
+    let plain = service.error_rate == 0.0 && service.schedule.is_empty() && !reached_by_step;
+    plain.then(|| service.service_time()).flatten()
+}
+
 /// Whether every stream into `id` is Poisson. `path` holds the services being visited, to
 /// refuse loops.
 fn poisson_input(system: &System, id: ServiceId, path: &mut Vec<ServiceId>) -> bool {
@@ -42,21 +56,17 @@ fn poisson_input(system: &System, id: ServiceId, path: &mut Vec<ServiceId>) -> b
         return false;
     }
     path.push(id);
-    let sources_ok =
-        system
-            .sources()
-            .iter()
-            .filter(|s| s.target == id)
-            .all(|s| match &s.arrivals {
-                Arrivals::Poisson(_) => true,
-                Arrivals::Renewal(gap) => gap.is_exponential(),
-            });
+    let sources_ok = system
+        .sources()
+        .iter()
+        .filter(|s| s.target == id)
+        .all(|s| s.arrivals.is_poisson() && s.client == ClientPolicy::default());
     let upstream_ok = system.services().iter().enumerate().all(|(i, up)| {
         let up_id = ServiceId(i as u32);
         let feeds = up.route.branches().iter().any(|(to, _)| *to == id);
         !feeds
             || (up.queue.capacity.is_none()
-                && up.service_time.is_exponential()
+                && plain_service_time(system, up_id).is_some_and(Dist::is_exponential)
                 && poisson_input(system, up_id, path))
     });
     path.pop();

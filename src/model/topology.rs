@@ -2,7 +2,7 @@
 
 use std::num::{NonZeroU32, NonZeroU64};
 
-use super::{Dist, Rate, SimDuration};
+use super::{ClientPolicy, Dist, Rate, RateProfile, ServiceChange, SimDuration};
 
 /// Index of a service in `System::services`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,32 +74,56 @@ impl Default for Limits {
     }
 }
 
-/// An open-loop producer of requests.
+/// A producer of requests, and the client that sends them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceSpec {
     /// Unique among sources; also keys the source's random streams.
     pub name: String,
     /// The first service every request visits.
     pub target: ServiceId,
-    /// When requests arrive.
+    /// When requests are made.
     pub arrivals: Arrivals,
+    /// Timeouts and retries of the client.
+    pub client: ClientPolicy,
 }
 
-/// An arrival process.
+/// How requests are made.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {
-    /// Poisson arrivals at this rate (exponential gaps).
+    /// Open loop: Poisson arrivals at this rate (exponential gaps).
     Poisson(Rate),
-    /// A renewal process: independent gaps drawn from this distribution.
+    /// Open loop: a renewal process with independent gaps drawn from this distribution.
     Renewal(Dist),
+    /// Open loop: Poisson arrivals at a rate that changes over time.
+    Varying(RateProfile),
+    /// Closed loop: `users` each send a request, wait for its final answer, think for a
+    /// drawn time, and send again.
+    Closed {
+        /// Concurrent users.
+        users: NonZeroU32,
+        /// Pause between an answer and the next request.
+        think_time: Dist,
+    },
 }
 
 impl Arrivals {
-    /// The long-run arrival rate in requests per second.
+    /// The long-run rate at which requests are offered, per second, for the stability
+    /// check; a closed loop offers no more than its users can wait for, so it counts as 0.
     pub fn rate_per_sec(&self) -> f64 {
         match self {
             Arrivals::Poisson(rate) => rate.as_per_sec(),
             Arrivals::Renewal(gap) => 1.0 / gap.mean(),
+            Arrivals::Varying(profile) => profile.final_rate(),
+            Arrivals::Closed { .. } => 0.0,
+        }
+    }
+
+    /// Whether arrivals form a Poisson process of constant rate.
+    pub fn is_poisson(&self) -> bool {
+        match self {
+            Arrivals::Poisson(_) => true,
+            Arrivals::Renewal(gap) => gap.is_exponential(),
+            Arrivals::Varying(_) | Arrivals::Closed { .. } => false,
         }
     }
 }
@@ -113,10 +137,88 @@ pub struct ServiceSpec {
     pub workers: NonZeroU32,
     /// The waiting room.
     pub queue: Queue,
-    /// How long one worker takes per request.
-    pub service_time: Dist,
+    /// What a worker does for each request, in order (at least one step).
+    pub steps: Vec<Step>,
     /// Where a request goes when served here.
     pub route: Route,
+    /// Probability in [0, 1] that a request served here fails (the caller sees an error).
+    pub error_rate: f64,
+    /// Whether a request whose caller has already given up is dropped when a worker would
+    /// start it, instead of being served for nothing.
+    pub drop_expired: bool,
+    /// Changes over time, in time order.
+    pub schedule: Vec<ServiceChange>,
+}
+
+/// One step of a worker's handling of a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// Hold the worker for a drawn time.
+    Work(Dist),
+    /// Call another service synchronously: the worker waits for the answer (or the call's
+    /// timeout, after its retries). A failed call fails the request.
+    Call {
+        /// The service called.
+        to: ServiceId,
+        /// The call's timeout and retries.
+        policy: ClientPolicy,
+    },
+    /// Hand messages to another service's queue and carry on at once. A full queue refuses
+    /// the message, which fails the request (back pressure).
+    Publish {
+        /// The service that processes the messages.
+        to: ServiceId,
+        /// Messages per request, rounded to a whole number; one when `None`.
+        fanout: Option<Dist>,
+    },
+}
+
+impl ServiceSpec {
+    /// A plain service: one work step, exit afterwards, no errors, no schedule.
+    pub fn simple(
+        name: &str,
+        workers: NonZeroU32,
+        queue: Queue,
+        service_time: Dist,
+    ) -> ServiceSpec {
+        ServiceSpec {
+            name: name.to_string(),
+            workers,
+            queue,
+            steps: vec![Step::Work(service_time)],
+            route: Route::Exit,
+            error_rate: 0.0,
+            drop_expired: false,
+            schedule: Vec::new(),
+        }
+    }
+
+    /// The service-time distribution, when the only step is one work step.
+    pub fn service_time(&self) -> Option<&Dist> {
+        match self.steps.as_slice() {
+            [Step::Work(dist)] => Some(dist),
+            _ => None,
+        }
+    }
+
+    /// Mean seconds of work per request (calls' waiting not included).
+    pub fn work_mean(&self) -> f64 {
+        self.steps
+            .iter()
+            .map(|step| match step {
+                Step::Work(dist) => dist.mean(),
+                Step::Call { .. } | Step::Publish { .. } => 0.0,
+            })
+            .sum()
+    }
+
+    /// Services this one calls or publishes to.
+    pub fn step_targets(&self) -> impl Iterator<Item = ServiceId> + '_ {
+        self.steps.iter().filter_map(|step| match step {
+            Step::Work(_) => None,
+            Step::Call { to, .. } | Step::Publish { to, .. } => Some(*to),
+        })
+    }
 }
 
 /// The waiting room of a service.
@@ -208,6 +310,41 @@ pub enum TopologyError {
     /// There is nothing to simulate.
     #[error("a system needs at least one source")]
     NoSources,
+    /// A service's handling is invalid (no steps, an error rate outside [0, 1], a schedule
+    /// out of order or with an invalid value).
+    #[error("service '{name}': {problem}")]
+    BadService {
+        /// The service.
+        name: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// What is wrong with a service's own settings, if anything.
+fn service_problem(service: &ServiceSpec) -> Option<String> {
+    let probability = |p: f64| (0.0..=1.0).contains(&p);
+    if service.steps.is_empty() {
+        return Some("a service needs at least one step".into());
+    }
+    if !probability(service.error_rate) {
+        return Some(format!(
+            "error_rate {} is not in [0, 1]",
+            service.error_rate
+        ));
+    }
+    if service.schedule.windows(2).any(|w| w[0].at > w[1].at) {
+        return Some("schedule changes must be in time order".into());
+    }
+    for change in &service.schedule {
+        if change.slowdown.is_some_and(|f| !(f.is_finite() && f > 0.0)) {
+            return Some("slowdown must be a finite number > 0".into());
+        }
+        if change.error_rate.is_some_and(|p| !probability(p)) {
+            return Some("a scheduled error_rate must be in [0, 1]".into());
+        }
+    }
+    None
 }
 
 impl System {
@@ -246,6 +383,20 @@ impl System {
             }
         }
         for (i, service) in self.services.iter().enumerate() {
+            if let Some(problem) = service_problem(service) {
+                errors.push(TopologyError::BadService {
+                    name: service.name.clone(),
+                    problem,
+                });
+            }
+            for to in service.step_targets() {
+                if to.0 >= count {
+                    errors.push(TopologyError::UnknownService {
+                        from: format!("service '{}'", service.name),
+                        to: to.0,
+                    });
+                }
+            }
             let branches = service.route.branches();
             for &(to, _) in &branches {
                 if to.0 >= count {

@@ -14,7 +14,8 @@ use super::diagnostic::did_you_mean;
 use super::dist;
 use super::reader::{Field, OneOf, Table, a_type};
 use crate::model::{
-    Arrivals, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec,
+    Arrivals, ClientPolicy, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec,
+    SourceSpec,
 };
 
 /// Tolerance on the sum of route probabilities, matching the model's.
@@ -107,6 +108,7 @@ pub(crate) fn read_source(
         name: name?,
         target: target?,
         arrivals: arrivals?,
+        client: ClientPolicy::default(),
     })
 }
 
@@ -131,11 +133,8 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
     let spec = match (name, workers, queue, service_time, route) {
         (Some(name), Some(workers), Some(queue), Some(service_time), Some(route)) => {
             Some(ServiceSpec {
-                name,
-                workers,
-                queue,
-                service_time,
                 route,
+                ..ServiceSpec::simple(&name, workers, queue, service_time)
             })
         }
         _ => None,

@@ -158,7 +158,7 @@ service_time = { dist = "constant", value = 0.002 }
             discipline: Discipline::Lifo
         }
     );
-    assert!((api.service_time.mean() - 0.060).abs() < 1e-12);
+    assert!((api.service_time().unwrap().mean() - 0.060).abs() < 1e-12);
     assert_eq!(
         api.route,
         Route::Split(vec![
@@ -174,7 +174,10 @@ service_time = { dist = "constant", value = 0.002 }
     );
     assert_eq!(payments.workers, NonZeroU32::MIN);
     assert_eq!(payments.queue.capacity, Some(0));
-    assert_eq!(payments.service_time, Dist::erlang(3, 0.030).unwrap());
+    assert_eq!(
+        payments.service_time().unwrap(),
+        &Dist::erlang(3, 0.030).unwrap()
+    );
     assert_eq!(payments.route, Route::To(ServiceId(2)));
     assert_eq!(
         audit.queue,
@@ -596,7 +599,7 @@ fn every_family_builds_its_distribution() {
     for (table, family, mean) in cases {
         let text = edit(&[("{ dist = \"exponential\", mean = \"10ms\" }", table)]);
         let system = parse_ok(&text);
-        let dist = &system.services()[0].service_time;
+        let dist = system.services()[0].service_time().unwrap();
         assert_eq!(dist.family_name(), *family, "{table}");
         assert!(
             (dist.mean() - mean).abs() < 1e-6,

@@ -97,6 +97,7 @@ impl<'a> Engine<'a> {
                 gap: match &s.arrivals {
                     crate::model::Arrivals::Poisson(rate) => Sampler::poisson_gap(*rate),
                     crate::model::Arrivals::Renewal(dist) => Sampler::new(dist),
+                    _ => unimplemented!(),
                 },
                 rng: streams.get(&format!("source:{}", s.name), "arrivals"),
             })
@@ -114,7 +115,7 @@ impl<'a> Engine<'a> {
                     queue: VecDeque::with_capacity(
                         s.queue.capacity.map_or(UNBOUNDED_START, |c| c as usize),
                     ),
-                    service_time: Sampler::new(&s.service_time),
+                    service_time: Sampler::new(s.service_time().expect("one work step")),
                     rng: streams.get(&component, "service_time"),
                     route: RouteState::new(&s.route, || streams.get(&component, "route")),
                 }

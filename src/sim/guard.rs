@@ -87,7 +87,7 @@ pub fn nominal_rates(system: &System) -> Vec<(f64, f64)> {
     let services = system.services();
     let capacity: Vec<f64> = services
         .iter()
-        .map(|s| f64::from(s.workers.get()) / s.service_time.mean())
+        .map(|s| f64::from(s.workers.get()) / s.work_mean())
         .collect();
     let mut external = vec![0.0; services.len()];
     for source in system.sources() {

@@ -23,14 +23,14 @@ fn station(arrivals: Arrivals, service: Dist, workers: u32, queue: Queue) -> Sys
             name: "src".into(),
             target: ServiceId(0),
             arrivals,
+            client: ClientPolicy::default(),
         }],
-        vec![ServiceSpec {
-            name: "svc".into(),
-            workers: NonZeroU32::new(workers).unwrap(),
+        vec![ServiceSpec::simple(
+            "svc",
+            NonZeroU32::new(workers).unwrap(),
             queue,
-            service_time: service,
-            route: Route::Exit,
-        }],
+            service,
+        )],
     )
     .unwrap()
 }

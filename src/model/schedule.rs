@@ -1,0 +1,138 @@
+//! Load and capacity that change over time.
+
+use super::{Rate, SimDuration, SimTime};
+
+/// A Poisson arrival rate that varies over time: piecewise constant or linear.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateProfile {
+    segments: Vec<RateSegment>,
+}
+
+/// The rate on `[start, end)`, moving linearly from `from` to `to` (per second).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateSegment {
+    /// Start of the segment.
+    pub start: SimTime,
+    /// End of the segment (`SimTime(u64::MAX)` for the last).
+    pub end: SimTime,
+    /// Rate at `start`, per second (≥ 0).
+    pub from: f64,
+    /// Rate at `end`, per second (≥ 0).
+    pub to: f64,
+}
+
+/// A change of rate at `at`: a step, or a linear ramp lasting `over`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateChange {
+    /// When the change starts, from the start of the run.
+    pub at: SimDuration,
+    /// The new rate per second (≥ 0, finite).
+    pub rate: f64,
+    /// How long the ramp to `rate` takes; zero for a step.
+    pub over: SimDuration,
+}
+
+/// Why a rate profile is invalid.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct ScheduleError(pub String);
+
+impl RateProfile {
+    /// Starts at `base` and applies `changes` in order; each change must start at or after
+    /// the end of the previous one's ramp.
+    pub fn new(base: Rate, changes: &[RateChange]) -> Result<RateProfile, ScheduleError> {
+        let mut segments = Vec::new();
+        let (mut t, mut rate) = (SimTime::ZERO, base.as_per_sec());
+        for (i, change) in changes.iter().enumerate() {
+            let at = SimTime::ZERO + change.at;
+            if !(change.rate.is_finite() && change.rate >= 0.0) {
+                return Err(ScheduleError(format!(
+                    "change {}: the rate must be a finite number >= 0",
+                    i + 1
+                )));
+            }
+            if at < t {
+                return Err(ScheduleError(format!(
+                    "change {} starts at {}s, before the previous change has finished at {}s",
+                    i + 1,
+                    at.as_secs_f64(),
+                    t.as_secs_f64()
+                )));
+            }
+            if at > t {
+                segments.push(RateSegment {
+                    start: t,
+                    end: at,
+                    from: rate,
+                    to: rate,
+                });
+            }
+            let end = at + change.over;
+            if end > at {
+                segments.push(RateSegment {
+                    start: at,
+                    end,
+                    from: rate,
+                    to: change.rate,
+                });
+            }
+            (t, rate) = (end, change.rate);
+        }
+        segments.push(RateSegment {
+            start: t,
+            end: SimTime(u64::MAX),
+            from: rate,
+            to: rate,
+        });
+        Ok(RateProfile { segments })
+    }
+
+    /// The segments, in time order, covering all of time.
+    pub fn segments(&self) -> &[RateSegment] {
+        &self.segments
+    }
+
+    /// The rate that holds after the last change (the long-run rate).
+    pub fn final_rate(&self) -> f64 {
+        self.segments.last().map_or(0.0, |s| s.to)
+    }
+
+    /// When the last change ends (zero when there is none).
+    pub fn last_change_end(&self) -> SimTime {
+        self.segments.last().map_or(SimTime::ZERO, |s| s.start)
+    }
+
+    /// When the first change starts, if any.
+    pub fn first_change(&self) -> Option<SimTime> {
+        (self.segments.len() > 1).then(|| self.segments[0].end)
+    }
+}
+
+impl RateSegment {
+    /// The rate at `t` within the segment.
+    pub fn rate_at(&self, t: SimTime) -> f64 {
+        if self.from == self.to || self.end.0 == u64::MAX {
+            return self.from;
+        }
+        let span = (self.end - self.start).0 as f64;
+        self.from + (self.to - self.from) * ((t - self.start).0 as f64 / span)
+    }
+
+    /// The largest rate in the segment.
+    pub fn max_rate(&self) -> f64 {
+        self.from.max(self.to)
+    }
+}
+
+/// A change to a service at `at`. Unset fields stay as they were.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct ServiceChange {
+    /// When the change happens, from the start of the run.
+    pub at: SimDuration,
+    /// Workers from now on (0 is an outage). Busy workers finish what they hold.
+    pub workers: Option<u32>,
+    /// Factor on every work step's duration (3.0: three times slower).
+    pub slowdown: Option<f64>,
+    /// Probability that a request served here fails, in [0, 1].
+    pub error_rate: Option<f64>,
+}
