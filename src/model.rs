@@ -9,6 +9,7 @@ mod client;
 pub(crate) mod dist;
 mod schedule;
 mod topology;
+mod traffic;
 mod units;
 
 pub use client::{Backoff, ClientPolicy, Jitter, RetryBudget, RetryOn, RetryPolicy};
@@ -18,4 +19,5 @@ pub use topology::{
     Arrivals, Discipline, Horizon, Limits, Queue, Route, RouteBranch, ServiceId, ServiceSpec,
     SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,
 };
+pub use traffic::Flow;
 pub use units::{Rate, SimDuration, SimTime};

@@ -9,7 +9,6 @@
 //! M/G/1 for any service time.
 
 use crate::model::{ClientPolicy, Discipline, Dist, ServiceId, System};
-use crate::sim::nominal_rates;
 use crate::theory::{self, QueueFigures};
 
 /// Exact steady-state figures for service `id`, when a model applies and is stable.
@@ -22,10 +21,11 @@ pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
         return None;
     }
     let time = plain_service_time(system, id)?;
-    let lambda = nominal_rates(system)[id.index()].0;
+    let lambda = system.traffic()[id.index()].arrival;
     let c = service.workers.get();
-    match (service.queue.capacity, c) {
-        (Some(waiting), _) if time.is_exponential() => {
+    let figures = match (service.queue.capacity, c) {
+        // Beyond this many places the cost grows with K and blocking is nil: M/M/c applies.
+        (Some(waiting), _) if time.is_exponential() && waiting <= MAX_EXACT_PLACES => {
             theory::mmck(lambda, 1.0 / time.mean(), c, c.checked_add(waiting)?)
         }
         (Some(_), _) => None,
@@ -34,8 +34,13 @@ pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
         (None, 1) if time.is_constant() => theory::md1(lambda, time.mean()),
         (None, 1) => theory::mg1(lambda, time.mean(), time.second_moment()),
         (None, _) => None,
-    }
+    }?;
+    // A heavy tail can make the exact mean infinite: say nothing rather than "inf".
+    figures.w.is_finite().then_some(figures)
 }
+
+/// Largest waiting room for which the M/M/c/K figures are computed.
+const MAX_EXACT_PLACES: u32 = 100_000;
 
 /// The service time of a plain station: one work step, no errors or schedule, and neither
 /// called nor published to by any service.

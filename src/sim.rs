@@ -4,15 +4,19 @@
 //! validated system and a replication number, draws from its own seeded streams (`rng`), and
 //! speaks only through an [`Observer`].
 
+mod client;
 mod engine;
 mod event;
 mod guard;
+mod load;
 mod observer;
 pub(crate) mod rng;
+mod slab;
 
+pub use client::Outcome;
 pub use engine::{Engine, RunOutcome};
-pub use guard::{RunError, check_stable, nominal_rates};
-pub use observer::{NullObserver, Observer, RequestInfo};
+pub use guard::{RunError, check_stable};
+pub use observer::{NullObserver, Observer};
 
 #[cfg(test)]
 mod tests;

@@ -7,11 +7,13 @@ mod estimate;
 mod latency;
 mod level;
 mod recorder;
+mod recovery;
 mod summary;
 
 pub use estimate::{Estimate, student_t_quantile};
 pub use latency::{Latency, LatencySummary};
 pub use recorder::Recorder;
+pub use recovery::{RECOVERY_THRESHOLD, Recovery};
 pub use summary::{
     LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };

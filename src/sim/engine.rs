@@ -1,16 +1,23 @@
-//! The event loop: sources emit requests, services queue and serve them, routes move them on.
+//! The event loop: clients send requests, services queue and serve them step by step,
+//! callers time out and retry, routes and messages move work on.
 //!
-//! Single-threaded and deterministic. Components are addressed by index; requests live in a
-//! slab whose slots are reused, and every buffer is sized from the model's bounds up front,
-//! so the steady state allocates nothing per event.
+//! Single-threaded and deterministic. Components are addressed by index; calls (a caller's
+//! logical request, with its attempts) and tasks (one piece of work travelling through
+//! services) live in slabs whose slots are reused, and buffers are sized from the model's
+//! bounds up front, so the steady state allocates nothing per event.
 
 use std::collections::VecDeque;
 
+use super::client::{Caller, Outcome};
 use super::event::{Event, EventQueue, MAX_EVENTS, MAX_PENDING};
 use super::guard::{self, RunError};
-use super::observer::{Observer, RequestInfo};
+use super::load::Load;
+use super::observer::Observer;
 use super::rng::{self, Sampler, Stream, Streams};
-use crate::model::{Discipline, Horizon, Route, ServiceId, SimDuration, SimTime, SourceId, System};
+use super::slab::Slab;
+use crate::model::{
+    Discipline, Horizon, Route, ServiceId, SimDuration, SimTime, SourceId, Step, System,
+};
 
 /// What a finished run reports besides what its observer saw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,17 +35,27 @@ pub struct RunOutcome {
 pub struct Engine<'a> {
     system: &'a System,
     events: EventQueue,
-    requests: Slab,
+    tasks: Slab<Task>,
+    calls: Slab<Call>,
     sources: Vec<SourceState>,
     services: Vec<ServiceState>,
+    /// Policies with their state: one per source (by id), then one per call step.
+    callers: Vec<Caller>,
     now: SimTime,
     events_processed: u64,
+    next_token: u64,
+    max_in_flight: usize,
 }
+
+/// Marks "no task" or "no call".
+const NONE: u32 = u32::MAX;
+/// Most messages one publish step may emit for one request.
+const MAX_FANOUT: u64 = 1_000_000;
 
 #[derive(Debug)]
 struct SourceState {
     target: ServiceId,
-    gap: Sampler,
+    load: Load,
     rng: Stream,
 }
 
@@ -50,9 +67,29 @@ struct ServiceState {
     capacity: u32,
     discipline: Discipline,
     queue: VecDeque<u32>,
-    service_time: Sampler,
-    rng: Stream,
+    steps: Box<[StepState]>,
     route: RouteState,
+    error_rate: f64,
+    slowdown: f64,
+    drop_expired: bool,
+    /// Set while `fill_workers` runs for this service, so nested calls leave it to the loop.
+    filling: bool,
+    work_rng: Stream,
+    error_rng: Stream,
+    fanout_rng: Stream,
+}
+
+#[derive(Debug)]
+enum StepState {
+    Work(Sampler),
+    Call {
+        to: ServiceId,
+        caller: u32,
+    },
+    Publish {
+        to: ServiceId,
+        fanout: Option<Sampler>,
+    },
 }
 
 #[derive(Debug)]
@@ -66,22 +103,53 @@ enum RouteState {
     },
 }
 
+/// One piece of work: a client's or caller's attempt, or an asynchronous message.
 #[derive(Clone, Copy, Debug)]
-struct Request {
-    info: RequestInfo,
+struct Task {
+    /// The call this attempt belongs to; `NONE` for a message.
+    call: u32,
+    /// The client request (a call slot) on whose behalf this work is done.
+    root: u32,
+    service: ServiceId,
+    step: u32,
     /// When it reached its current service.
     entered: SimTime,
+    /// The duration of its current work step.
+    work: SimDuration,
+    /// Its caller gave up on it: whatever is done for it from now on is wasted.
+    abandoned: bool,
 }
 
-/// Requests alive, in reusable slots.
-#[derive(Debug)]
-struct Slab {
-    slots: Vec<Request>,
-    free: Vec<u32>,
-    limit: usize,
+/// A caller's logical request to a service, over one or more attempts.
+#[derive(Clone, Copy, Debug)]
+struct Call {
+    origin: Origin,
+    caller: u32,
+    target: ServiceId,
+    attempts: u32,
+    /// The outstanding attempt; `NONE` between attempts.
+    task: u32,
+    /// Identifies the current attempt, so stale timers can be told apart.
+    token: u64,
+    born: SimTime,
+    last_sleep: SimDuration,
+    /// The client request this call serves (itself, for a client request).
+    root: u32,
+    /// Client requests only: messages still in flight, whether any were sent, and whether
+    /// the client has its answer. The slot lives until both are done.
+    async_pending: u32,
+    had_async: bool,
+    answered: bool,
 }
 
-/// Initial room for unbounded buffers; they grow (amortised) only while the model is filling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Source(SourceId),
+    /// A task blocked in a call step, waiting for this call.
+    Task(u32),
+}
+
+/// Initial room for unbounded buffers; they grow (amortised) only while the model fills.
 const UNBOUNDED_START: usize = 1024;
 
 impl<'a> Engine<'a> {
@@ -89,62 +157,53 @@ impl<'a> Engine<'a> {
     pub fn new(system: &'a System, replication: u64) -> Result<Engine<'a>, RunError> {
         guard::check_stable(system)?;
         let streams = Streams::new(system.simulation().seed, replication);
+        let mut callers = Vec::new();
         let sources: Vec<SourceState> = system
             .sources()
             .iter()
-            .map(|s| SourceState {
-                target: s.target,
-                gap: match &s.arrivals {
-                    crate::model::Arrivals::Poisson(rate) => Sampler::poisson_gap(*rate),
-                    crate::model::Arrivals::Renewal(dist) => Sampler::new(dist),
-                    _ => unimplemented!(),
-                },
-                rng: streams.get(&format!("source:{}", s.name), "arrivals"),
-            })
-            .collect();
-        let services: Vec<ServiceState> = system
-            .services()
-            .iter()
             .map(|s| {
-                let component = format!("service:{}", s.name);
-                ServiceState {
-                    workers: s.workers.get(),
-                    busy: 0,
-                    capacity: s.queue.capacity.unwrap_or(u32::MAX),
-                    discipline: s.queue.discipline,
-                    queue: VecDeque::with_capacity(
-                        s.queue.capacity.map_or(UNBOUNDED_START, |c| c as usize),
-                    ),
-                    service_time: Sampler::new(s.service_time().expect("one work step")),
-                    rng: streams.get(&component, "service_time"),
-                    route: RouteState::new(&s.route, || streams.get(&component, "route")),
+                let component = format!("source:{}", s.name);
+                callers.push(Caller::new(&s.client, streams.get(&component, "retry")));
+                SourceState {
+                    target: s.target,
+                    load: Load::new(&s.arrivals),
+                    rng: streams.get(&component, "arrivals"),
                 }
             })
             .collect();
-        let limit = system.simulation().limits.max_in_flight.get() as usize;
-        // Every request is in some service, plus the one arrival being offered to a full one.
+        let max_in_flight = system.simulation().limits.max_in_flight.get() as usize;
+        let services: Vec<ServiceState> = system
+            .services()
+            .iter()
+            .map(|s| ServiceState::new(s, &streams, &mut callers, max_in_flight))
+            .collect();
+        // Every task is in some service, plus the one arrival being offered to a full one.
         let bounded: Option<usize> = system
             .services()
             .iter()
             .map(|s| Some(s.workers.get() as usize + s.queue.capacity? as usize))
             .sum::<Option<usize>>()
             .map(|places| places + 1);
-        let pending_events: u64 =
-            sources.len() as u64 + services.iter().map(|s| u64::from(s.workers)).sum::<u64>();
-        if pending_events > MAX_PENDING as u64 {
+        let room = bounded.unwrap_or(UNBOUNDED_START).min(max_in_flight);
+        let pending = sources.len() + services.iter().map(|s| s.workers as usize).sum::<usize>();
+        if pending > MAX_PENDING / 2 {
             return Err(RunError::TooLarge {
-                pending: pending_events,
-                limit: MAX_PENDING as u64,
+                pending: pending as u64,
+                limit: (MAX_PENDING / 2) as u64,
             });
         }
         Ok(Engine {
             system,
-            events: EventQueue::with_capacity(pending_events as usize),
-            requests: Slab::new(bounded.unwrap_or(UNBOUNDED_START).min(limit), limit),
+            events: EventQueue::with_capacity(pending + callers.len()),
+            tasks: Slab::with_capacity(room),
+            calls: Slab::with_capacity(room),
             sources,
             services,
+            callers,
             now: SimTime::ZERO,
             events_processed: 0,
+            next_token: 0,
+            max_in_flight,
         })
     }
 
@@ -158,14 +217,15 @@ impl<'a> Engine<'a> {
         };
         // The event list's sequence numbers have room for MAX_EVENTS.
         let max_events = spec.limits.max_events.get().min(MAX_EVENTS - 1);
-        for i in 0..self.sources.len() {
-            self.schedule_arrival(SourceId(i as u32));
-        }
+        self.schedule_start();
         let mut measuring = false;
-        let mut measured_arrivals = 0u64;
+        let mut measured_requests = 0u64;
         while let Some((time, event)) = self.events.pop() {
             if time >= end {
                 break;
+            }
+            if time.0 == u64::MAX {
+                return Err(RunError::EndOfTime);
             }
             if !measuring && time >= measure_start {
                 observer.on_measure_start(measure_start);
@@ -182,15 +242,22 @@ impl<'a> Engine<'a> {
             match event {
                 Event::Arrival(source) => {
                     self.arrive(source, observer)?;
-                    measured_arrivals += u64::from(measuring);
-                    if measured_arrivals >= request_limit {
+                    measured_requests += u64::from(measuring);
+                    if measured_requests >= request_limit {
                         end = time;
                         break;
                     }
                 }
-                Event::Completion { service, request } => {
-                    self.complete(service, request, observer);
-                }
+                Event::WorkDone(task) => self.work_done(task, observer)?,
+                Event::Timeout { call, token } => self.timeout(call, token, observer)?,
+                Event::Retry { call, token } => self.retry(call, token, observer)?,
+                Event::Change { service, index } => self.change(service, index, observer)?,
+            }
+            if self.events.len() > MAX_PENDING / 2 {
+                return Err(RunError::TooLarge {
+                    pending: self.events.len() as u64,
+                    limit: (MAX_PENDING / 2) as u64,
+                });
             }
         }
         if !measuring {
@@ -204,96 +271,472 @@ impl<'a> Engine<'a> {
         })
     }
 
-    fn schedule_arrival(&mut self, id: SourceId) {
-        let source = &mut self.sources[id.index()];
-        let gap = source.gap.sample(&mut source.rng);
-        self.events.push(self.now + gap, Event::Arrival(id));
+    /// First arrivals, closed-loop users (each after one think time) and service changes.
+    fn schedule_start(&mut self) {
+        for (i, source) in self.sources.iter_mut().enumerate() {
+            let id = SourceId(i as u32);
+            if let Some(first) = source.load.next_after(SimTime::ZERO, &mut source.rng) {
+                self.events.push(first, Event::Arrival(id));
+            }
+            if let Load::Closed { users, .. } = source.load {
+                for _ in 0..users {
+                    let think = source.load.think(&mut source.rng).unwrap_or_default();
+                    self.events.push(SimTime::ZERO + think, Event::Arrival(id));
+                }
+            }
+        }
+        for (i, service) in self.system.services().iter().enumerate() {
+            for (index, change) in service.schedule.iter().enumerate() {
+                let service = ServiceId(i as u32);
+                let index = index as u32;
+                self.events
+                    .push(SimTime::ZERO + change.at, Event::Change { service, index });
+            }
+        }
     }
 
-    fn arrive<O: Observer>(&mut self, id: SourceId, observer: &mut O) -> Result<(), RunError> {
-        self.schedule_arrival(id);
-        observer.on_source_arrival(self.now, id);
-        let info = RequestInfo {
-            source: id,
+    // ----- clients and callers -------------------------------------------------------------
+
+    fn arrive<O: Observer>(&mut self, id: SourceId, o: &mut O) -> Result<(), RunError> {
+        let source = &mut self.sources[id.index()];
+        if let Some(next) = source.load.next_after(self.now, &mut source.rng) {
+            self.events.push(next, Event::Arrival(id));
+        }
+        o.on_request(self.now, id);
+        let target = self.sources[id.index()].target;
+        let call = self.open_call(Origin::Source(id), id.0, target, NONE);
+        self.send_attempt(call, o)
+    }
+
+    /// A new call; `root` is `NONE` for a client request, which is its own root.
+    fn open_call(&mut self, origin: Origin, caller: u32, target: ServiceId, root: u32) -> u32 {
+        self.callers[caller as usize].on_request();
+        let call = self.calls.insert(Call {
+            origin,
+            caller,
+            target,
+            attempts: 0,
+            task: NONE,
+            token: 0,
             born: self.now,
-            in_system: false,
-        };
-        let Some(slot) = self.requests.insert(Request {
-            info,
-            entered: self.now,
-        }) else {
+            last_sleep: SimDuration::ZERO,
+            root,
+            async_pending: 0,
+            had_async: false,
+            answered: false,
+        });
+        if root == NONE {
+            self.calls[call].root = call;
+        }
+        call
+    }
+
+    fn send_attempt<O: Observer>(&mut self, id: u32, o: &mut O) -> Result<(), RunError> {
+        let token = self.next_token;
+        self.next_token += 1;
+        let call = &mut self.calls[id];
+        call.attempts += 1;
+        call.token = token;
+        let call = *call;
+        if let Origin::Source(source) = call.origin {
+            o.on_attempt(self.now, source, call.attempts);
+        }
+        if let Some(timeout) = self.callers[call.caller as usize].timeout {
+            let event = Event::Timeout { call: id, token };
+            self.events.push(self.now + timeout, event);
+        }
+        let task = self.new_task(id, call.root)?;
+        self.calls[id].task = task;
+        self.enter(call.target, task, o)
+    }
+
+    fn timeout<O: Observer>(&mut self, id: u32, token: u64, o: &mut O) -> Result<(), RunError> {
+        let call = self.calls[id];
+        if call.token != token || call.task == NONE {
+            return Ok(()); // answered already, or a stale timer of a freed slot
+        }
+        self.tasks[call.task].abandoned = true;
+        self.calls[id].task = NONE;
+        o.on_timeout(self.now, call.target);
+        self.attempt_ended(id, Outcome::TimedOut, o)
+    }
+
+    fn retry<O: Observer>(&mut self, id: u32, token: u64, o: &mut O) -> Result<(), RunError> {
+        if self.calls[id].token != token {
+            return Ok(());
+        }
+        self.send_attempt(id, o)
+    }
+
+    /// The current attempt of call `id` ended: retry after a backoff, or settle the call.
+    fn attempt_ended<O: Observer>(
+        &mut self,
+        id: u32,
+        outcome: Outcome,
+        o: &mut O,
+    ) -> Result<(), RunError> {
+        let call = self.calls[id];
+        let caller = &mut self.callers[call.caller as usize];
+        if caller.should_retry(outcome, call.attempts) {
+            let mut last = call.last_sleep;
+            let sleep = caller.backoff(call.attempts, &mut last);
+            self.calls[id].last_sleep = last;
+            let event = Event::Retry {
+                call: id,
+                token: call.token,
+            };
+            self.events.push(self.now + sleep, event);
+            return Ok(());
+        }
+        self.call_done(id, outcome, o)
+    }
+
+    fn call_done<O: Observer>(
+        &mut self,
+        id: u32,
+        outcome: Outcome,
+        o: &mut O,
+    ) -> Result<(), RunError> {
+        let call = self.calls[id];
+        match call.origin {
+            Origin::Source(source) => {
+                let latency = self.now - call.born;
+                o.on_request_done(self.now, source, outcome, call.attempts, latency);
+                let state = &mut self.sources[source.index()];
+                if let Some(think) = state.load.think(&mut state.rng) {
+                    self.events.push(self.now + think, Event::Arrival(source));
+                }
+                self.calls[id].answered = true;
+                self.release_root(id, o);
+                Ok(())
+            }
+            Origin::Task(parent) => {
+                self.calls.remove(id);
+                if outcome == Outcome::Success {
+                    self.tasks[parent].step += 1;
+                    self.run_steps(parent, o)
+                } else {
+                    self.end_service(parent, true, o)
+                }
+            }
+        }
+    }
+
+    /// Frees a client request once it is answered and its messages are all done.
+    fn release_root<O: Observer>(&mut self, root: u32, o: &mut O) {
+        let call = self.calls[root];
+        if !call.answered || call.async_pending > 0 {
+            return;
+        }
+        if let (true, Origin::Source(source)) = (call.had_async, call.origin) {
+            o.on_async_done(self.now, source, self.now - call.born);
+        }
+        self.calls.remove(root);
+    }
+
+    // ----- services --------------------------------------------------------------------------
+
+    fn new_task(&mut self, call: u32, root: u32) -> Result<u32, RunError> {
+        if self.tasks.live() >= self.max_in_flight || self.calls.live() > self.max_in_flight {
             let queues = self.services.iter().map(|s| s.queue.len());
-            let in_flight = self.requests.live() as u64 + 1;
+            let in_flight = self.tasks.live() as u64 + 1;
             return Err(guard::in_flight_error(
                 self.system,
                 self.now,
                 in_flight,
                 queues,
             ));
-        };
-        let target = self.sources[id.index()].target;
-        self.enter(target, slot, observer);
-        Ok(())
+        }
+        Ok(self.tasks.insert(Task {
+            call,
+            root,
+            service: ServiceId(0),
+            step: 0,
+            entered: self.now,
+            work: SimDuration::ZERO,
+            abandoned: false,
+        }))
     }
 
-    /// Offers request `slot` to a service: a free worker, else the waiting room, else reject.
-    fn enter<O: Observer>(&mut self, id: ServiceId, slot: u32, observer: &mut O) {
-        let now = self.now;
-        let request = &mut self.requests.slots[slot as usize];
-        request.entered = now;
-        let info = request.info;
+    /// Whether service `id` would admit work now.
+    fn has_room(&self, id: ServiceId) -> bool {
+        let s = &self.services[id.index()];
+        s.busy < s.workers || (s.queue.len() as u64) < u64::from(s.capacity)
+    }
+
+    /// Offers a task to a service: a free worker, else the waiting room, else reject.
+    fn enter<O: Observer>(&mut self, id: ServiceId, task: u32, o: &mut O) -> Result<(), RunError> {
+        let t = &mut self.tasks[task];
+        t.service = id;
+        t.step = 0;
+        t.entered = self.now;
         let service = &mut self.services[id.index()];
         if service.busy < service.workers {
             service.busy += 1;
-            request.info.in_system = true;
-            observer.on_admit(now, id, info, false);
-            observer.on_start(now, id, SimDuration::ZERO, false);
-            self.start(id, slot);
+            o.on_admit(self.now, id, false);
+            self.begin(id, task, false, o)
         } else if (service.queue.len() as u64) < u64::from(service.capacity) {
-            service.queue.push_back(slot);
-            request.info.in_system = true;
-            observer.on_admit(now, id, info, true);
+            service.queue.push_back(task);
+            o.on_admit(self.now, id, true);
+            Ok(())
         } else {
-            observer.on_reject(now, id, info);
-            self.requests.remove(slot);
+            o.on_reject(self.now, id);
+            self.finish_task(task, Outcome::Rejected, o)
         }
     }
 
-    fn start(&mut self, id: ServiceId, slot: u32) {
-        let service = &mut self.services[id.index()];
-        let duration = service.service_time.sample(&mut service.rng);
-        self.events.push(
-            self.now + duration,
-            Event::Completion {
-                service: id,
-                request: slot,
-            },
-        );
+    /// A worker, already counted busy, takes `task` (or drops it if its caller is gone and
+    /// the service drops expired work).
+    fn begin<O: Observer>(
+        &mut self,
+        id: ServiceId,
+        task: u32,
+        queued: bool,
+        o: &mut O,
+    ) -> Result<(), RunError> {
+        let t = self.tasks[task];
+        let waited = self.now - t.entered;
+        if t.abandoned && self.services[id.index()].drop_expired {
+            o.on_drop(self.now, id, waited, queued);
+            self.tasks.remove(task);
+            return self.release_worker(id, o);
+        }
+        o.on_start(self.now, id, waited, queued);
+        self.run_steps(task, o)
     }
 
-    fn complete<O: Observer>(&mut self, id: ServiceId, slot: u32, observer: &mut O) {
-        let now = self.now;
-        let request = self.requests.slots[slot as usize];
-        observer.on_complete(now, id, now - request.entered);
-        let service = &mut self.services[id.index()];
-        let waiting = match service.discipline {
-            Discipline::Fifo => service.queue.pop_front(),
-            Discipline::Lifo => service.queue.pop_back(),
-        };
-        match waiting {
-            Some(next) => {
-                let entered = self.requests.slots[next as usize].entered;
-                observer.on_start(now, id, now - entered, true);
-                self.start(id, next);
+    fn release_worker<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
+        self.services[id.index()].busy -= 1;
+        self.fill_workers(id, o)
+    }
+
+    /// Free workers take queued work. Re-entrant calls (work that ends at once) return
+    /// immediately and leave the outer loop to carry on, so the stack stays shallow.
+    fn fill_workers<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
+        if self.services[id.index()].filling {
+            return Ok(());
+        }
+        self.services[id.index()].filling = true;
+        let result = self.fill_loop(id, o);
+        self.services[id.index()].filling = false;
+        result
+    }
+
+    fn fill_loop<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
+        loop {
+            let service = &mut self.services[id.index()];
+            if service.busy >= service.workers {
+                return Ok(());
             }
-            None => service.busy -= 1,
+            let next = match service.discipline {
+                Discipline::Fifo => service.queue.pop_front(),
+                Discipline::Lifo => service.queue.pop_back(),
+            };
+            let Some(task) = next else {
+                return Ok(());
+            };
+            service.busy += 1;
+            self.begin(id, task, true, o)?;
+        }
+    }
+
+    /// Runs the task's steps from its current one until one takes time or waits.
+    fn run_steps<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
+        loop {
+            let t = self.tasks[task];
+            let service = &mut self.services[t.service.index()];
+            let next = match service.steps.get(t.step as usize) {
+                None => None,
+                Some(StepState::Work(sampler)) => {
+                    let drawn = sampler.sample(&mut service.work_rng);
+                    let work = scale(drawn, service.slowdown);
+                    self.tasks[task].work = work;
+                    self.events.push(self.now + work, Event::WorkDone(task));
+                    return Ok(());
+                }
+                Some(StepState::Call { to, caller }) => Some((*to, Some(*caller), 0)),
+                Some(StepState::Publish { to, fanout }) => {
+                    let count = fanout
+                        .as_ref()
+                        .map_or(1, |f| count(f.sample(&mut service.fanout_rng)));
+                    Some((*to, None, count))
+                }
+            };
+            match next {
+                None => return self.end_service(task, false, o),
+                Some((to, Some(caller), _)) => {
+                    let call = self.open_call(Origin::Task(task), caller, to, t.root);
+                    return self.send_attempt(call, o);
+                }
+                Some((to, None, count)) => {
+                    for _ in 0..count {
+                        if !self.publish(t.root, to, o)? {
+                            return self.end_service(task, true, o);
+                        }
+                    }
+                    self.tasks[task].step += 1;
+                }
+            }
+        }
+    }
+
+    /// Hands one message for client request `root` to service `to`; `false` if refused.
+    fn publish<O: Observer>(
+        &mut self,
+        root: u32,
+        to: ServiceId,
+        o: &mut O,
+    ) -> Result<bool, RunError> {
+        let accepted = self.has_room(to);
+        let message = self.new_task(NONE, root)?;
+        let r = &mut self.calls[root];
+        r.async_pending += 1;
+        r.had_async = true;
+        self.enter(to, message, o)?;
+        Ok(accepted)
+    }
+
+    fn work_done<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
+        let t = &mut self.tasks[task];
+        if t.abandoned {
+            o.on_wasted(self.now, t.service, t.work);
+        }
+        t.step += 1;
+        self.run_steps(task, o)
+    }
+
+    /// The worker is done with `task`: it fails (an error of its own, or of a step), or
+    /// moves on along the route.
+    fn end_service<O: Observer>(
+        &mut self,
+        task: u32,
+        failed: bool,
+        o: &mut O,
+    ) -> Result<(), RunError> {
+        let t = self.tasks[task];
+        let id = t.service;
+        let service = &mut self.services[id.index()];
+        let failed = failed
+            || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
+        o.on_complete(self.now, id, self.now - t.entered, failed);
+        self.release_worker(id, o)?;
+        if failed {
+            return self.finish_task(task, Outcome::Failed, o);
         }
         match self.services[id.index()].route.next() {
-            Some(to) => self.enter(to, slot, observer),
-            None => {
-                observer.on_exit(now, request.info);
-                self.requests.remove(slot);
-            }
+            Some(next) => self.enter(next, task, o),
+            None => self.finish_task(task, Outcome::Success, o),
+        }
+    }
+
+    /// A task leaves the system with `outcome`: answer its caller, or count a message done.
+    fn finish_task<O: Observer>(
+        &mut self,
+        task: u32,
+        outcome: Outcome,
+        o: &mut O,
+    ) -> Result<(), RunError> {
+        let t = self.tasks[task];
+        self.tasks.remove(task);
+        if t.call == NONE {
+            let root = &mut self.calls[t.root];
+            root.async_pending -= 1;
+            self.release_root(t.root, o);
+            return Ok(());
+        }
+        if t.abandoned {
+            return Ok(()); // nobody is waiting for it
+        }
+        self.calls[t.call].task = NONE;
+        self.attempt_ended(t.call, outcome, o)
+    }
+
+    fn change<O: Observer>(
+        &mut self,
+        id: ServiceId,
+        index: u32,
+        o: &mut O,
+    ) -> Result<(), RunError> {
+        let change = self.system.service(id).schedule[index as usize];
+        let service = &mut self.services[id.index()];
+        if let Some(factor) = change.slowdown {
+            service.slowdown = factor;
+        }
+        if let Some(p) = change.error_rate {
+            service.error_rate = p;
+        }
+        if let Some(workers) = change.workers {
+            service.workers = workers;
+            o.on_workers(self.now, id, workers);
+            self.fill_workers(id, o)?;
+        }
+        Ok(())
+    }
+}
+
+/// A work duration stretched by a slowdown factor.
+#[inline]
+fn scale(work: SimDuration, slowdown: f64) -> SimDuration {
+    if slowdown == 1.0 {
+        work
+    } else {
+        SimDuration((work.0 as f64 * slowdown + 0.5) as u64)
+    }
+}
+
+/// A fan-out draw (in the distribution's unit, here nanoseconds per "second") as a count.
+fn count(drawn: SimDuration) -> u64 {
+    ((drawn.0 as f64 / 1e9).round() as u64).min(MAX_FANOUT)
+}
+
+impl ServiceState {
+    fn new(
+        spec: &crate::model::ServiceSpec,
+        streams: &Streams,
+        callers: &mut Vec<Caller>,
+        max_in_flight: usize,
+    ) -> ServiceState {
+        let component = format!("service:{}", spec.name);
+        let steps = spec
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(k, step)| match step {
+                Step::Work(dist) => StepState::Work(Sampler::new(dist)),
+                Step::Call { to, policy } => {
+                    let rng = streams.get(&component, &format!("call{k}:retry"));
+                    callers.push(Caller::new(policy, rng));
+                    StepState::Call {
+                        to: *to,
+                        caller: (callers.len() - 1) as u32,
+                    }
+                }
+                Step::Publish { to, fanout } => StepState::Publish {
+                    to: *to,
+                    fanout: fanout.as_ref().map(Sampler::new),
+                },
+            })
+            .collect();
+        ServiceState {
+            workers: spec.workers.get(),
+            busy: 0,
+            capacity: spec.queue.capacity.unwrap_or(u32::MAX),
+            discipline: spec.queue.discipline,
+            queue: VecDeque::with_capacity(
+                spec.queue
+                    .capacity
+                    .map_or(UNBOUNDED_START, |c| c as usize)
+                    .min(max_in_flight),
+            ),
+            steps,
+            route: RouteState::new(&spec.route, || streams.get(&component, "route")),
+            error_rate: spec.error_rate,
+            slowdown: 1.0,
+            drop_expired: spec.drop_expired,
+            filling: false,
+            work_rng: streams.get(&component, "service_time"),
+            error_rng: streams.get(&component, "errors"),
+            fanout_rng: streams.get(&component, "fanout"),
         }
     }
 }
@@ -331,38 +774,5 @@ impl RouteState {
                 cumulative.iter().find(|(c, _)| u < *c).map(|&(_, id)| id)
             }
         }
-    }
-}
-
-impl Slab {
-    fn new(capacity: usize, limit: usize) -> Slab {
-        Slab {
-            slots: Vec::with_capacity(capacity),
-            free: Vec::with_capacity(capacity),
-            limit,
-        }
-    }
-
-    fn live(&self) -> usize {
-        self.slots.len() - self.free.len()
-    }
-
-    /// Stores a request; `None` when `limit` requests are already alive.
-    #[inline]
-    fn insert(&mut self, request: Request) -> Option<u32> {
-        if let Some(slot) = self.free.pop() {
-            self.slots[slot as usize] = request;
-            return Some(slot);
-        }
-        if self.slots.len() >= self.limit {
-            return None;
-        }
-        self.slots.push(request);
-        Some((self.slots.len() - 1) as u32)
-    }
-
-    #[inline]
-    fn remove(&mut self, slot: u32) {
-        self.free.push(slot);
     }
 }

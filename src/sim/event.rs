@@ -16,14 +16,20 @@ use crate::model::{ServiceId, SimTime, SourceId};
 /// Something that happens at an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Event {
-    /// A source emits a request.
+    /// A source emits a request (open loop), or one of its users sends again (closed loop).
     Arrival(SourceId),
-    /// A worker of `service` finishes `request` (an index into the request slab).
-    Completion { service: ServiceId, request: u32 },
+    /// The current work step of a task (an index into the task slab) is over.
+    WorkDone(u32),
+    /// An attempt's timer: the caller gives up unless the attempt `token` has answered.
+    Timeout { call: u32, token: u64 },
+    /// A backoff is over: the call sends its next attempt.
+    Retry { call: u32, token: u64 },
+    /// A service applies change number `index` of its schedule.
+    Change { service: ServiceId, index: u32 },
 }
 
 const SLOT_BITS: u32 = 24;
-/// Events pending at once: one arrival per source plus one completion per worker.
+/// Events pending at once (arrivals, work in progress, timers, backoffs, changes).
 pub(crate) const MAX_PENDING: usize = 1 << SLOT_BITS;
 /// Events per run before the sequence number would wrap into the time bits.
 pub(crate) const MAX_EVENTS: u64 = 1 << (64 - SLOT_BITS);
@@ -67,6 +73,12 @@ impl EventQueue {
         self.heap
             .push(Reverse(u128::from(time.0) << 64 | u128::from(low)));
         self.next_seq += 1;
+    }
+
+    /// Events pending.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
     }
 
     /// The earliest event, if any.

@@ -13,10 +13,14 @@ pub enum RunError {
     /// An unbounded queue is fed at least as fast as its workers can drain it, so it would
     /// grow without limit. Fix: bound the queue, add workers, or lower the load.
     #[error(
-        "service '{service}' is unstable: requests arrive at {arrival_rate:.3}/s but its {workers} \
+        "service '{service}' is unstable: work arrives at {arrival_rate:.3}/s but its {workers} \
          worker(s) can serve at most {capacity_rate:.3}/s (load {load:.3} >= 1), and its queue is \
          unbounded, so it would grow without limit. Bound the queue (queue = {{ capacity = N }}), \
-         add workers (at least {workers_needed}), or lower the load"
+         {}or lower the load",
+        match workers_needed {
+            Some(n) => format!("add workers (at least {n}), "),
+            None => "shorten its service time (its mean is infinite or the flow has no bound), ".to_string(),
+        }
     )]
     Unstable {
         /// The service.
@@ -29,8 +33,8 @@ pub enum RunError {
         workers: u32,
         /// arrival_rate / capacity_rate.
         load: f64,
-        /// The fewest workers that would make the load < 1.
-        workers_needed: u64,
+        /// The fewest workers that would make the load < 1, if any number would.
+        workers_needed: Option<u64>,
     },
     /// More requests were alive at once than `max_in_flight` allows.
     #[error(
@@ -66,6 +70,25 @@ pub enum RunError {
         /// The supported maximum.
         limit: u64,
     },
+    /// A source's gaps between requests average under a nanosecond, so simulated time would
+    /// hardly advance.
+    #[error(
+        "source '{name}' sends {rate:.3e} requests/s: gaps under 1 ns on average, so simulated \
+         time would stand still. Lower its rate or lengthen its interarrival gaps"
+    )]
+    TooFast {
+        /// The source.
+        name: String,
+        /// Its rate per second.
+        rate: f64,
+    },
+    /// Simulated time reached its end (about 584 years) before the horizon.
+    #[error(
+        "simulated time ran past 584 years before the horizon was reached: some gap or service \
+         time is astronomically long (a heavy-tailed distribution?); check the scenario's \
+         distributions"
+    )]
+    EndOfTime,
     /// The run processed more events than `max_events` allows.
     #[error(
         "stopped at t={at_secs:.3}s after {limit} events (max_events). Shorten the run \
@@ -79,55 +102,39 @@ pub enum RunError {
     },
 }
 
-/// Nominal flow through each service: `(arrival rate, capacity rate)` per second.
-///
-/// Solves the traffic equations by fixed-point iteration, capping what a service passes on
-/// at its capacity (a saturated station cannot emit faster than it serves).
-pub fn nominal_rates(system: &System) -> Vec<(f64, f64)> {
-    let services = system.services();
-    let capacity: Vec<f64> = services
-        .iter()
-        .map(|s| f64::from(s.workers.get()) / s.work_mean())
-        .collect();
-    let mut external = vec![0.0; services.len()];
-    for source in system.sources() {
-        external[source.target.index()] += source.arrivals.rate_per_sec();
-    }
-    let mut arrival = external.clone();
-    for _ in 0..10_000 {
-        let mut next = external.clone();
-        for (i, service) in services.iter().enumerate() {
-            let out = arrival[i].min(capacity[i]);
-            for (to, p) in service.route.branches() {
-                next[to.index()] += out * p;
-            }
-        }
-        let settled = next
-            .iter()
-            .zip(&arrival)
-            .all(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(1.0));
-        arrival = next;
-        if settled {
-            break;
-        }
-    }
-    arrival.into_iter().zip(capacity).collect()
-}
+/// Gaps between arrivals shorter than this, on average, are refused: simulated time would
+/// hardly move.
+const MIN_MEAN_GAP_SECS: f64 = 1e-9;
 
-/// Rejects a model with an unbounded queue fed at or beyond its capacity.
+/// Rejects, before the run, a model that cannot be simulated safely: an unbounded queue fed
+/// at or beyond its capacity, or a source whose gaps average under a nanosecond.
 pub fn check_stable(system: &System) -> Result<(), RunError> {
-    let rates = nominal_rates(system);
-    for (service, &(arrival_rate, capacity_rate)) in system.services().iter().zip(&rates) {
-        let load = arrival_rate / capacity_rate;
-        if service.queue.capacity.is_none() && load >= 1.0 {
-            let per_worker = capacity_rate / f64::from(service.workers.get());
+    for source in system.sources() {
+        let rate = source.arrivals.rate_per_sec();
+        if !(rate.is_finite() && rate <= 1.0 / MIN_MEAN_GAP_SECS) {
+            return Err(RunError::TooFast {
+                name: source.name.clone(),
+                rate,
+            });
+        }
+    }
+    let flows = system.traffic();
+    for (service, flow) in system.services().iter().zip(&flows) {
+        let load = flow.load();
+        if service.queue.capacity.is_none() && !(load < 1.0) {
+            let per_worker = flow.capacity / f64::from(service.workers.get());
+            let needed = (flow.arrival / per_worker).floor();
             return Err(RunError::Unstable {
                 service: service.name.clone(),
-                arrival_rate,
-                capacity_rate,
+                arrival_rate: flow.arrival,
+                capacity_rate: flow.capacity,
                 workers: service.workers.get(),
                 load,
-                workers_needed: (arrival_rate / per_worker).floor() as u64 + 1,
+                workers_needed: if needed.is_finite() && needed < 1e12 {
+                    Some(needed as u64 + 1)
+                } else {
+                    None
+                },
             });
         }
     }
@@ -145,10 +152,10 @@ pub(crate) fn in_flight_error(
         .enumerate()
         .max_by_key(|&(i, len)| (len, std::cmp::Reverse(i)))
         .unwrap_or((0, 0));
-    let (arrival_rate, capacity_rate) = nominal_rates(system)
+    let (arrival_rate, capacity_rate) = system
+        .traffic()
         .get(index)
-        .copied()
-        .unwrap_or_default();
+        .map_or((0.0, 0.0), |f| (f.arrival, f.capacity));
     RunError::InFlightLimit {
         at_secs: at.as_secs_f64(),
         in_flight,

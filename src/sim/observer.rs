@@ -1,41 +1,59 @@
 //! How the engine reports what happens: a trait with no-op defaults.
 //!
 //! The engine never counts, formats or stores results itself; an `Observer` (such as
-//! `stats::Recorder`) sees every state change and decides what to keep.
+//! `stats::Recorder`) sees every state change and decides what to keep. Client-level hooks
+//! concern the requests that sources make; service-level hooks concern every piece of work
+//! at a service (client attempts, synchronous calls and asynchronous messages alike).
 
+use super::client::Outcome;
 use crate::model::{ServiceId, SimDuration, SimTime, SourceId};
-
-/// A request as observers see it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RequestInfo {
-    /// Where it came from.
-    pub source: SourceId,
-    /// When the source emitted it.
-    pub born: SimTime,
-    /// Whether it had been admitted by an earlier service on its route (so it was already
-    /// counted as inside the system).
-    pub in_system: bool,
-}
 
 /// Receives every state change of a run. Every method defaults to doing nothing.
 #[allow(unused_variables)]
 pub trait Observer {
     /// Measurement starts at `at` (the end of the warm-up): discard what came before.
     fn on_measure_start(&mut self, at: SimTime) {}
-    /// A source emitted a request.
-    fn on_source_arrival(&mut self, at: SimTime, source: SourceId) {}
-    /// A request reached a service and was admitted: it starts at once (`queued` false, and
-    /// `on_start` follows) or waits in the queue (`queued` true).
-    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo, queued: bool) {}
-    /// A request reached a service whose waiting room was full, and was turned away.
-    fn on_reject(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {}
-    /// A worker started serving a request that had waited `waited` (in the queue, if
-    /// `queued`).
+
+    /// A source's client starts a request.
+    fn on_request(&mut self, at: SimTime, source: SourceId) {}
+    /// A source's client sends attempt number `attempt` (1 for the first) of a request.
+    fn on_attempt(&mut self, at: SimTime, source: SourceId, attempt: u32) {}
+    /// A source's request has its final outcome after `attempts` attempts; `latency` runs
+    /// from the first attempt to the final answer.
+    fn on_request_done(
+        &mut self,
+        at: SimTime,
+        source: SourceId,
+        outcome: Outcome,
+        attempts: u32,
+        latency: SimDuration,
+    ) {
+    }
+    /// The asynchronous work a request triggered has all finished, `latency` after the
+    /// request started.
+    fn on_async_done(&mut self, at: SimTime, source: SourceId, latency: SimDuration) {}
+
+    /// Work reached a service and was admitted: it starts at once (`queued` false, and
+    /// `on_start` follows) or waits in the queue.
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, queued: bool) {}
+    /// Work reached a service whose waiting room was full, and was turned away.
+    fn on_reject(&mut self, at: SimTime, service: ServiceId) {}
+    /// A worker took work that had waited `waited` (in the queue, if `queued`).
     fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {}
-    /// A worker finished a request that spent `sojourn` at this service (waiting and served).
-    fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration) {}
-    /// A request finished its route and left the system.
-    fn on_exit(&mut self, at: SimTime, request: RequestInfo) {}
+    /// Work whose caller had given up was dropped instead of started, after waiting
+    /// `waited` (in the queue, if `queued`).
+    fn on_drop(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {}
+    /// A worker finished work that spent `sojourn` at this service; `failed` when it ends in
+    /// an error (its own, or a failed call or publish).
+    fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, failed: bool) {
+    }
+    /// A caller gave up waiting for an attempt at this service.
+    fn on_timeout(&mut self, at: SimTime, service: ServiceId) {}
+    /// A worker spent `work` on something whose caller had already given up.
+    fn on_wasted(&mut self, at: SimTime, service: ServiceId, work: SimDuration) {}
+    /// The number of workers changed (by the service's schedule).
+    fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {}
+
     /// The run ends at `at`.
     fn on_end(&mut self, at: SimTime) {}
 }

@@ -186,8 +186,9 @@ pub(crate) fn unit(rng: &mut Stream) -> f64 {
     rng.random::<f64>()
 }
 
+/// Exponential with mean 1.
 #[inline]
-fn exp1(rng: &mut Stream) -> f64 {
+pub(crate) fn exp1(rng: &mut Stream) -> f64 {
     Exp1.sample(rng)
 }
 

@@ -2,49 +2,63 @@
 
 use super::latency::Latency;
 use super::level::Level;
+use super::recovery::{self, WindowCounts};
 use super::summary::{LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary};
 use crate::model::{ServiceId, SimDuration, SimTime, SourceId, System};
-use crate::sim::{Observer, RequestInfo, RunOutcome};
+use crate::sim::{Observer, Outcome, RunOutcome};
 
 /// Measures one run in memory that does not grow with its length.
 #[derive(Clone, Debug)]
 pub struct Recorder {
     services: Vec<ServiceStats>,
     sources: Vec<SourceStats>,
-    system: SystemStats,
+    /// Client requests started and not yet answered, over all sources.
+    unanswered: Level,
+    /// Successful requests per time window, for the recovery verdict.
+    goodput: WindowCounts,
+    /// First trigger start and last trigger end, if the system has any.
+    trigger: Option<(SimTime, SimTime)>,
     window: (SimTime, SimTime),
 }
 
 #[derive(Clone, Debug)]
 struct ServiceStats {
-    workers: u32,
     arrivals: u64,
     admitted: u64,
     rejected: u64,
     completed: u64,
+    failed: u64,
+    dropped: u64,
+    timeouts: u64,
+    wasted_ns: u128,
     /// Requests in the queue; those in service are `busy`, and L is the sum of the two.
     waiting: Level,
     busy: Level,
+    workers: Level,
     wait: Latency,
     sojourn: Latency,
+    /// Time at the service of everything that left it (completed or dropped), for Little.
+    departed: u64,
+    departed_ns: u128,
 }
 
 #[derive(Clone, Debug)]
 struct SourceStats {
-    arrivals: u64,
-    rejected: u64,
-    completed: u64,
+    requests: u64,
+    attempts: u64,
+    outcomes: [u64; 5],
     latency: Latency,
+    async_latency: Latency,
+    answered: u64,
+    answered_ns: u128,
 }
 
-/// Requests between their first admission and their exit or rejection.
-#[derive(Clone, Debug, Default)]
-struct SystemStats {
-    admitted: u64,
-    departed: u64,
-    in_system: Level,
-    sojourn_ns: u128,
-}
+/// Index into `SourceStats::outcomes`.
+const FIRST_TRY: usize = 0;
+const AFTER_RETRY: usize = 1;
+const REJECTED: usize = 2;
+const TIMED_OUT: usize = 3;
+const FAILED: usize = 4;
 
 impl Recorder {
     /// A recorder for runs of `system`.
@@ -53,29 +67,20 @@ impl Recorder {
             services: system
                 .services()
                 .iter()
-                .map(|s| ServiceStats {
-                    workers: s.workers.get(),
-                    arrivals: 0,
-                    admitted: 0,
-                    rejected: 0,
-                    completed: 0,
-                    waiting: Level::default(),
-                    busy: Level::default(),
-                    wait: Latency::new(),
-                    sojourn: Latency::new(),
+                .map(|s| {
+                    let mut workers = Level::default();
+                    workers.change(SimTime::ZERO, i64::from(s.workers.get()));
+                    ServiceStats::new(workers)
                 })
                 .collect(),
             sources: system
                 .sources()
                 .iter()
-                .map(|_| SourceStats {
-                    arrivals: 0,
-                    rejected: 0,
-                    completed: 0,
-                    latency: Latency::new(),
-                })
+                .map(|_| SourceStats::new())
                 .collect(),
-            system: SystemStats::default(),
+            unanswered: Level::default(),
+            goodput: WindowCounts::new(SimTime::ZERO),
+            trigger: triggers(system),
             window: (SimTime::ZERO, SimTime::ZERO),
         }
     }
@@ -89,51 +94,19 @@ impl Recorder {
             .services
             .iter()
             .zip(system.services())
-            .map(|(s, spec)| {
-                let sojourn = s.sojourn.summary();
-                let lq = s.waiting.mean(window_ns);
-                let busy = s.busy.mean(window_ns);
-                let l = lq + busy;
-                ServiceSummary {
-                    name: spec.name.clone(),
-                    workers: s.workers,
-                    arrivals: s.arrivals,
-                    admitted: s.admitted,
-                    rejected: s.rejected,
-                    completed: s.completed,
-                    arrival_rate: per_sec(s.arrivals),
-                    throughput: per_sec(s.completed),
-                    rejected_fraction: fraction(s.rejected, s.arrivals),
-                    utilisation: busy / f64::from(s.workers),
-                    l,
-                    lq,
-                    wait: s.wait.summary(),
-                    sojourn,
-                    little: LittleCheck::new(l, per_sec(s.admitted), sojourn.mean),
-                }
-            })
+            .map(|(s, spec)| s.summary(&spec.name, window_ns, per_sec))
             .collect();
         let sources = self
             .sources
             .iter()
             .zip(system.sources())
-            .map(|(s, spec)| SourceSummary {
-                name: spec.name.clone(),
-                arrivals: s.arrivals,
-                rejected: s.rejected,
-                completed: s.completed,
-                arrival_rate: per_sec(s.arrivals),
-                goodput: per_sec(s.completed),
-                rejected_fraction: fraction(s.rejected, s.arrivals),
-                latency: s.latency.summary(),
-            })
+            .map(|(s, spec)| s.summary(&spec.name, per_sec))
             .collect();
-        let sys = &self.system;
-        let w = if sys.departed > 0 {
-            sys.sojourn_ns as f64 / sys.departed as f64 / 1e9
-        } else {
-            0.0
-        };
+        let (answered, answered_ns) = self
+            .sources
+            .iter()
+            .fold((0, 0), |(n, ns), s| (n + s.answered, ns + s.answered_ns));
+        let requests = self.sources.iter().map(|s| s.requests).sum();
         RunSummary {
             seed: system.simulation().seed,
             events: outcome.events,
@@ -141,13 +114,20 @@ impl Recorder {
             services,
             sources,
             system: SystemSummary {
-                in_flight: sys.in_system.current(),
-                little: LittleCheck::new(sys.in_system.mean(window_ns), per_sec(sys.admitted), w),
+                in_flight: self.unanswered.current(),
+                little: LittleCheck::new(
+                    self.unanswered.mean(window_ns),
+                    per_sec(requests),
+                    mean_secs(answered_ns, answered),
+                ),
+                recovery: self
+                    .trigger
+                    .and_then(|t| recovery::assess(&self.goodput, t, self.window.1)),
             },
         }
     }
 
-    /// The latency distribution of source `id`'s completed requests.
+    /// The latency distribution of source `id`'s successful requests.
     pub fn source_latency(&self, id: SourceId) -> &Latency {
         &self.sources[id.index()].latency
     }
@@ -164,13 +144,29 @@ impl Recorder {
     fn source(&mut self, id: SourceId) -> &mut SourceStats {
         &mut self.sources[id.index()]
     }
+}
 
-    /// A request leaves the system (exit or rejection after its first hop).
-    fn depart(&mut self, at: SimTime, request: RequestInfo) {
-        let sys = &mut self.system;
-        sys.in_system.change(at, -1);
-        sys.departed += 1;
-        sys.sojourn_ns += u128::from((at - request.born).0);
+/// The span from the first change of load or capacity to the end of the last one.
+fn triggers(system: &System) -> Option<(SimTime, SimTime)> {
+    let source_changes = system.sources().iter().filter_map(|s| match &s.arrivals {
+        crate::model::Arrivals::Varying(p) => p.first_change().map(|f| (f, p.last_change_end())),
+        _ => None,
+    });
+    let service_changes = system.services().iter().filter_map(|s| {
+        let first = s.schedule.first()?;
+        let last = s.schedule.last()?;
+        Some((SimTime::ZERO + first.at, SimTime::ZERO + last.at))
+    });
+    source_changes
+        .chain(service_changes)
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}
+
+fn mean_secs(total_ns: u128, count: u64) -> f64 {
+    if count == 0 {
+        0.0
+    } else {
+        total_ns as f64 / count as f64 / 1e9
     }
 }
 
@@ -182,60 +178,195 @@ fn fraction(part: u64, whole: u64) -> f64 {
     }
 }
 
+impl ServiceStats {
+    fn new(workers: Level) -> ServiceStats {
+        ServiceStats {
+            arrivals: 0,
+            admitted: 0,
+            rejected: 0,
+            completed: 0,
+            failed: 0,
+            dropped: 0,
+            timeouts: 0,
+            wasted_ns: 0,
+            waiting: Level::default(),
+            busy: Level::default(),
+            workers,
+            wait: Latency::new(),
+            sojourn: Latency::new(),
+            departed: 0,
+            departed_ns: 0,
+        }
+    }
+
+    fn reset(&mut self, at: SimTime) {
+        (self.arrivals, self.admitted, self.rejected) = (0, 0, 0);
+        (self.completed, self.failed, self.dropped, self.timeouts) = (0, 0, 0, 0);
+        (self.wasted_ns, self.departed, self.departed_ns) = (0, 0, 0);
+        self.waiting.reset(at);
+        self.busy.reset(at);
+        self.workers.reset(at);
+        self.wait.reset();
+        self.sojourn.reset();
+    }
+
+    fn depart(&mut self, sojourn: SimDuration) {
+        self.departed += 1;
+        self.departed_ns += u128::from(sojourn.0);
+    }
+
+    fn summary(&self, name: &str, window_ns: u64, per_sec: impl Fn(u64) -> f64) -> ServiceSummary {
+        let lq = self.waiting.mean(window_ns);
+        let busy = self.busy.mean(window_ns);
+        let workers = self.workers.mean(window_ns);
+        let l = lq + busy;
+        ServiceSummary {
+            name: name.to_string(),
+            workers: self.workers.current() as u32,
+            arrivals: self.arrivals,
+            admitted: self.admitted,
+            rejected: self.rejected,
+            completed: self.completed,
+            failed: self.failed,
+            dropped: self.dropped,
+            timeouts: self.timeouts,
+            arrival_rate: per_sec(self.arrivals),
+            throughput: per_sec(self.completed),
+            rejected_fraction: fraction(self.rejected, self.arrivals),
+            utilisation: if workers > 0.0 { busy / workers } else { 0.0 },
+            wasted_secs: self.wasted_ns as f64 / 1e9,
+            l,
+            lq,
+            wait: self.wait.summary(),
+            sojourn: self.sojourn.summary(),
+            little: LittleCheck::new(
+                l,
+                per_sec(self.admitted),
+                mean_secs(self.departed_ns, self.departed),
+            ),
+        }
+    }
+}
+
+impl SourceStats {
+    fn new() -> SourceStats {
+        SourceStats {
+            requests: 0,
+            attempts: 0,
+            outcomes: [0; 5],
+            latency: Latency::new(),
+            async_latency: Latency::new(),
+            answered: 0,
+            answered_ns: 0,
+        }
+    }
+
+    fn reset(&mut self) {
+        (self.requests, self.attempts, self.outcomes) = (0, 0, [0; 5]);
+        (self.answered, self.answered_ns) = (0, 0);
+        self.latency.reset();
+        self.async_latency.reset();
+    }
+
+    fn summary(&self, name: &str, per_sec: impl Fn(u64) -> f64) -> SourceSummary {
+        let o = &self.outcomes;
+        let succeeded = o[FIRST_TRY] + o[AFTER_RETRY];
+        SourceSummary {
+            name: name.to_string(),
+            arrivals: self.requests,
+            attempts: self.attempts,
+            retries: self.attempts.saturating_sub(self.requests),
+            completed: succeeded,
+            succeeded_first_try: o[FIRST_TRY],
+            succeeded_after_retries: o[AFTER_RETRY],
+            rejected: o[REJECTED],
+            timed_out: o[TIMED_OUT],
+            failed: o[FAILED],
+            arrival_rate: per_sec(self.requests),
+            throughput: per_sec(self.attempts),
+            goodput: per_sec(succeeded),
+            amplification: if self.answered > 0 {
+                self.attempts as f64 / self.requests.max(1) as f64
+            } else {
+                0.0
+            },
+            rejected_fraction: fraction(o[REJECTED], self.answered),
+            latency: self.latency.summary(),
+            async_latency: self.async_latency.summary(),
+        }
+    }
+}
+
 impl Observer for Recorder {
     fn on_measure_start(&mut self, at: SimTime) {
         self.window.0 = at;
+        self.goodput.reset(at);
         for s in &mut self.services {
-            s.arrivals = 0;
-            s.admitted = 0;
-            s.rejected = 0;
-            s.completed = 0;
-            s.waiting.reset(at);
-            s.busy.reset(at);
-            s.wait.reset();
-            s.sojourn.reset();
+            s.reset(at);
         }
         for s in &mut self.sources {
-            s.arrivals = 0;
-            s.rejected = 0;
-            s.completed = 0;
-            s.latency.reset();
+            s.reset();
         }
-        let sys = &mut self.system;
-        sys.in_system.reset(at);
-        sys.admitted = 0;
-        sys.departed = 0;
-        sys.sojourn_ns = 0;
+        self.unanswered.reset(at);
     }
 
     #[inline]
-    fn on_source_arrival(&mut self, _at: SimTime, source: SourceId) {
-        self.source(source).arrivals += 1;
+    fn on_request(&mut self, at: SimTime, source: SourceId) {
+        self.source(source).requests += 1;
+        self.unanswered.change(at, 1);
     }
 
     #[inline]
-    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo, queued: bool) {
+    fn on_attempt(&mut self, _at: SimTime, source: SourceId, _attempt: u32) {
+        self.source(source).attempts += 1;
+    }
+
+    #[inline]
+    fn on_request_done(
+        &mut self,
+        at: SimTime,
+        source: SourceId,
+        outcome: Outcome,
+        attempts: u32,
+        latency: SimDuration,
+    ) {
+        self.unanswered.change(at, -1);
+        let s = self.source(source);
+        s.answered += 1;
+        s.answered_ns += u128::from(latency.0);
+        let index = match outcome {
+            Outcome::Success if attempts == 1 => FIRST_TRY,
+            Outcome::Success => AFTER_RETRY,
+            Outcome::Rejected => REJECTED,
+            Outcome::TimedOut => TIMED_OUT,
+            Outcome::Failed => FAILED,
+        };
+        s.outcomes[index] += 1;
+        if outcome == Outcome::Success {
+            s.latency.record(latency);
+            self.goodput.record(at);
+        }
+    }
+
+    fn on_async_done(&mut self, _at: SimTime, source: SourceId, latency: SimDuration) {
+        self.source(source).async_latency.record(latency);
+    }
+
+    #[inline]
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, queued: bool) {
         let s = self.service(service);
         s.arrivals += 1;
         s.admitted += 1;
         if queued {
             s.waiting.change(at, 1);
         }
-        if !request.in_system {
-            self.system.admitted += 1;
-            self.system.in_system.change(at, 1);
-        }
     }
 
     #[inline]
-    fn on_reject(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {
+    fn on_reject(&mut self, _at: SimTime, service: ServiceId) {
         let s = self.service(service);
         s.arrivals += 1;
         s.rejected += 1;
-        self.source(request.source).rejected += 1;
-        if request.in_system {
-            self.depart(at, request);
-        }
     }
 
     #[inline]
@@ -248,20 +379,37 @@ impl Observer for Recorder {
         s.wait.record(waited);
     }
 
-    #[inline]
-    fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration) {
+    fn on_drop(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {
         let s = self.service(service);
-        s.completed += 1;
-        s.busy.change(at, -1);
-        s.sojourn.record(sojourn);
+        if queued {
+            s.waiting.change(at, -1);
+        }
+        s.dropped += 1;
+        s.depart(waited);
     }
 
     #[inline]
-    fn on_exit(&mut self, at: SimTime, request: RequestInfo) {
-        let s = self.source(request.source);
+    fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, failed: bool) {
+        let s = self.service(service);
         s.completed += 1;
-        s.latency.record(at - request.born);
-        self.depart(at, request);
+        s.failed += u64::from(failed);
+        s.busy.change(at, -1);
+        s.sojourn.record(sojourn);
+        s.depart(sojourn);
+    }
+
+    fn on_timeout(&mut self, _at: SimTime, service: ServiceId) {
+        self.service(service).timeouts += 1;
+    }
+
+    fn on_wasted(&mut self, _at: SimTime, service: ServiceId, work: SimDuration) {
+        self.service(service).wasted_ns += u128::from(work.0);
+    }
+
+    fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
+        let level = &mut self.service(service).workers;
+        let delta = i64::from(workers) - level.current() as i64;
+        level.change(at, delta);
     }
 
     fn on_end(&mut self, at: SimTime) {
@@ -269,7 +417,8 @@ impl Observer for Recorder {
         for s in &mut self.services {
             s.waiting.advance(at);
             s.busy.advance(at);
+            s.workers.advance(at);
         }
-        self.system.in_system.advance(at);
+        self.unanswered.advance(at);
     }
 }

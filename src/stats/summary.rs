@@ -1,6 +1,7 @@
 //! The figures of one run: plain numbers, ready for reports and comparisons.
 
 use super::latency::LatencySummary;
+use super::recovery::Recovery;
 
 /// Little's law holds on every sample path except for requests that straddle the edges of
 /// the measured window; a larger relative gap means the run is too short for the time
@@ -29,23 +30,32 @@ pub struct RunSummary {
 pub struct ServiceSummary {
     /// Its name.
     pub name: String,
-    /// Its worker count.
+    /// Its worker count at the end of the run.
     pub workers: u32,
-    /// Requests that reached it.
+    /// Work that reached it: client attempts, calls and messages.
     pub arrivals: u64,
-    /// Requests admitted (served at once or queued).
+    /// Work admitted (served at once or queued).
     pub admitted: u64,
-    /// Requests turned away by a full waiting room.
+    /// Work turned away by a full waiting room.
     pub rejected: u64,
-    /// Requests served to completion.
+    /// Work whose handling finished (successfully or not).
     pub completed: u64,
+    /// Of the completed work, how much ended in an error (its own, a failed call or a
+    /// refused publish).
+    pub failed: u64,
+    /// Work dropped unstarted because its caller had given up (`drop_expired`).
+    pub dropped: u64,
+    /// Attempts to this service that their callers gave up on.
+    pub timeouts: u64,
+    /// Seconds of work done for callers that had already given up.
+    pub wasted_secs: f64,
     /// Arrivals per second.
     pub arrival_rate: f64,
     /// Completions per second.
     pub throughput: f64,
     /// rejected / arrivals.
     pub rejected_fraction: f64,
-    /// Mean fraction of workers busy.
+    /// Mean fraction of workers busy (of those present, when a schedule changes them).
     pub utilisation: f64,
     /// Time-average number in the service (waiting or served).
     pub l: f64,
@@ -59,34 +69,55 @@ pub struct ServiceSummary {
     pub little: LittleCheck,
 }
 
-/// Figures of one source, end to end across its route.
+/// Figures of one source's requests, end to end, as its client sees them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceSummary {
     /// Its name.
     pub name: String,
-    /// Requests emitted.
+    /// Requests started.
     pub arrivals: u64,
-    /// Requests rejected anywhere on their route.
-    pub rejected: u64,
-    /// Requests that finished their route.
+    /// Attempts sent, retries included.
+    pub attempts: u64,
+    /// Retries sent (attempts beyond the first).
+    pub retries: u64,
+    /// Requests that succeeded (first try or after retries).
     pub completed: u64,
-    /// Requests emitted per second.
+    /// Requests that succeeded on their first attempt.
+    pub succeeded_first_try: u64,
+    /// Requests that succeeded after one or more retries.
+    pub succeeded_after_retries: u64,
+    /// Requests whose final outcome was a rejection (HTTP 503).
+    pub rejected: u64,
+    /// Requests whose final outcome was a timeout.
+    pub timed_out: u64,
+    /// Requests whose final outcome was an error.
+    pub failed: u64,
+    /// Requests started per second.
     pub arrival_rate: f64,
-    /// Completions per second.
+    /// Attempts per second (the load the client offers, retries included).
+    pub throughput: f64,
+    /// Successful requests per second.
     pub goodput: f64,
-    /// rejected / arrivals.
+    /// Attempts per request (retry amplification; 1 without retries).
+    pub amplification: f64,
+    /// Rejected requests over answered requests.
     pub rejected_fraction: f64,
-    /// End-to-end latency of completed requests.
+    /// Latency of successful requests, from the first attempt to the answer.
     pub latency: LatencySummary,
+    /// For requests that published messages: from the request's start until the last
+    /// message it caused was processed.
+    pub async_latency: LatencySummary,
 }
 
 /// Figures of the whole system.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SystemSummary {
-    /// Requests inside at the end of the run.
+    /// Client requests not yet answered at the end of the run.
     pub in_flight: u64,
-    /// Requests inside (admitted, not yet finished or rejected) against λW.
+    /// Client requests in progress (started, not yet answered) against λW.
     pub little: LittleCheck,
+    /// Whether goodput came back after the scenario's triggers, when it has any.
+    pub recovery: Option<Recovery>,
 }
 
 /// Little's law, L = λW, checked on measured figures.

@@ -1,0 +1,187 @@
+//! Did goodput come back after a trigger (a spike, an outage, a slowdown)?
+//!
+//! Successful requests are counted in time windows, in memory bounded whatever the run's
+//! length: when the count of windows would pass a cap, neighbours merge and the width
+//! doubles. The criterion, also in docs/scenario-format.md: the *baseline* is the mean
+//! goodput between the end of the warm-up and the first trigger. Goodput is then compared
+//! in assessment windows (1/50 of the measured period, at least one second) from the end of
+//! the last trigger. The system *recovered* at the start of the first window from which
+//! every complete window to the end of the run reaches 90% of the baseline; if there is no
+//! such window, it did not recover within the run (a metastable failure, when the load is
+//! back to normal).
+
+use crate::model::{SimDuration, SimTime};
+
+/// Fraction of the baseline that counts as recovered.
+pub const RECOVERY_THRESHOLD: f64 = 0.9;
+const MAX_WINDOWS: usize = 4096;
+const FIRST_WIDTH_NS: u64 = 100_000_000;
+
+/// Counts per time window from `start`, with a width that doubles as the run grows.
+#[derive(Clone, Debug)]
+pub(crate) struct WindowCounts {
+    start: SimTime,
+    width_ns: u64,
+    counts: Vec<u64>,
+}
+
+impl WindowCounts {
+    pub(crate) fn new(start: SimTime) -> WindowCounts {
+        WindowCounts {
+            start,
+            width_ns: FIRST_WIDTH_NS,
+            counts: Vec::with_capacity(MAX_WINDOWS),
+        }
+    }
+
+    pub(crate) fn record(&mut self, at: SimTime) {
+        let Some(offset) = at.0.checked_sub(self.start.0) else {
+            return;
+        };
+        let mut index = (offset / self.width_ns) as usize;
+        while index >= MAX_WINDOWS {
+            self.coarsen();
+            index = (offset / self.width_ns) as usize;
+        }
+        if index >= self.counts.len() {
+            self.counts.resize(index + 1, 0);
+        }
+        self.counts[index] += 1;
+    }
+
+    /// Starts again from `start`, keeping the buffer.
+    pub(crate) fn reset(&mut self, start: SimTime) {
+        self.start = start;
+        self.width_ns = FIRST_WIDTH_NS;
+        self.counts.clear();
+    }
+
+    /// Merges neighbouring windows in place, doubling the width.
+    fn coarsen(&mut self) {
+        let merged = self.counts.len().div_ceil(2);
+        for i in 0..merged {
+            let pair = self.counts[2 * i] + self.counts.get(2 * i + 1).copied().unwrap_or(0);
+            self.counts[i] = pair;
+        }
+        self.counts.truncate(merged);
+        self.width_ns *= 2;
+    }
+
+    /// Events per second in `[from, to)`, counting whole windows that start inside it.
+    fn rate(&self, from: SimTime, to: SimTime) -> f64 {
+        let first = from.0.saturating_sub(self.start.0).div_ceil(self.width_ns) as usize;
+        let last = (to.0.saturating_sub(self.start.0) / self.width_ns) as usize;
+        if last <= first {
+            return 0.0;
+        }
+        let total: u64 = (first..last)
+            .map(|i| self.counts.get(i).copied().unwrap_or(0))
+            .sum();
+        total as f64 / ((last - first) as f64 * self.width_ns as f64 / 1e9)
+    }
+}
+
+/// The verdict on recovery after the triggers of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Recovery {
+    /// Start of the first trigger, seconds from the start of the run.
+    pub trigger_start_secs: f64,
+    /// End of the last trigger.
+    pub trigger_end_secs: f64,
+    /// Goodput per second before the first trigger.
+    pub baseline_goodput: f64,
+    /// Goodput per second in the last assessment window.
+    pub final_goodput: f64,
+    /// Seconds from the end of the trigger until goodput stayed at 90% of the baseline;
+    /// `None`: it never did within the run.
+    pub recovered_after_secs: Option<f64>,
+}
+
+/// Judges recovery, or `None` when the run has no trigger after the warm-up, or too little
+/// time before or after it to judge.
+pub(crate) fn assess(
+    goodput: &WindowCounts,
+    trigger: (SimTime, SimTime),
+    end: SimTime,
+) -> Option<Recovery> {
+    let (trigger_start, trigger_end) = trigger;
+    let measured = end - goodput.start;
+    let width = SimDuration((measured.0 / 50).max(1_000_000_000));
+    if trigger_start < goodput.start + width || trigger_end + width + width > end {
+        return None;
+    }
+    let baseline = goodput.rate(goodput.start, trigger_start);
+    if baseline <= 0.0 {
+        return None;
+    }
+    let windows: Vec<(SimTime, f64)> = (0..)
+        .map(|k| trigger_end + SimDuration(width.0 * k))
+        .take_while(|&from| from + width <= end)
+        .map(|from| (from, goodput.rate(from, from + width)))
+        .collect();
+    let healthy = |rate: f64| rate >= RECOVERY_THRESHOLD * baseline;
+    let last_bad = windows.iter().rposition(|&(_, rate)| !healthy(rate));
+    let recovered_from = match last_bad {
+        None => Some(trigger_end),
+        Some(i) => windows.get(i + 1).map(|&(from, _)| from),
+    };
+    Some(Recovery {
+        trigger_start_secs: trigger_start.as_secs_f64(),
+        trigger_end_secs: trigger_end.as_secs_f64(),
+        baseline_goodput: baseline,
+        final_goodput: windows.last().map_or(0.0, |&(_, rate)| rate),
+        recovered_after_secs: recovered_from.map(|t| (t - trigger_end).as_secs_f64()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: f64) -> SimTime {
+        SimTime((s * 1e9) as u64)
+    }
+
+    /// 100 successes per second, except `dip` (from, to) where there are 10.
+    fn counts(dip: (f64, f64), end: f64) -> WindowCounts {
+        let mut w = WindowCounts::new(SimTime::ZERO);
+        let mut t = 0.0;
+        while t < end {
+            let rate = if (dip.0..dip.1).contains(&t) {
+                10.0
+            } else {
+                100.0
+            };
+            w.record(at(t));
+            t += 1.0 / rate;
+        }
+        w
+    }
+
+    #[test]
+    fn recovers_when_goodput_returns() {
+        let w = counts((100.0, 150.0), 1000.0);
+        let r = assess(&w, (at(100.0), at(120.0)), at(1000.0)).unwrap();
+        assert!((r.baseline_goodput - 100.0).abs() < 1.0);
+        // Windows are 20 s wide from t = 120: [120, 140) and [140, 160) are low.
+        assert_eq!(r.recovered_after_secs, Some(40.0));
+    }
+
+    #[test]
+    fn a_lasting_dip_is_not_a_recovery() {
+        let w = counts((100.0, 1e9), 1000.0);
+        let r = assess(&w, (at(100.0), at(120.0)), at(1000.0)).unwrap();
+        assert_eq!(r.recovered_after_secs, None);
+        assert!(r.final_goodput < 20.0);
+    }
+
+    #[test]
+    fn windows_stay_bounded() {
+        let mut w = WindowCounts::new(SimTime::ZERO);
+        for s in 0..100_000 {
+            w.record(at(f64::from(s) * 10.0));
+        }
+        assert!(w.counts.len() <= MAX_WINDOWS);
+        assert_eq!(w.counts.iter().sum::<u64>(), 100_000);
+    }
+}
