@@ -108,28 +108,31 @@ pub(crate) fn read_source(
     })
 }
 
+/// The keys that say how a source makes requests; exactly one is given.
+const ARRIVAL_KEYS: [&str; 3] = ["rate", "interarrival", "users"];
+
 /// Exactly one of `rate` (with an optional `schedule`), `interarrival` or `users` (with
 /// its required `think_time`).
 fn read_arrivals(table: &mut Table<'_>) -> Option<Arrivals> {
-    let given = table.exactly_one(&["rate", "interarrival", "users"]);
+    let given = table.exactly_one(&ARRIVAL_KEYS);
     let think_time = table.get("think_time");
     let schedule = table.get("schedule");
-    let (kind, field) = given?;
-    if kind != 0
-        && let Some(schedule) = &schedule
-    {
+    let (index, field) = given?;
+    let kind = ARRIVAL_KEYS[index];
+    let misplaced_schedule = kind != "rate" && schedule.is_some();
+    if let (true, Some(schedule)) = (misplaced_schedule, &schedule) {
         schedule.error_at_key("a schedule changes a Poisson rate: it needs 'rate'");
-        return None;
     }
-    if kind != 2
-        && let Some(think_time) = &think_time
-    {
+    let misplaced_think_time = kind != "users" && think_time.is_some();
+    if let (true, Some(think_time)) = (misplaced_think_time, &think_time) {
         think_time.error_at_key("'think_time' is for a closed loop: it needs 'users'");
+    }
+    if misplaced_schedule || misplaced_think_time {
         return None;
     }
     match kind {
-        0 => read_rate(&field, schedule.as_ref()),
-        1 => dist::read(&field).map(Arrivals::Renewal),
+        "rate" => read_rate(&field, schedule.as_ref()),
+        "interarrival" => dist::read(&field).map(Arrivals::Renewal),
         _ => read_closed(&field, think_time.as_ref()),
     }
 }
@@ -139,10 +142,7 @@ fn read_rate(rate: &Field<'_>, schedule: Option<&Field<'_>>) -> Option<Arrivals>
     let base = rate.rate();
     match schedule {
         None => base.map(Arrivals::Poisson),
-        Some(schedule) => {
-            let profile = schedule::read_rate_schedule(schedule, base?);
-            profile.map(Arrivals::Varying)
-        }
+        Some(schedule) => schedule::read_rate_schedule(schedule, base).map(Arrivals::Varying),
     }
 }
 

@@ -14,10 +14,11 @@ use crate::model::{Rate, RateChange, RateProfile, ServiceChange, SimDuration};
 /// The keys of a service change besides `at`; at least one must be given.
 const SERVICE_CHANGE_KEYS: [&str; 3] = ["workers", "slowdown", "error_rate"];
 
-/// A source's `schedule`, applied to its base `rate`.
-pub(crate) fn read_rate_schedule(field: &Field<'_>, base: Rate) -> Option<RateProfile> {
+/// A source's `schedule`, applied to its base `rate` (`None` if that was unreadable: the
+/// entries are still checked).
+pub(crate) fn read_rate_schedule(field: &Field<'_>, base: Option<Rate>) -> Option<RateProfile> {
     let changes = read_entries(field, read_rate_change)?;
-    match RateProfile::new(base, &changes) {
+    match RateProfile::new(base?, &changes) {
         Ok(profile) => Some(profile),
         Err(error) => {
             field.error_at_key(format!("invalid schedule: {error}"));

@@ -36,6 +36,7 @@ fn read_step(item: &Field<'_>, ids: &ServiceIds) -> Option<Step> {
     let step = match given.as_slice() {
         ["work"] => read_work(&mut table),
         ["call"] => read_call(&mut table, ids),
+        // The only kind left.
         [_publish] => read_publish(&mut table, ids),
         [] => {
             table.error(format!(

@@ -1243,6 +1243,32 @@ fn source_mistakes_are_reported_at_their_key() {
             &["10:1 source.web.think_time: 'think_time' is for a closed loop: it needs 'users'"],
         ),
         (
+            "schedule and think_time with interarrival, bad rate with schedule",
+            &[
+                (
+                    RATE,
+                    "interarrival = 1\nthink_time = 1\nschedule = [{ at = 1, rate = 2 }]",
+                ),
+                ("name = \"api\"", "name = \"api\"\nxx = 1"),
+            ],
+            &[
+                "10:1 source.web.think_time: 'think_time' is for a closed loop: it needs 'users'",
+                "11:1 source.web.schedule: a schedule changes a Poisson rate: it needs 'rate'",
+                "15:1 service.api.xx: unknown key 'xx'",
+            ],
+        ),
+        (
+            "bad base rate and bad schedule entry",
+            &[(
+                RATE,
+                "rate = \"0/s\"\nschedule = [{ at = 1, rate = 2, ovr = 1 }]",
+            )],
+            &[
+                "9:8 source.web.rate: a rate must be a finite number > 0",
+                "10:33 source.web.schedule[0].ovr: unknown key 'ovr' (help: did you mean 'over'?)",
+            ],
+        ),
+        (
             "schedule without rate",
             &[(RATE, "users = 5\nschedule = []")],
             &["10:1 source.web.schedule: a schedule changes a Poisson rate: it needs 'rate'"],
@@ -1522,4 +1548,19 @@ fn every_documented_example_parses() {
     for example in examples {
         parse_ok(example);
     }
+}
+
+#[test]
+fn bundled_scenarios_still_parse() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+    let entries = std::fs::read_dir(dir).unwrap();
+    let mut count = 0;
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            load(&path).unwrap_or_else(|e| panic!("{e}"));
+            count += 1;
+        }
+    }
+    assert!(count >= 5);
 }
