@@ -31,10 +31,13 @@
 //! **API boundary**: [`parse`], [`load`], [`Diagnostic`] and [`ScenarioError`] are the
 //! library facade used by the CLI.
 
+mod client;
 mod components;
 mod diagnostic;
 mod dist;
 mod reader;
+mod schedule;
+mod steps;
 mod units;
 mod validate;
 

@@ -11,11 +11,10 @@ use std::num::NonZeroU32;
 use toml::de::DeValue;
 
 use super::diagnostic::did_you_mean;
-use super::dist;
 use super::reader::{Field, OneOf, Table, a_type};
+use super::{client, dist, schedule, steps};
 use crate::model::{
-    Arrivals, ClientPolicy, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec,
-    SourceSpec,
+    Arrivals, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec, Step,
 };
 
 /// Tolerance on the sum of route probabilities, matching the model's.
@@ -64,7 +63,7 @@ impl ServiceIds {
     }
 
     /// The service named by `field`, or a diagnostic with the nearest names.
-    fn resolve(&self, field: &Field<'_>) -> Option<ServiceId> {
+    pub(crate) fn resolve(&self, field: &Field<'_>) -> Option<ServiceId> {
         let name = field.string()?;
         if let Some(&id) = self.by_name.get(name) {
             return Some(id);
@@ -98,17 +97,73 @@ pub(crate) fn read_source(
 ) -> Option<SourceSpec> {
     let name = read_name(&mut table, seen);
     let target = table.require("to").and_then(|to| ids.resolve(&to));
-    let arrivals = match table.one_of("rate", "interarrival") {
-        Some(OneOf::First(rate)) => rate.rate().map(Arrivals::Poisson),
-        Some(OneOf::Second(gap)) => dist::read(&gap).map(Arrivals::Renewal),
-        None => None,
-    };
+    let arrivals = read_arrivals(&mut table);
+    let client = client::read_policy(&mut table);
     table.finish();
     Some(SourceSpec {
         name: name?,
         target: target?,
         arrivals: arrivals?,
-        client: ClientPolicy::default(),
+        client: client?,
+    })
+}
+
+/// The keys that say how a source makes requests; exactly one is given.
+const ARRIVAL_KEYS: [&str; 3] = ["rate", "interarrival", "users"];
+
+/// Exactly one of `rate` (with an optional `schedule`), `interarrival` or `users` (with
+/// its required `think_time`).
+fn read_arrivals(table: &mut Table<'_>) -> Option<Arrivals> {
+    let given = table.exactly_one(&ARRIVAL_KEYS);
+    let think_time = table.get("think_time");
+    let schedule = table.get("schedule");
+    let (index, field) = given?;
+    let kind = ARRIVAL_KEYS[index];
+    let misplaced_schedule = kind != "rate" && schedule.is_some();
+    if let (true, Some(schedule)) = (misplaced_schedule, &schedule) {
+        schedule.error_at_key("a schedule changes a Poisson rate: it needs 'rate'");
+    }
+    let misplaced_think_time = kind != "users" && think_time.is_some();
+    if let (true, Some(think_time)) = (misplaced_think_time, &think_time) {
+        think_time.error_at_key("'think_time' is for a closed loop: it needs 'users'");
+    }
+    if misplaced_schedule || misplaced_think_time {
+        return None;
+    }
+    match kind {
+        "rate" => read_rate(&field, schedule.as_ref()),
+        "interarrival" => dist::read(&field).map(Arrivals::Renewal),
+        _ => read_closed(&field, think_time.as_ref()),
+    }
+}
+
+/// `rate`, varying over time when there is a `schedule`.
+fn read_rate(rate: &Field<'_>, schedule: Option<&Field<'_>>) -> Option<Arrivals> {
+    let base = rate.rate();
+    match schedule {
+        None => base.map(Arrivals::Poisson),
+        Some(schedule) => schedule::read_rate_schedule(schedule, base).map(Arrivals::Varying),
+    }
+}
+
+/// A closed loop: `users` and `think_time`.
+fn read_closed(users: &Field<'_>, think_time: Option<&Field<'_>>) -> Option<Arrivals> {
+    let count = users.u32_at_least(1).and_then(NonZeroU32::new);
+    let Some(think_time) = think_time else {
+        let help = "each user pauses between an answer and its next request: add, for \
+                    example, think_time = { dist = \"exponential\", mean = \"5s\" }";
+        users.sink().error_with_help(
+            users.key_at(),
+            users.key(),
+            "a closed loop ('users') needs 'think_time'",
+            Some(help.to_string()),
+        );
+        return None;
+    };
+    let think_time = dist::read(think_time);
+    Some(Arrivals::Closed {
+        users: count?,
+        think_time: think_time?,
     })
 }
 
@@ -123,22 +178,32 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
         discipline: Discipline::Fifo,
     };
     let queue = table.optional("queue", unbounded, read_queue);
-    let service_time = table.require("service_time").and_then(|f| dist::read(&f));
+    let steps = match table.one_of("service_time", "steps") {
+        Some(OneOf::First(time)) => dist::read(&time).map(|dist| vec![Step::Work(dist)]),
+        Some(OneOf::Second(steps)) => steps::read_steps(&steps, ids),
+        None => None,
+    };
     let then = table.get("then");
     let route = match &then {
         Some(field) => read_route(field, ids),
         None => Some(Route::Exit),
     };
+    let error_rate = table.optional("error_rate", 0.0, Field::probability);
+    let drop_expired = table.optional("drop_expired", false, Field::boolean);
+    let schedule = table.optional("schedule", Vec::new(), schedule::read_service_schedule);
     table.finish();
-    let spec = match (name, workers, queue, service_time, route) {
-        (Some(name), Some(workers), Some(queue), Some(service_time), Some(route)) => {
-            Some(ServiceSpec {
-                route,
-                ..ServiceSpec::simple(&name, workers, queue, service_time)
-            })
-        }
-        _ => None,
-    };
+    let spec = (|| {
+        Some(ServiceSpec {
+            name: name?,
+            workers: workers?,
+            queue: queue?,
+            steps: steps?,
+            route: route?,
+            error_rate: error_rate?,
+            drop_expired: drop_expired?,
+            schedule: schedule?,
+        })
+    })();
     ReadService {
         spec,
         then: then.map(|field| (field.key_at(), field.key().to_string())),

@@ -1,7 +1,8 @@
 //! Distribution tables: `{ dist = "lognormal", mean = "60ms", p99 = "400ms" }` → [`Dist`].
 //!
 //! The `dist` key picks the family; each family reads its own parameters, so a parameter
-//! of another family is reported as an unknown key. Parameter checks beyond types and
+//! of another family is reported as an unknown key. Values are durations, except for a
+//! distribution of counts (a `fanout`), whose values are plain numbers. Parameter checks beyond types and
 //! units are the model's: a [`DistError`] becomes a diagnostic on the table's key.
 
 use super::diagnostic::did_you_mean;
@@ -27,8 +28,40 @@ pub(crate) const FAMILIES: [&str; 11] = [
 /// otherwise the model's verdict on the parameters.
 type Built = Option<Result<Dist, DistError>>;
 
-/// Reads a distribution table such as `service_time` or `interarrival`.
+/// Reads one family's parameters from its table.
+type FamilyReader = fn(&mut Table<'_>, Values) -> Built;
+
+/// What a distribution's values are, which decides how its parameters are read.
+#[derive(Clone, Copy)]
+enum Values {
+    /// Durations: with a unit, or plain seconds.
+    Durations,
+    /// Counts (a fanout): plain numbers only.
+    Counts,
+}
+
+impl Values {
+    /// Reads a parameter that is a value of the distribution (a mean, a bound, a sample).
+    fn read(self, field: &Field<'_>) -> Option<f64> {
+        match self {
+            Values::Durations => field.seconds(),
+            Values::Counts => field.number(),
+        }
+    }
+}
+
+/// Reads a distribution of durations, such as `service_time` or `interarrival`.
 pub(crate) fn read(field: &Field<'_>) -> Option<Dist> {
+    read_values(field, Values::Durations)
+}
+
+/// Reads a distribution of counts, such as a publish step's `fanout`: its parameters are
+/// plain numbers.
+pub(crate) fn read_counts(field: &Field<'_>) -> Option<Dist> {
+    read_values(field, Values::Counts)
+}
+
+fn read_values(field: &Field<'_>, values: Values) -> Option<Dist> {
     let mut table = field.table()?;
     let family_field = table.require("dist")?;
     let family = family_field.string()?;
@@ -38,7 +71,7 @@ pub(crate) fn read(field: &Field<'_>) -> Option<Dist> {
         family_field.error_with_help(format!("unknown distribution '{family}'"), Some(help));
         return None;
     };
-    let built = read_family(&mut table);
+    let built = read_family(&mut table, values);
     table.finish();
     match built? {
         Ok(dist) => Some(dist),
@@ -49,8 +82,8 @@ pub(crate) fn read(field: &Field<'_>) -> Option<Dist> {
     }
 }
 
-fn family_reader(family: &str) -> Option<fn(&mut Table<'_>) -> Built> {
-    let reader: fn(&mut Table<'_>) -> Built = match family {
+fn family_reader(family: &str) -> Option<FamilyReader> {
+    let reader: FamilyReader = match family {
         "constant" => constant,
         "exponential" => exponential,
         "uniform" => uniform,
@@ -67,9 +100,9 @@ fn family_reader(family: &str) -> Option<fn(&mut Table<'_>) -> Built> {
     Some(reader)
 }
 
-/// A required duration parameter, in seconds.
-fn secs(table: &mut Table<'_>, key: &'static str) -> Option<f64> {
-    table.require(key)?.seconds()
+/// A required parameter that is a value of the distribution (seconds, or a count).
+fn value(table: &mut Table<'_>, key: &'static str, values: Values) -> Option<f64> {
+    values.read(&table.require(key)?)
 }
 
 /// A required plain-number parameter.
@@ -77,31 +110,35 @@ fn number(table: &mut Table<'_>, key: &'static str) -> Option<f64> {
     table.require(key)?.number()
 }
 
-fn constant(t: &mut Table<'_>) -> Built {
-    let value = secs(t, "value");
+fn constant(t: &mut Table<'_>, v: Values) -> Built {
+    let value = value(t, "value", v);
     Some(Dist::constant(value?))
 }
 
-fn exponential(t: &mut Table<'_>) -> Built {
-    let mean = match t.one_of("mean", "rate")? {
-        OneOf::First(mean) => mean.seconds()?,
-        OneOf::Second(rate) => 1.0 / rate.rate()?.as_per_sec(),
+fn exponential(t: &mut Table<'_>, v: Values) -> Built {
+    let mean = match v {
+        // A count has no rate; its mean is a plain number.
+        Values::Counts => value(t, "mean", v)?,
+        Values::Durations => match t.one_of("mean", "rate")? {
+            OneOf::First(mean) => v.read(&mean)?,
+            OneOf::Second(rate) => 1.0 / rate.rate()?.as_per_sec(),
+        },
     };
     Some(Dist::exponential(mean))
 }
 
-fn uniform(t: &mut Table<'_>) -> Built {
-    let (min, max) = (secs(t, "min"), secs(t, "max"));
+fn uniform(t: &mut Table<'_>, v: Values) -> Built {
+    let (min, max) = (value(t, "min", v), value(t, "max", v));
     Some(Dist::uniform(min?, max?))
 }
 
-fn normal(t: &mut Table<'_>) -> Built {
-    let (mean, sd) = (secs(t, "mean"), secs(t, "sd"));
+fn normal(t: &mut Table<'_>, v: Values) -> Built {
+    let (mean, sd) = (value(t, "mean", v), value(t, "sd", v));
     Some(Dist::normal(mean?, sd?))
 }
 
 /// Exactly one pair of (mean, p99), (median, p99) or (mu, sigma).
-fn lognormal(t: &mut Table<'_>) -> Built {
+fn lognormal(t: &mut Table<'_>, v: Values) -> Built {
     let keys = ["mean", "median", "p99", "mu", "sigma"];
     let [mean, median, p99, mu, sigma] = keys.map(|key| t.get(key));
     let given: Vec<&str> = [&mean, &median, &p99, &mu, &sigma]
@@ -111,11 +148,11 @@ fn lognormal(t: &mut Table<'_>) -> Built {
         .collect();
     let built = match (mean, median, p99, mu, sigma) {
         (Some(mean), None, Some(p99), None, None) => {
-            let (mean, p99) = (mean.seconds(), p99.seconds());
+            let (mean, p99) = (v.read(&mean), v.read(&p99));
             Dist::lognormal_mean_p99(mean?, p99?)
         }
         (None, Some(median), Some(p99), None, None) => {
-            let (median, p99) = (median.seconds(), p99.seconds());
+            let (median, p99) = (v.read(&median), v.read(&p99));
             Dist::lognormal_median_p99(median?, p99?)
         }
         (None, None, None, Some(mu), Some(sigma)) => {
@@ -138,43 +175,43 @@ fn lognormal(t: &mut Table<'_>) -> Built {
     Some(built)
 }
 
-fn gamma(t: &mut Table<'_>) -> Built {
+fn gamma(t: &mut Table<'_>, v: Values) -> Built {
     let shape = number(t, "shape");
     // The second parameter is either the scale itself or the mean (= shape · scale).
     let second = t.one_of("scale", "mean").map(|which| match which {
-        OneOf::First(scale) => (scale.seconds(), false),
-        OneOf::Second(mean) => (mean.seconds(), true),
+        OneOf::First(scale) => (v.read(&scale), false),
+        OneOf::Second(mean) => (v.read(&mean), true),
     });
     let (shape, (value, is_mean)) = (shape?, second?);
     let scale = if is_mean { value? / shape } else { value? };
     Some(Dist::gamma(shape, scale))
 }
 
-fn erlang(t: &mut Table<'_>) -> Built {
+fn erlang(t: &mut Table<'_>, v: Values) -> Built {
     let k = t.require("k").and_then(|k| k.u32_at_least(1));
-    let mean = secs(t, "mean");
+    let mean = value(t, "mean", v);
     Some(Dist::erlang(k?, mean?))
 }
 
-fn weibull(t: &mut Table<'_>) -> Built {
-    let (shape, scale) = (number(t, "shape"), secs(t, "scale"));
+fn weibull(t: &mut Table<'_>, v: Values) -> Built {
+    let (shape, scale) = (number(t, "shape"), value(t, "scale", v));
     Some(Dist::weibull(shape?, scale?))
 }
 
-fn pareto(t: &mut Table<'_>) -> Built {
-    let (shape, scale) = (number(t, "shape"), secs(t, "scale"));
+fn pareto(t: &mut Table<'_>, v: Values) -> Built {
+    let (shape, scale) = (number(t, "shape"), value(t, "scale", v));
     Some(Dist::pareto(shape?, scale?))
 }
 
-fn hyperexponential(t: &mut Table<'_>) -> Built {
-    let (mean, cv) = (secs(t, "mean"), number(t, "cv"));
+fn hyperexponential(t: &mut Table<'_>, v: Values) -> Built {
+    let (mean, cv) = (value(t, "mean", v), number(t, "cv"));
     Some(Dist::hyperexponential(mean?, cv?))
 }
 
-fn empirical(t: &mut Table<'_>) -> Built {
+fn empirical(t: &mut Table<'_>, v: Values) -> Built {
     let items = t.require("samples")?.array()?;
     // Read every sample before giving up, so that each bad one is reported.
-    let samples: Vec<Option<f64>> = items.iter().map(Field::seconds).collect();
+    let samples: Vec<Option<f64>> = items.iter().map(|item| v.read(item)).collect();
     let samples: Option<Vec<f64>> = samples.into_iter().collect();
     Some(Dist::empirical(samples?))
 }

@@ -147,6 +147,32 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// Whether `key` is present, without reporting anything or marking it as read.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// Exactly one of `keys`: the index of the one given and its field. Reports each key
+    /// given after the first (at that key) and none given (at the table).
+    pub(crate) fn exactly_one(&mut self, keys: &[&'static str]) -> Option<(usize, Field<'a>)> {
+        let mut given: Vec<(usize, Field<'a>)> = (keys.iter().enumerate())
+            .filter_map(|(i, key)| self.get(key).map(|field| (i, field)))
+            .collect();
+        given.sort_by_key(|(_, field)| field.key_at);
+        let mut given = given.into_iter();
+        let Some(first) = given.next() else {
+            self.error(format!("missing {} (give exactly one)", alternatives(keys)));
+            return None;
+        };
+        let mut clash = false;
+        for (i, field) in given {
+            let (a, b) = (keys[first.0.min(i)], keys[first.0.max(i)]);
+            field.error_at_key(format!("give either '{a}' or '{b}', not both"));
+            clash = true;
+        }
+        (!clash).then_some(first)
+    }
+
     /// Reports every key that was never asked for. Call once all keys have been read.
     pub(crate) fn finish(self) {
         for (name, _) in self.entries.iter() {
@@ -175,6 +201,11 @@ impl<'a> Field<'a> {
             key_at: value.span().start,
             value,
         }
+    }
+
+    /// The sink that collects this file's problems.
+    pub(crate) fn sink(&self) -> &'a Sink<'a> {
+        self.sink
     }
 
     /// The dotted key path, such as `service.api.workers`.
@@ -327,6 +358,37 @@ impl<'a> Field<'a> {
         parsed.map_err(|message| self.error(message)).ok()
     }
 
+    /// A rate that may be zero (`"0/s"` or `0`), in events per second.
+    pub(crate) fn rate_or_zero(&self) -> Option<f64> {
+        let parsed = match self.value() {
+            DeValue::String(text) => units::parse_rate_or_zero(text),
+            DeValue::Integer(_) | DeValue::Float(_) => units::per_second_or_zero(self.number()?),
+            _ => {
+                return self
+                    .wrong_type("a rate (a string such as \"80/s\", or a number per second)");
+            }
+        };
+        parsed.map_err(|message| self.error(message)).ok()
+    }
+
+    /// A probability: a number in [0, 1].
+    pub(crate) fn probability(&self) -> Option<f64> {
+        let p = self.number()?;
+        if (0.0..=1.0).contains(&p) {
+            return Some(p);
+        }
+        self.error(format!("a probability must be in [0, 1] (got {p})"));
+        None
+    }
+
+    /// A boolean.
+    pub(crate) fn boolean(&self) -> Option<bool> {
+        match self.value() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => self.wrong_type("a boolean (true or false)"),
+        }
+    }
+
     /// A table (inline or not), to read key by key.
     pub(crate) fn table(&self) -> Option<Table<'a>> {
         match self.value() {
@@ -372,6 +434,15 @@ fn float_value(text: &str) -> Result<f64, &'static str> {
         Ok(value) if value.is_finite() => Ok(value),
         Ok(_) => Err("must be a finite number"),
         Err(_) => Err("not a valid number"),
+    }
+}
+
+/// `'a' or 'b'`, `'a', 'b' or 'c'`: alternatives for messages.
+pub(crate) fn alternatives(keys: &[&str]) -> String {
+    let quoted: Vec<String> = keys.iter().map(|key| format!("'{key}'")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
     }
 }
 

@@ -7,7 +7,9 @@ use super::diagnostic::edit_distance;
 use super::units::{parse_duration, parse_rate, per_second, seconds};
 use super::*;
 use crate::model::{
-    Arrivals, Discipline, Dist, Horizon, Limits, Queue, Route, RouteBranch, ServiceId, SimDuration,
+    Arrivals, Backoff, ClientPolicy, Discipline, Dist, Horizon, Jitter, Limits, Queue, RateChange,
+    RateProfile, RetryBudget, RetryOn, RetryPolicy, Route, RouteBranch, ServiceChange, ServiceId,
+    SimDuration, Step,
 };
 
 /// A small valid scenario; tests edit single lines of it, so its line numbers matter:
@@ -265,7 +267,7 @@ fn each_problem_is_reported_at_its_position_and_key() {
                 "service_time = { dist = \"constant\", value = \"1ms\" }\n",
                 "",
             )],
-            &["18:1 service.db.service_time: missing required key 'service_time'"],
+            &["18:1 service.db: missing 'service_time' or 'steps' (give exactly one)"],
         ),
         (
             "duplicate name",
@@ -706,6 +708,10 @@ fn durations_accept_every_unit_and_plain_seconds() {
         ("1e3ms", 1_000_000_000),
         ("1_000ms", 1_000_000_000),
         (".5s", 500_000_000),
+        ("10m30s", 630_000_000_000),
+        ("1h 30m", 5_400_000_000_000),
+        ("1m0.5s", 60_500_000_000),
+        ("1s500ms", 1_500_000_000),
     ];
     for (text, ns) in cases {
         assert_eq!(parse_duration(text), Ok(SimDuration(*ns)), "{text}");
@@ -747,6 +753,8 @@ fn bad_durations_say_what_is_accepted() {
         ("1.2.3s", "invalid duration \"1.2.3s\""),
         ("", "invalid duration \"\""),
         ("10000000h", "the duration \"10000000h\" is too long"),
+        ("10m30", "missing unit in \"10m30\""),
+        ("10m30x", "unknown unit 'x' in duration \"10m30x\""),
     ];
     for (text, message) in cases {
         match parse_duration(text) {
@@ -901,9 +909,9 @@ fn odd_documents_give_diagnostics_not_panics() {
                 "2:12 simulation.duration: must be a finite number",
                 "3:1 source[0].name: missing required key 'name'",
                 "3:1 source[0].to: missing required key 'to'",
-                "3:1 source[0]: missing 'rate' or 'interarrival' (give exactly one)",
+                "3:1 source[0]: missing 'rate', 'interarrival' or 'users' (give exactly one)",
                 "4:1 service[0].name: missing required key 'name'",
-                "4:1 service[0].service_time: missing required key 'service_time'",
+                "4:1 service[0]: missing 'service_time' or 'steps' (give exactly one)",
             ],
         ),
     ];
@@ -967,4 +975,592 @@ fn suggestions_need_a_close_name() {
     assert_eq!(did_you_mean("q", keys), None);
     assert_eq!(did_you_mean("capacity", keys), None);
     assert_eq!(did_you_mean(&"x".repeat(100_000), keys), None);
+}
+
+// ---- Issue 3: client policies, varying and closed-loop load, steps, schedules ----
+
+/// Asserts every case of `(name, replacements on VALID, expected problems)`.
+fn assert_cases(cases: &[Case]) {
+    let mut failures = Vec::new();
+    for (name, replacements, expected) in cases {
+        let actual = problems(&edit(replacements));
+        let matches = actual.len() == expected.len()
+            && actual
+                .iter()
+                .zip(expected.iter())
+                .all(|(a, e)| a.starts_with(e));
+        if !matches {
+            failures.push(format!(
+                "case '{name}': expected\n  {}\ngot\n  {}",
+                expected.join("\n  "),
+                actual.join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The line `rate = "10/s"` of `VALID`'s source (line 9).
+const RATE: &str = "rate = \"10/s\"";
+
+/// The line `service_time = ...` of `VALID`'s service `api` (line 15).
+const API_TIME: &str = "service_time = { dist = \"exponential\", mean = \"10ms\" }";
+
+fn secs(value: u64) -> SimDuration {
+    SimDuration(value * 1_000_000_000)
+}
+
+#[test]
+fn source_client_policy_is_read() {
+    let text = edit(&[(
+        RATE,
+        "rate = \"10/s\"\ntimeout = \"2s\"\nretry = { max_attempts = 4, on = [\"timeout\", \
+         \"failed\"], base = \"50ms\", multiplier = 3, cap = \"5s\", jitter = \"decorrelated\", \
+         budget = { ratio = 0.2, burst = 5 } }",
+    )]);
+    let system = parse_ok(&text);
+    let client = &system.sources()[0].client;
+    assert_eq!(client.timeout, Some(secs(2)));
+    let retry = &client.retry;
+    assert_eq!(retry.max_attempts.get(), 4);
+    assert_eq!(
+        retry.on,
+        RetryOn {
+            rejected: false,
+            timeout: true,
+            failed: true
+        }
+    );
+    assert_eq!(
+        retry.backoff,
+        Backoff {
+            base: ms(50),
+            multiplier: 3.0,
+            cap: secs(5),
+            jitter: Jitter::Decorrelated
+        }
+    );
+    assert_eq!(
+        retry.budget,
+        Some(RetryBudget {
+            ratio: 0.2,
+            burst: 5.0
+        })
+    );
+}
+
+#[test]
+fn client_policy_defaults() {
+    let none = parse_ok(VALID);
+    assert_eq!(none.sources()[0].client, ClientPolicy::default());
+    assert_eq!(none.sources()[0].client.retry.max_attempts.get(), 1);
+
+    let text = edit(&[(
+        RATE,
+        "rate = \"10/s\"\nretry = { budget = { ratio = 0.1 } }",
+    )]);
+    let system = parse_ok(&text);
+    let client = &system.sources()[0].client;
+    assert_eq!(client.timeout, None);
+    assert_eq!(client.retry.max_attempts.get(), 3);
+    assert_eq!(client.retry.on, RetryOn::ALL);
+    assert_eq!(client.retry.backoff, Backoff::default());
+    assert_eq!(client.retry.backoff.base, ms(100));
+    assert_eq!(client.retry.backoff.cap, secs(10));
+    assert_eq!(client.retry.backoff.jitter, Jitter::Full);
+    assert_eq!(
+        client.retry.budget,
+        Some(RetryBudget {
+            ratio: 0.1,
+            burst: 10.0
+        })
+    );
+    let every_jitter = [
+        ("none", Jitter::None),
+        ("full", Jitter::Full),
+        ("equal", Jitter::Equal),
+        ("decorrelated", Jitter::Decorrelated),
+    ];
+    for (name, jitter) in every_jitter {
+        let line = format!("rate = \"10/s\"\nretry = {{ jitter = \"{name}\" }}");
+        let system = parse_ok(&edit(&[(RATE, &line)]));
+        assert_eq!(system.sources()[0].client.retry.budget, None);
+        assert_eq!(system.sources()[0].client.retry.backoff.jitter, jitter);
+    }
+}
+
+#[test]
+fn a_rate_schedule_makes_varying_arrivals() {
+    let text = edit(&[(
+        RATE,
+        "rate = \"80/s\"\nschedule = [\n  { at = \"10m\", rate = \"800/s\" },\n  { at = \
+         \"10m30s\", rate = 80 },\n  { at = \"1h\", rate = \"0/s\", over = \"30m\" },\n]",
+    )]);
+    let system = parse_ok(&text);
+    let changes = [
+        RateChange {
+            at: secs(600),
+            rate: 800.0,
+            over: SimDuration::ZERO,
+        },
+        RateChange {
+            at: secs(630),
+            rate: 80.0,
+            over: SimDuration::ZERO,
+        },
+        RateChange {
+            at: secs(3600),
+            rate: 0.0,
+            over: secs(1800),
+        },
+    ];
+    let expected = RateProfile::new(model::Rate::per_sec(80.0).unwrap(), &changes).unwrap();
+    assert_eq!(system.sources()[0].arrivals, Arrivals::Varying(expected));
+}
+
+#[test]
+fn users_and_think_time_make_a_closed_loop() {
+    let text = edit(&[(
+        RATE,
+        "users = 50\nthink_time = { dist = \"exponential\", mean = \"5s\" }",
+    )]);
+    let system = parse_ok(&text);
+    assert_eq!(
+        system.sources()[0].arrivals,
+        Arrivals::Closed {
+            users: NonZeroU32::new(50).unwrap(),
+            think_time: Dist::exponential(5.0).unwrap()
+        }
+    );
+}
+
+#[test]
+fn service_steps_and_settings_are_read() {
+    let text = edit(&[
+        (
+            API_TIME,
+            "steps = [\n  { work = { dist = \"constant\", value = \"20ms\" } },\n  { call = \
+             \"db\", timeout = \"1s\", retry = { max_attempts = 2 } },\n  { publish = \"db\" \
+             },\n  { publish = \"db\", fanout = 20 },\n  { publish = \"db\", fanout = { dist = \
+             \"uniform\", min = 1, max = 3 } },\n]\nerror_rate = 0.01\ndrop_expired = \
+             true\nschedule = [\n  { at = \"10m\", workers = 0 },\n  { at = \"12m\", workers = 8 \
+             },\n  { at = \"20m\", slowdown = 3 },\n  { at = \"30m\", error_rate = 0.5, slowdown \
+             = 1 },\n]",
+        ),
+        // Routing out of `db` would loop; keep `api` an exit so the topology is valid.
+        ("then = \"db\"", ""),
+    ]);
+    let system = parse_ok(&text);
+    let api = &system.services()[0];
+    let call_policy = ClientPolicy {
+        timeout: Some(secs(1)),
+        retry: RetryPolicy {
+            max_attempts: NonZeroU32::new(2).unwrap(),
+            ..RetryPolicy::default()
+        },
+    };
+    assert_eq!(
+        api.steps,
+        vec![
+            Step::Work(Dist::constant(0.020).unwrap()),
+            Step::Call {
+                to: ServiceId(1),
+                policy: call_policy
+            },
+            Step::Publish {
+                to: ServiceId(1),
+                fanout: None
+            },
+            Step::Publish {
+                to: ServiceId(1),
+                fanout: Some(Dist::constant(20.0).unwrap())
+            },
+            Step::Publish {
+                to: ServiceId(1),
+                fanout: Some(Dist::uniform(1.0, 3.0).unwrap())
+            },
+        ]
+    );
+    assert_eq!(api.error_rate, 0.01);
+    assert!(api.drop_expired);
+    let change = |at, workers, slowdown, error_rate| ServiceChange {
+        at: secs(at),
+        workers,
+        slowdown,
+        error_rate,
+    };
+    assert_eq!(
+        api.schedule,
+        vec![
+            change(600, Some(0), None, None),
+            change(720, Some(8), None, None),
+            change(1200, None, Some(3.0), None),
+            change(1800, None, Some(1.0), Some(0.5)),
+        ]
+    );
+    assert_eq!(api.route, Route::Exit);
+}
+
+#[test]
+fn service_defaults_for_the_new_keys() {
+    let system = parse_ok(VALID);
+    let api = &system.services()[0];
+    assert_eq!(
+        api.steps,
+        vec![Step::Work(Dist::exponential(0.010).unwrap())]
+    );
+    assert_eq!(api.error_rate, 0.0);
+    assert!(!api.drop_expired);
+    assert!(api.schedule.is_empty());
+}
+
+#[test]
+fn source_mistakes_are_reported_at_their_key() {
+    let cases: &[Case] = &[
+        (
+            "both rate and users",
+            &[(RATE, "rate = \"10/s\"\nusers = 5")],
+            &["10:1 source.web.users: give either 'rate' or 'users', not both"],
+        ),
+        (
+            "users without think_time",
+            &[(RATE, "users = 5")],
+            &[
+                "9:1 source.web.users: a closed loop ('users') needs 'think_time' (help: each user pauses",
+            ],
+        ),
+        (
+            "zero users",
+            &[(
+                RATE,
+                "users = 0\nthink_time = { dist = \"constant\", value = 1 }",
+            )],
+            &["9:9 source.web.users: must be > 0"],
+        ),
+        (
+            "think_time without users",
+            &[(RATE, "rate = \"10/s\"\nthink_time = 1")],
+            &["10:1 source.web.think_time: 'think_time' is for a closed loop: it needs 'users'"],
+        ),
+        (
+            "schedule and think_time with interarrival, bad rate with schedule",
+            &[
+                (
+                    RATE,
+                    "interarrival = 1\nthink_time = 1\nschedule = [{ at = 1, rate = 2 }]",
+                ),
+                ("name = \"api\"", "name = \"api\"\nxx = 1"),
+            ],
+            &[
+                "10:1 source.web.think_time: 'think_time' is for a closed loop: it needs 'users'",
+                "11:1 source.web.schedule: a schedule changes a Poisson rate: it needs 'rate'",
+                "15:1 service.api.xx: unknown key 'xx'",
+            ],
+        ),
+        (
+            "bad base rate and bad schedule entry",
+            &[(
+                RATE,
+                "rate = \"0/s\"\nschedule = [{ at = 1, rate = 2, ovr = 1 }]",
+            )],
+            &[
+                "9:8 source.web.rate: a rate must be a finite number > 0",
+                "10:33 source.web.schedule[0].ovr: unknown key 'ovr' (help: did you mean 'over'?)",
+            ],
+        ),
+        (
+            "schedule without rate",
+            &[(RATE, "users = 5\nschedule = []")],
+            &["10:1 source.web.schedule: a schedule changes a Poisson rate: it needs 'rate'"],
+        ),
+        (
+            "overlapping ramp",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nschedule = [{ at = \"10s\", rate = 5, over = \"10s\" }, { at = \"15s\", rate = 1 }]",
+            )],
+            &[
+                "10:1 source.web.schedule: invalid schedule: change 2 starts at 15s, before the previous change has finished at 20s",
+            ],
+        ),
+        (
+            "rate changes out of order",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nschedule = [{ at = \"10s\", rate = 5 }, { at = \"5s\", rate = 1 }]",
+            )],
+            &[
+                "10:46 source.web.schedule[1].at: changes must be in time order: this one at 5.000s comes after one at 10.000s",
+            ],
+        ),
+        (
+            "schedule entry with an unknown key, and no rate",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nschedule = [{ at = \"10s\", rte = 5 }]",
+            )],
+            &[
+                "10:13 source.web.schedule[0].rate: missing required key 'rate'",
+                "10:27 source.web.schedule[0].rte: unknown key 'rte' (help: did you mean 'rate'?)",
+            ],
+        ),
+        (
+            "schedule entry without at",
+            &[(RATE, "rate = \"10/s\"\nschedule = [{ rate = 5 }]")],
+            &["10:13 source.web.schedule[0].at: missing required key 'at'"],
+        ),
+        (
+            "negative scheduled rate",
+            &[(RATE, "rate = \"10/s\"\nschedule = [{ at = 1, rate = -5 }]")],
+            &["10:30 source.web.schedule[0].rate: a rate must be a finite number >= 0 (got -5)"],
+        ),
+        (
+            "timeout 0",
+            &[(RATE, "rate = \"10/s\"\ntimeout = \"0s\"")],
+            &["10:11 source.web.timeout: must be > 0"],
+        ),
+        (
+            "bad jitter",
+            &[(RATE, "rate = \"10/s\"\nretry = { jitter = \"ful\" }")],
+            &["10:20 source.web.retry.jitter: unknown jitter 'ful' (help: did you mean 'full'?)"],
+        ),
+        (
+            "bad on entry",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nretry = { on = [\"rejected\", \"timout\"] }",
+            )],
+            &[
+                "10:29 source.web.retry.on[1]: unknown outcome 'timout' (help: did you mean 'timeout'?)",
+            ],
+        ),
+        (
+            "repeated on entry",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nretry = { on = [\"failed\", \"failed\"] }",
+            )],
+            &["10:27 source.web.retry.on[1]: 'failed' is listed twice"],
+        ),
+        (
+            "empty on",
+            &[(RATE, "rate = \"10/s\"\nretry = { on = [] }")],
+            &[
+                "10:16 source.web.retry.on: must not be empty (help: name some of: rejected, timeout, failed)",
+            ],
+        ),
+        (
+            "budget ratio 0",
+            &[(RATE, "rate = \"10/s\"\nretry = { budget = { ratio = 0 } }")],
+            &["10:30 source.web.retry.budget.ratio: must be in (0, 1]"],
+        ),
+        (
+            "budget without ratio, small burst",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nretry = { budget = { burst = 0.5 } }",
+            )],
+            &[
+                "10:20 source.web.retry.budget.ratio: missing required key 'ratio'",
+                "10:30 source.web.retry.budget.burst: must be >= 1 (got 0.5)",
+            ],
+        ),
+        (
+            "cap below base",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nretry = { base = \"1s\", cap = \"500ms\" }",
+            )],
+            &["10:30 source.web.retry.cap: must be >= base (1.000s), got 500.000ms"],
+        ),
+        (
+            "base above the default cap",
+            &[(RATE, "rate = \"10/s\"\nretry = { base = \"1m\" }")],
+            &["10:9 source.web.retry: base (1.000min) is above the default cap (10.000s)"],
+        ),
+        (
+            "zero attempts, small multiplier",
+            &[(
+                RATE,
+                "rate = \"10/s\"\nretry = { max_attempts = 0, multiplier = 0.5 }",
+            )],
+            &[
+                "10:26 source.web.retry.max_attempts: must be > 0",
+                "10:42 source.web.retry.multiplier: must be >= 1 (got 0.5)",
+            ],
+        ),
+        (
+            "unknown retry key",
+            &[(RATE, "rate = \"10/s\"\nretry = { max_attempt = 2 }")],
+            &[
+                "10:11 source.web.retry.max_attempt: unknown key 'max_attempt' (help: did you mean 'max_attempts'?)",
+            ],
+        ),
+        (
+            "think_time read like a distribution",
+            &[(
+                RATE,
+                "users = 2\nthink_time = { dist = \"constnt\", value = \"1s\" }",
+            )],
+            &[
+                "10:23 source.web.think_time.dist: unknown distribution 'constnt' (help: did you mean 'constant'?)",
+            ],
+        ),
+    ];
+    assert_cases(cases);
+}
+
+#[test]
+fn service_mistakes_are_reported_at_their_key() {
+    let cases: &[Case] = &[
+        (
+            "step with two kinds",
+            &[(API_TIME, "steps = [{ work = 1, call = \"db\" }]")],
+            &[
+                "15:22 service.api.steps[0].call: a step does one thing: give one of 'work', 'call' or 'publish', not both 'work' and 'call'",
+            ],
+        ),
+        (
+            "step with no kind",
+            &[(
+                API_TIME,
+                "steps = [{ wrk = { dist = \"constant\", value = 1 } }]",
+            )],
+            &[
+                "15:10 service.api.steps[0]: a step needs one of 'work', 'call' or 'publish' (give exactly one)",
+                "15:12 service.api.steps[0].wrk: unknown key 'wrk' (help: did you mean 'work'?)",
+            ],
+        ),
+        (
+            "unknown step key",
+            &[(API_TIME, "steps = [{ call = \"db\", timout = \"1s\" }]")],
+            &[
+                "15:25 service.api.steps[0].timout: unknown key 'timout' (help: did you mean 'timeout'?)",
+            ],
+        ),
+        (
+            "key of another kind of step",
+            &[(API_TIME, "steps = [{ call = \"db\", fanout = 2 }]")],
+            &[
+                "15:25 service.api.steps[0].fanout: unknown key 'fanout' (help: expected one of: call, timeout, retry)",
+            ],
+        ),
+        (
+            "call to an unknown service",
+            &[(API_TIME, "steps = [{ call = \"dbb\" }]")],
+            &["15:19 service.api.steps[0].call: no service named 'dbb' (help: did you mean 'db'?)"],
+        ),
+        (
+            "publish to an unknown service",
+            &[(API_TIME, "steps = [{ publish = \"xyz\" }]")],
+            &[
+                "15:22 service.api.steps[0].publish: no service named 'xyz' (help: the services are: api, db)",
+            ],
+        ),
+        (
+            "negative fanout",
+            &[(API_TIME, "steps = [{ publish = \"db\", fanout = -1 }]")],
+            &["15:37 service.api.steps[0].fanout: must be >= 0"],
+        ),
+        (
+            "fanout of the wrong type",
+            &[(API_TIME, "steps = [{ publish = \"db\", fanout = 1.5 }]")],
+            &[
+                "15:37 service.api.steps[0].fanout: expected an integer >= 0 or a distribution table, found a float",
+            ],
+        ),
+        (
+            "fanout distribution with durations",
+            &[(
+                API_TIME,
+                "steps = [{ publish = \"db\", fanout = { dist = \"constant\", value = \"2ms\" } }]",
+            )],
+            &["15:66 service.api.steps[0].fanout.value: expected a number, found a string"],
+        ),
+        (
+            "call timeout 0",
+            &[(API_TIME, "steps = [{ call = \"db\", timeout = 0 }]")],
+            &["15:35 service.api.steps[0].timeout: must be > 0"],
+        ),
+        (
+            "empty steps",
+            &[(API_TIME, "steps = []")],
+            &["15:9 service.api.steps: a service needs at least one step"],
+        ),
+        (
+            "both service_time and steps",
+            &[(API_TIME, "service_time = 1\nsteps = [{ work = 1 }]")],
+            &["16:1 service.api.steps: give either 'service_time' or 'steps', not both"],
+        ),
+        (
+            "error_rate 1.5",
+            &[("workers = 2", "workers = 2\nerror_rate = 1.5")],
+            &["14:14 service.api.error_rate: a probability must be in [0, 1] (got 1.5)"],
+        ),
+        (
+            "drop_expired not a boolean",
+            &[("workers = 2", "workers = 2\ndrop_expired = \"yes\"")],
+            &["14:16 service.api.drop_expired: expected a boolean (true or false), found a string"],
+        ),
+        (
+            "out-of-order service schedule",
+            &[(
+                "workers = 2",
+                "workers = 2\nschedule = [{ at = \"10m\", workers = 0 }, { at = \"5m\", workers = 2 }]",
+            )],
+            &[
+                "14:49 service.api.schedule[1].at: changes must be in time order: this one at 5.000min comes after one at 10.000min",
+            ],
+        ),
+        (
+            "service change with nothing to change",
+            &[("workers = 2", "workers = 2\nschedule = [{ at = \"10m\" }]")],
+            &[
+                "14:13 service.api.schedule[0]: a change needs at least one of 'workers', 'slowdown' or 'error_rate'",
+            ],
+        ),
+        (
+            "bad scheduled values",
+            &[(
+                "workers = 2",
+                "workers = 2\nschedule = [{ at = 1, workers = -1, slowdown = 0, error_rate = 2, wrkers = 1 }]",
+            )],
+            &[
+                "14:33 service.api.schedule[0].workers: must be >= 0",
+                "14:48 service.api.schedule[0].slowdown: must be > 0 (got 0)",
+                "14:64 service.api.schedule[0].error_rate: a probability must be in [0, 1] (got 2)",
+                "14:67 service.api.schedule[0].wrkers: unknown key 'wrkers' (help: did you mean 'workers'?)",
+            ],
+        ),
+    ];
+    assert_cases(cases);
+}
+
+#[test]
+fn every_documented_example_parses() {
+    let doc = include_str!("../../docs/scenario-format.md");
+    let examples: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .collect();
+    assert!(examples.len() >= 2, "the doc has its two examples");
+    for example in examples {
+        parse_ok(example);
+    }
+}
+
+#[test]
+fn bundled_scenarios_still_parse() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+    let entries = std::fs::read_dir(dir).unwrap();
+    let mut count = 0;
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            load(&path).unwrap_or_else(|e| panic!("{e}"));
+            count += 1;
+        }
+    }
+    assert!(count >= 5);
 }

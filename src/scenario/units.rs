@@ -26,8 +26,51 @@ const UNITS_TEXT: &str = "ns, us (or µs), ms, s, m (or min), h";
 /// Nanoseconds in one second.
 const NS_PER_S: f64 = 1e9;
 
-/// A duration such as `"250us"`, `"40ms"`, `"1.5 s"`, `"5m"` or `"1h"`.
+/// A duration such as `"250us"`, `"40ms"`, `"1.5 s"`, `"5m"` or `"1h"`, or several of
+/// them written together and added up: `"10m30s"`, `"1h 30m"`.
 pub(crate) fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let single = parse_single_duration(text);
+    if single.is_ok() {
+        return single;
+    }
+    let parts = compound_parts(text);
+    if parts.len() < 2 {
+        return single;
+    }
+    let mut total_ns: u64 = 0;
+    for part in parts {
+        // Any part that is not a duration on its own: the message about the whole text is
+        // the clearer one.
+        let Ok(duration) = parse_single_duration(part) else {
+            return single;
+        };
+        total_ns = total_ns.saturating_add(duration.0);
+    }
+    duration_from_ns(total_ns as f64, &format!("\"{text}\""))
+}
+
+/// Splits `"10m30s"` into `["10m", "30s"]`: a new part starts wherever a digit or decimal
+/// point follows a letter (spaces between are allowed). An exponent (`"1e3ms"`) splits too, but then a part has no
+/// unit and the whole text is read as one duration instead.
+fn compound_parts(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut previous) = (0, ' ');
+    for (i, c) in text.char_indices() {
+        let starts_number = c.is_ascii_digit() || c == '.';
+        if starts_number && previous.is_alphabetic() {
+            parts.push(text[start..i].trim());
+            start = i;
+        }
+        if !c.is_whitespace() {
+            previous = c;
+        }
+    }
+    parts.push(text[start..].trim());
+    parts
+}
+
+/// One number and its unit.
+fn parse_single_duration(text: &str) -> Result<SimDuration, String> {
     let (number, unit) = split_number(text);
     if number.is_empty() {
         return Err(not_a(text, Kind::Duration));
@@ -55,6 +98,25 @@ pub(crate) fn seconds(value: f64) -> Result<SimDuration, String> {
 
 /// A rate such as `"900/s"`, `"30/min"`, `"2/ms"` or `"100/h"`; it must be > 0.
 pub(crate) fn parse_rate(text: &str) -> Result<Rate, String> {
+    positive_rate(rate_per_sec(text)?, text)
+}
+
+/// A rate as [`parse_rate`] reads it, but 0 is allowed (`"0/s"`): per second, >= 0.
+pub(crate) fn parse_rate_or_zero(text: &str) -> Result<f64, String> {
+    rate_per_sec(text)
+}
+
+/// A plain number of events per second, finite and >= 0.
+pub(crate) fn per_second_or_zero(value: f64) -> Result<f64, String> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("a rate must be a finite number >= 0 (got {value})"))
+    }
+}
+
+/// The events per second written in `text` (finite, not negative), without a range check.
+fn rate_per_sec(text: &str) -> Result<f64, String> {
     let Some((number, unit)) = text.split_once('/') else {
         return Err(match split_number(text) {
             ("", _) => not_a(text, Kind::Rate),
@@ -69,7 +131,7 @@ pub(crate) fn parse_rate(text: &str) -> Result<Rate, String> {
         format!("unknown unit '{unit}' in rate \"{text}\"; use one of {UNITS_TEXT} after '/'")
     })?;
     let value = parse_magnitude(number, text, Kind::Rate)?;
-    positive_rate(value / (ns_per_unit / NS_PER_S), text)
+    Ok(value / (ns_per_unit / NS_PER_S))
 }
 
 /// A plain number of events per second; it must be > 0.
