@@ -311,3 +311,65 @@ impl StateSums {
 
 #[cfg(test)]
 mod tests;
+
+/// The closed finite-source model M/M/c//N (the machine-repairman model): `users` each
+/// think for an exponential time of mean `think_mean`, then wait for one of `c` servers
+/// (exponential service of mean `service_mean`, FIFO). Returns the figures of the station:
+/// `throughput` is the rate of requests, `w` the response time, `l` the number at the
+/// station; `p_wait` is the probability that a request finds every server busy (by the
+/// arrival theorem, the station as seen with one user fewer); `p_block` is 0.
+pub fn finite_source(
+    users: u32,
+    think_mean: f64,
+    service_mean: f64,
+    c: u32,
+) -> Option<QueueFigures> {
+    let valid = users >= 1
+        && c >= 1
+        && think_mean.is_finite()
+        && think_mean > 0.0
+        && service_mean.is_finite()
+        && service_mean > 0.0;
+    if !valid {
+        return None;
+    }
+    let n = users as usize;
+    // ln p_k up to a constant, from p_{k+1} / p_k = ((N − k)/Z) / (min(k+1, c)/S); logs
+    // keep large populations from overflowing.
+    let mut log_weights = Vec::with_capacity(n + 1);
+    let mut log_w = 0.0_f64;
+    log_weights.push(log_w);
+    for k in 0..n {
+        let up = (n - k) as f64 / think_mean;
+        let down = ((k + 1).min(c as usize)) as f64 / service_mean;
+        log_w += (up / down).ln();
+        log_weights.push(log_w);
+    }
+    let top = log_weights
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = log_weights.iter().map(|lw| (lw - top).exp()).collect();
+    let total: f64 = weights.iter().sum();
+    let p: Vec<f64> = weights.iter().map(|w| w / total).collect();
+    let busy = |k: usize| k.min(c as usize) as f64;
+    let throughput: f64 = (0..=n).map(|k| p[k] * busy(k) / service_mean).sum();
+    let l: f64 = (0..=n).map(|k| p[k] * k as f64).sum();
+    let lq: f64 = (0..=n)
+        .map(|k| p[k] * k.saturating_sub(c as usize) as f64)
+        .sum();
+    let utilisation = (0..=n).map(|k| p[k] * busy(k)).sum::<f64>() / f64::from(c);
+    let arriving: f64 = (0..n).map(|k| p[k] * (n - k) as f64).sum();
+    let p_wait = (c as usize..n).map(|k| p[k] * (n - k) as f64).sum::<f64>() / arriving;
+    Some(QueueFigures {
+        model: "M/M/c//N",
+        utilisation,
+        p_wait,
+        p_block: 0.0,
+        throughput,
+        l,
+        lq,
+        w: l / throughput,
+        wq: lq / throughput,
+    })
+}

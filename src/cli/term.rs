@@ -103,9 +103,110 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
             secs(l.max),
         );
     }
+    out.push_str(&outcomes(report));
+    out.push_str(&notes(report));
     out.push('\n');
     out.push_str(&little_line(report));
     out
+}
+
+/// How requests ended, when any client retries, times out or sees failures.
+fn outcomes(report: &RunReport<'_>) -> String {
+    let s = &report.run.summary;
+    let eventful = s
+        .sources
+        .iter()
+        .any(|x| x.retries + x.timed_out + x.failed > 0);
+    if !eventful {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n{:<16} {:>9} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}\n",
+        "requests",
+        "attempts",
+        "ok first",
+        "ok retry",
+        "rejected",
+        "timed out",
+        "failed",
+        "try/req"
+    );
+    for x in &s.sources {
+        let answered = x.completed + x.rejected + x.timed_out + x.failed;
+        let share = |n: u64| {
+            pct(if answered == 0 {
+                0.0
+            } else {
+                n as f64 / answered as f64
+            })
+        };
+        let _ = writeln!(
+            out,
+            "{:<16} {:>9} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9.2}",
+            clip(&x.name, 16),
+            x.attempts,
+            share(x.succeeded_first_try),
+            share(x.succeeded_after_retries),
+            share(x.rejected),
+            share(x.timed_out),
+            share(x.failed),
+            x.amplification,
+        );
+    }
+    out
+}
+
+/// One line each for what only some scenarios have: timeouts and wasted work at services,
+/// asynchronous completion, and the recovery verdict.
+fn notes(report: &RunReport<'_>) -> String {
+    let s = &report.run.summary;
+    let mut out = String::new();
+    for svc in s
+        .services
+        .iter()
+        .filter(|x| x.timeouts + x.dropped > 0 || x.failed > 0)
+    {
+        let _ = writeln!(
+            out,
+            "{}: {} attempts timed out, {} dropped unstarted, {} failed; {} of work wasted on \
+             callers that had given up",
+            svc.name,
+            svc.timeouts,
+            svc.dropped,
+            svc.failed,
+            secs(svc.wasted_secs),
+        );
+    }
+    for x in s.sources.iter().filter(|x| x.async_latency.count > 0) {
+        let a = &x.async_latency;
+        let _ = writeln!(
+            out,
+            "{}: asynchronous work finished after mean {}, p50 {}, p99 {} (from the request's start)",
+            x.name,
+            secs(a.mean),
+            secs(a.p50),
+            secs(a.p99),
+        );
+    }
+    if let Some(r) = &s.system.recovery {
+        let verdict = match r.recovered_after_secs {
+            Some(after) => format!("recovered {} after the trigger ended", secs(after)),
+            None => "did NOT recover within the run (metastable failure?)".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "recovery: goodput {} before the trigger ({}-{}), {} at the end: {verdict}",
+            num(r.baseline_goodput),
+            secs(r.trigger_start_secs),
+            secs(r.trigger_end_secs),
+            num(r.final_goodput),
+        );
+    }
+    if out.is_empty() {
+        out
+    } else {
+        format!("\n{out}")
+    }
 }
 
 /// One line on Little's law: all well, or which checks missed and by how much.

@@ -118,13 +118,12 @@ fn gauss(mut a: Vec<Vec<f64>>) -> Option<Vec<f64>> {
             return None;
         }
         a.swap(col, pivot);
-        for row in 0..n {
-            if row != col {
-                let factor = a[row][col] / a[col][col];
-                if factor != 0.0 {
-                    for k in col..=n {
-                        a[row][k] -= factor * a[col][k];
-                    }
+        let pivot_row = a[col].clone();
+        for (row, values) in a.iter_mut().enumerate() {
+            let factor = values[col] / pivot_row[col];
+            if row != col && factor != 0.0 {
+                for (x, p) in values[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= factor * p;
                 }
             }
         }

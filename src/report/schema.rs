@@ -37,6 +37,10 @@ struct ServiceDoc<'a> {
     admitted: u64,
     rejected: u64,
     completed: u64,
+    failed: u64,
+    dropped: u64,
+    timeouts: u64,
+    wasted_seconds: f64,
     arrival_rate: f64,
     throughput: f64,
     rejected_fraction: f64,
@@ -53,18 +57,38 @@ struct ServiceDoc<'a> {
 struct SourceDoc<'a> {
     name: &'a str,
     arrivals: u64,
-    rejected: u64,
+    attempts: u64,
+    retries: u64,
     completed: u64,
+    succeeded_first_try: u64,
+    succeeded_after_retries: u64,
+    rejected: u64,
+    timed_out: u64,
+    failed: u64,
     arrival_rate: f64,
+    throughput: f64,
     goodput: f64,
+    amplification: f64,
     rejected_fraction: f64,
     latency_seconds: LatencyDoc,
+    async_latency_seconds: LatencyDoc,
 }
 
 #[derive(Serialize)]
 struct SystemDoc {
     in_flight: u64,
     little: LittleDoc,
+    recovery: Option<RecoveryDoc>,
+}
+
+#[derive(Serialize)]
+struct RecoveryDoc {
+    trigger_start_seconds: f64,
+    trigger_end_seconds: f64,
+    baseline_goodput: f64,
+    final_goodput: f64,
+    recovered: bool,
+    recovered_after_seconds: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +148,14 @@ impl<'a> RunDoc<'a> {
             system: SystemDoc {
                 in_flight: summary.system.in_flight,
                 little: LittleDoc::new(&summary.system.little),
+                recovery: summary.system.recovery.map(|r| RecoveryDoc {
+                    trigger_start_seconds: r.trigger_start_secs,
+                    trigger_end_seconds: r.trigger_end_secs,
+                    baseline_goodput: r.baseline_goodput,
+                    final_goodput: r.final_goodput,
+                    recovered: r.recovered_after_secs.is_some(),
+                    recovered_after_seconds: r.recovered_after_secs,
+                }),
             },
         }
     }
@@ -138,6 +170,10 @@ impl<'a> ServiceDoc<'a> {
             admitted: s.admitted,
             rejected: s.rejected,
             completed: s.completed,
+            failed: s.failed,
+            dropped: s.dropped,
+            timeouts: s.timeouts,
+            wasted_seconds: s.wasted_secs,
             arrival_rate: s.arrival_rate,
             throughput: s.throughput,
             rejected_fraction: s.rejected_fraction,
@@ -157,12 +193,21 @@ impl<'a> SourceDoc<'a> {
         SourceDoc {
             name: &s.name,
             arrivals: s.arrivals,
-            rejected: s.rejected,
+            attempts: s.attempts,
+            retries: s.retries,
             completed: s.completed,
+            succeeded_first_try: s.succeeded_first_try,
+            succeeded_after_retries: s.succeeded_after_retries,
+            rejected: s.rejected,
+            timed_out: s.timed_out,
+            failed: s.failed,
             arrival_rate: s.arrival_rate,
+            throughput: s.throughput,
             goodput: s.goodput,
+            amplification: s.amplification,
             rejected_fraction: s.rejected_fraction,
             latency_seconds: LatencyDoc::new(&s.latency),
+            async_latency_seconds: LatencyDoc::new(&s.async_latency),
         }
     }
 }

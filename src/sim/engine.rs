@@ -135,9 +135,12 @@ struct Call {
     last_sleep: SimDuration,
     /// The client request this call serves (itself, for a client request).
     root: u32,
-    /// Client requests only: messages still in flight, whether any were sent, and whether
-    /// the client has its answer. The slot lives until both are done.
-    async_pending: u32,
+    /// Client requests only: tasks alive on its behalf (attempts, abandoned ones included,
+    /// calls' attempts and messages), messages among them, whether any message was sent,
+    /// and whether the client has its answer. The slot lives until it is answered and no
+    /// task refers to it.
+    tasks: u32,
+    messages: u32,
     had_async: bool,
     answered: bool,
 }
@@ -321,7 +324,8 @@ impl<'a> Engine<'a> {
             born: self.now,
             last_sleep: SimDuration::ZERO,
             root,
-            async_pending: 0,
+            tasks: 0,
+            messages: 0,
             had_async: false,
             answered: false,
         });
@@ -407,7 +411,8 @@ impl<'a> Engine<'a> {
                     self.events.push(self.now + think, Event::Arrival(source));
                 }
                 self.calls[id].answered = true;
-                self.release_root(id, o);
+                self.report_async(id, o);
+                self.release_root(id);
                 Ok(())
             }
             Origin::Task(parent) => {
@@ -422,16 +427,31 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Frees a client request once it is answered and its messages are all done.
-    fn release_root<O: Observer>(&mut self, root: u32, o: &mut O) {
+    /// Reports when a client request's asynchronous work is all done (once answered).
+    fn report_async<O: Observer>(&mut self, root: u32, o: &mut O) {
         let call = self.calls[root];
-        if !call.answered || call.async_pending > 0 {
-            return;
+        if call.answered && call.had_async && call.messages == 0 {
+            if let Origin::Source(source) = call.origin {
+                o.on_async_done(self.now, source, self.now - call.born);
+            }
+            self.calls[root].had_async = false;
         }
-        if let (true, Origin::Source(source)) = (call.had_async, call.origin) {
-            o.on_async_done(self.now, source, self.now - call.born);
+    }
+
+    /// Frees a client request once it is answered and no task refers to it.
+    fn release_root(&mut self, root: u32) {
+        let call = self.calls[root];
+        if call.answered && call.tasks == 0 {
+            self.calls.remove(root);
         }
-        self.calls.remove(root);
+    }
+
+    /// Removes a task, and its client request if that was the last thing keeping it.
+    fn remove_task(&mut self, task: u32) {
+        let root = self.tasks[task].root;
+        self.tasks.remove(task);
+        self.calls[root].tasks -= 1;
+        self.release_root(root);
     }
 
     // ----- services --------------------------------------------------------------------------
@@ -447,6 +467,7 @@ impl<'a> Engine<'a> {
                 queues,
             ));
         }
+        self.calls[root].tasks += 1;
         Ok(self.tasks.insert(Task {
             call,
             root,
@@ -498,7 +519,7 @@ impl<'a> Engine<'a> {
         let waited = self.now - t.entered;
         if t.abandoned && self.services[id.index()].drop_expired {
             o.on_drop(self.now, id, waited, queued);
-            self.tasks.remove(task);
+            self.remove_task(task);
             return self.release_worker(id, o);
         }
         o.on_start(self.now, id, waited, queued);
@@ -590,7 +611,7 @@ impl<'a> Engine<'a> {
         let accepted = self.has_room(to);
         let message = self.new_task(NONE, root)?;
         let r = &mut self.calls[root];
-        r.async_pending += 1;
+        r.messages += 1;
         r.had_async = true;
         self.enter(to, message, o)?;
         Ok(accepted)
@@ -637,18 +658,22 @@ impl<'a> Engine<'a> {
         o: &mut O,
     ) -> Result<(), RunError> {
         let t = self.tasks[task];
-        self.tasks.remove(task);
         if t.call == NONE {
-            let root = &mut self.calls[t.root];
-            root.async_pending -= 1;
-            self.release_root(t.root, o);
+            self.calls[t.root].messages -= 1;
+            self.report_async(t.root, o);
+            self.remove_task(task);
             return Ok(());
         }
+        // The client request outlives this task only if something else still refers to it,
+        // so settle the call before the task goes.
         if t.abandoned {
+            self.remove_task(task);
             return Ok(()); // nobody is waiting for it
         }
         self.calls[t.call].task = NONE;
-        self.attempt_ended(t.call, outcome, o)
+        let result = self.attempt_ended(t.call, outcome, o);
+        self.remove_task(task);
+        result
     }
 
     fn change<O: Observer>(

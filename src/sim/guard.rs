@@ -121,7 +121,7 @@ pub fn check_stable(system: &System) -> Result<(), RunError> {
     let flows = system.traffic();
     for (service, flow) in system.services().iter().zip(&flows) {
         let load = flow.load();
-        if service.queue.capacity.is_none() && !(load < 1.0) {
+        if service.queue.capacity.is_none() && (load.is_nan() || load >= 1.0) {
             let per_worker = flow.capacity / f64::from(service.workers.get());
             let needed = (flow.arrival / per_worker).floor();
             return Err(RunError::Unstable {

@@ -361,3 +361,27 @@ fn mm1_sojourn_quantile_is_exponential() {
     assert!(mm1_sojourn_quantile(lambda, mu, 1.1).is_nan());
     assert!(mm1_sojourn_quantile(-1.0, mu, 0.5).is_nan());
 }
+
+#[test]
+fn finite_source_single_server_matches_the_textbook() {
+    // M/M/1//N with N = 2, Z = 1, S = 1: p0 : p1 : p2 = 1 : 2 : 2, so p0 = 1/5,
+    // throughput = (1 − p0)/S = 0.8, L = (2 + 4)/5 = 1.2, W = L / X = 1.5.
+    let f = finite_source(2, 1.0, 1.0, 1).unwrap();
+    assert!((f.throughput - 0.8).abs() < 1e-12);
+    assert!((f.l - 1.2).abs() < 1e-12);
+    assert!((f.w - 1.5).abs() < 1e-12);
+    // The response-time law: N / X = W + Z.
+    for (users, c) in [(10, 1), (40, 3), (200, 16)] {
+        let f = finite_source(users, 5.0, 0.8, c).unwrap();
+        assert!((f64::from(users) / f.throughput - (f.w + 5.0)).abs() < 1e-9);
+        assert!((f.l - f.throughput * f.w).abs() < 1e-9);
+    }
+    assert!(finite_source(0, 1.0, 1.0, 1).is_none());
+}
+
+#[test]
+fn finite_source_with_many_users_approaches_saturation() {
+    let f = finite_source(1000, 1.0, 0.1, 2).unwrap();
+    assert!((f.throughput - 20.0).abs() < 1e-6);
+    assert!(f.utilisation > 0.999999);
+}

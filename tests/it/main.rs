@@ -3,9 +3,11 @@
 //! - `theory`: simulated figures against exact queueing theory, within confidence intervals.
 //! - `properties`: conservation, Little's law, determinism, stream independence.
 //! - `scenarios`: every bundled scenario loads, runs briefly and satisfies Little's law.
+//! - `clients`: retries, budgets, closed loops, synchronous and asynchronous composition.
 //! - `cli`: the binary's exit codes, diagnostics and output.
 
 mod cli;
+mod clients;
 mod properties;
 mod scenarios;
 mod theory;
