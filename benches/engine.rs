@@ -1,4 +1,6 @@
-//! Events per second of the engine with full statistics, on canonical scenarios.
+//! Events per second of the engine with full statistics, on canonical scenarios: M/M/1 at
+//! 90% load, M/M/16, the four-stage pipeline, and the retry storm (timeouts, immediate
+//! retries, a bounded queue full of abandoned work).
 //!
 //! `cargo bench --bench engine`; results and the machine go in benches/README.md.
 
@@ -47,6 +49,7 @@ fn engine(c: &mut Criterion) {
         ("mm1_rho0.9", load("mm1-90.toml")),
         ("mm16_rho0.9", mm16),
         ("pipeline", load("pipeline.toml")),
+        ("retry_storm", load("retry-storm.toml")),
     ];
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);

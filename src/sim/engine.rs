@@ -300,6 +300,7 @@ impl<'a> Engine<'a> {
 
     // ----- clients and callers -------------------------------------------------------------
 
+    #[inline]
     fn arrive<O: Observer>(&mut self, id: SourceId, o: &mut O) -> Result<(), RunError> {
         let source = &mut self.sources[id.index()];
         if let Some(next) = source.load.next_after(self.now, &mut source.rng) {
@@ -312,6 +313,7 @@ impl<'a> Engine<'a> {
     }
 
     /// A new call; `root` is `NONE` for a client request, which is its own root.
+    #[inline]
     fn open_call(&mut self, origin: Origin, caller: u32, target: ServiceId, root: u32) -> u32 {
         self.callers[caller as usize].on_request();
         let call = self.calls.insert(Call {
@@ -335,23 +337,25 @@ impl<'a> Engine<'a> {
         call
     }
 
+    #[inline]
     fn send_attempt<O: Observer>(&mut self, id: u32, o: &mut O) -> Result<(), RunError> {
         let token = self.next_token;
         self.next_token += 1;
         let call = &mut self.calls[id];
         call.attempts += 1;
         call.token = token;
-        let call = *call;
-        if let Origin::Source(source) = call.origin {
-            o.on_attempt(self.now, source, call.attempts);
+        let (origin, attempts, caller) = (call.origin, call.attempts, call.caller);
+        let (root, target) = (call.root, call.target);
+        if let Origin::Source(source) = origin {
+            o.on_attempt(self.now, source, attempts);
         }
-        if let Some(timeout) = self.callers[call.caller as usize].timeout {
+        if let Some(timeout) = self.callers[caller as usize].timeout {
             let event = Event::Timeout { call: id, token };
             self.events.push(self.now + timeout, event);
         }
-        let task = self.new_task(id, call.root)?;
+        let task = self.new_task(id, root)?;
         self.calls[id].task = task;
-        self.enter(call.target, task, o)
+        self.enter(target, task, o)
     }
 
     fn timeout<O: Observer>(&mut self, id: u32, token: u64, o: &mut O) -> Result<(), RunError> {
@@ -373,35 +377,35 @@ impl<'a> Engine<'a> {
     }
 
     /// The current attempt of call `id` ended: retry after a backoff, or settle the call.
+    #[inline]
     fn attempt_ended<O: Observer>(
         &mut self,
         id: u32,
         outcome: Outcome,
         o: &mut O,
     ) -> Result<(), RunError> {
-        let call = self.calls[id];
+        let call = &self.calls[id];
+        let (attempts, token, last_sleep) = (call.attempts, call.token, call.last_sleep);
         let caller = &mut self.callers[call.caller as usize];
-        if caller.should_retry(outcome, call.attempts) {
-            let mut last = call.last_sleep;
-            let sleep = caller.backoff(call.attempts, &mut last);
+        if outcome != Outcome::Success && caller.should_retry(outcome, attempts) {
+            let mut last = last_sleep;
+            let sleep = caller.backoff(attempts, &mut last);
             self.calls[id].last_sleep = last;
-            let event = Event::Retry {
-                call: id,
-                token: call.token,
-            };
+            let event = Event::Retry { call: id, token };
             self.events.push(self.now + sleep, event);
             return Ok(());
         }
         self.call_done(id, outcome, o)
     }
 
+    #[inline]
     fn call_done<O: Observer>(
         &mut self,
         id: u32,
         outcome: Outcome,
         o: &mut O,
     ) -> Result<(), RunError> {
-        let call = self.calls[id];
+        let call = &self.calls[id];
         match call.origin {
             Origin::Source(source) => {
                 let latency = self.now - call.born;
@@ -428,8 +432,9 @@ impl<'a> Engine<'a> {
     }
 
     /// Reports when a client request's asynchronous work is all done (once answered).
+    #[inline]
     fn report_async<O: Observer>(&mut self, root: u32, o: &mut O) {
-        let call = self.calls[root];
+        let call = &self.calls[root];
         if call.answered && call.had_async && call.messages == 0 {
             if let Origin::Source(source) = call.origin {
                 o.on_async_done(self.now, source, self.now - call.born);
@@ -439,14 +444,16 @@ impl<'a> Engine<'a> {
     }
 
     /// Frees a client request once it is answered and no task refers to it.
+    #[inline]
     fn release_root(&mut self, root: u32) {
-        let call = self.calls[root];
+        let call = &self.calls[root];
         if call.answered && call.tasks == 0 {
             self.calls.remove(root);
         }
     }
 
     /// Removes a task, and its client request if that was the last thing keeping it.
+    #[inline]
     fn remove_task(&mut self, task: u32) {
         let root = self.tasks[task].root;
         self.tasks.remove(task);
@@ -456,6 +463,7 @@ impl<'a> Engine<'a> {
 
     // ----- services --------------------------------------------------------------------------
 
+    #[inline]
     fn new_task(&mut self, call: u32, root: u32) -> Result<u32, RunError> {
         if self.tasks.live() >= self.max_in_flight || self.calls.live() > self.max_in_flight {
             let queues = self.services.iter().map(|s| s.queue.len());
@@ -486,6 +494,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Offers a task to a service: a free worker, else the waiting room, else reject.
+    #[inline]
     fn enter<O: Observer>(&mut self, id: ServiceId, task: u32, o: &mut O) -> Result<(), RunError> {
         let t = &mut self.tasks[task];
         t.service = id;
@@ -508,6 +517,7 @@ impl<'a> Engine<'a> {
 
     /// A worker, already counted busy, takes `task` (or drops it if its caller is gone and
     /// the service drops expired work).
+    #[inline]
     fn begin<O: Observer>(
         &mut self,
         id: ServiceId,
@@ -526,6 +536,7 @@ impl<'a> Engine<'a> {
         self.run_steps(task, o)
     }
 
+    #[inline]
     fn release_worker<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
         self.services[id.index()].busy -= 1;
         self.fill_workers(id, o)
@@ -533,6 +544,7 @@ impl<'a> Engine<'a> {
 
     /// Free workers take queued work. Re-entrant calls (work that ends at once) return
     /// immediately and leave the outer loop to carry on, so the stack stays shallow.
+    #[inline]
     fn fill_workers<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
         if self.services[id.index()].filling {
             return Ok(());
@@ -543,6 +555,7 @@ impl<'a> Engine<'a> {
         result
     }
 
+    #[inline]
     fn fill_loop<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
         loop {
             let service = &mut self.services[id.index()];
@@ -562,6 +575,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Runs the task's steps from its current one until one takes time or waits.
+    #[inline]
     fn run_steps<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
         loop {
             let t = self.tasks[task];
@@ -617,6 +631,7 @@ impl<'a> Engine<'a> {
         Ok(accepted)
     }
 
+    #[inline]
     fn work_done<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
         let t = &mut self.tasks[task];
         if t.abandoned {
@@ -628,6 +643,7 @@ impl<'a> Engine<'a> {
 
     /// The worker is done with `task`: it fails (an error of its own, or of a step), or
     /// moves on along the route.
+    #[inline]
     fn end_service<O: Observer>(
         &mut self,
         task: u32,
@@ -651,6 +667,7 @@ impl<'a> Engine<'a> {
     }
 
     /// A task leaves the system with `outcome`: answer its caller, or count a message done.
+    #[inline]
     fn finish_task<O: Observer>(
         &mut self,
         task: u32,
