@@ -77,3 +77,6 @@ fn poisson_input(system: &System, id: ServiceId, path: &mut Vec<ServiceId>) -> b
     path.pop();
     sources_ok && upstream_ok
 }
+
+#[cfg(test)]
+mod tests;

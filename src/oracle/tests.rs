@@ -1,0 +1,84 @@
+//! Which services get an exact row, and with which arrival rate.
+
+use super::*;
+use crate::scenario::parse;
+
+/// The model name (or "none") and λ of each service of a scenario's services.
+fn matches(services: &str, source: &str) -> Vec<(String, f64)> {
+    let text = format!("[simulation]\nduration = \"1h\"\n{source}\n{services}");
+    let system = parse(&text, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    (0..system.services().len())
+        .map(|i| match expected(&system, ServiceId(i as u32)) {
+            Some(f) => (f.model.to_string(), f.throughput),
+            None => ("none".to_string(), 0.0),
+        })
+        .collect()
+}
+
+const POISSON: &str = "[[source]]\nname = \"s\"\nto = \"a\"\nrate = \"10/s\"";
+
+fn service(name: &str, extra: &str) -> String {
+    format!(
+        "[[service]]\nname = \"{name}\"\nworkers = 2\nservice_time = {{ dist = \"exponential\", mean = \"50ms\" }}\n{extra}\n"
+    )
+}
+
+fn model_of(services: &str, source: &str) -> Vec<String> {
+    matches(services, source)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect()
+}
+
+#[test]
+fn textbook_stations_match() {
+    assert_eq!(model_of(&service("a", ""), POISSON), ["M/M/c"]);
+    assert_eq!(
+        model_of(&service("a", "queue = { capacity = 3 }"), POISSON),
+        ["M/M/c/K"]
+    );
+    let one = "[[service]]\nname = \"a\"\nservice_time = { dist = \"constant\", value = \"50ms\" }";
+    assert_eq!(model_of(one, POISSON), ["M/D/1"]);
+    let lognormal = "[[service]]\nname = \"a\"\nservice_time = { dist = \"lognormal\", mean = \"50ms\", p99 = \"200ms\" }";
+    assert_eq!(model_of(lognormal, POISSON), ["M/G/1"]);
+}
+
+#[test]
+fn departures_of_an_unbounded_mmc_are_poisson_downstream() {
+    let services = service("a", "then = [{ to = \"b\", p = 0.3 }]") + &service("b", "");
+    let m = matches(&services, POISSON);
+    assert_eq!(m[1].0, "M/M/c");
+    assert!((m[1].1 - 3.0).abs() < 1e-9, "λ at b is 10/s × 0.3: {m:?}");
+}
+
+#[test]
+fn anything_else_gets_no_exact_row() {
+    let none = |services: &str, source: &str| {
+        assert_eq!(
+            model_of(services, source).last().map(String::as_str),
+            Some("none"),
+            "{services}"
+        );
+    };
+    none(&service("a", "queue = { discipline = \"lifo\" }"), POISSON);
+    none(&service("a", "then = [{ to = \"a\", p = 0.2 }]"), POISSON);
+    none(&service("a", "error_rate = 0.1"), POISSON);
+    none(
+        &service("a", "schedule = [{ at = \"1m\", workers = 1 }]"),
+        POISSON,
+    );
+    none(
+        &(service("a", "queue = { capacity = 3 }\nthen = \"b\"") + &service("b", "")),
+        POISSON,
+    );
+    let lognormal_pool = "[[service]]\nname = \"a\"\nworkers = 3\nservice_time = { dist = \"lognormal\", mean = \"50ms\", p99 = \"200ms\" }";
+    none(lognormal_pool, POISSON);
+    let renewal = "[[source]]\nname = \"s\"\nto = \"a\"\ninterarrival = { dist = \"uniform\", min = \"50ms\", max = \"150ms\" }";
+    none(&service("a", ""), renewal);
+    none(&service("a", ""), &format!("{POISSON}\ntimeout = \"1s\""));
+    let closed = "[[source]]\nname = \"s\"\nto = \"a\"\nusers = 5\nthink_time = { dist = \"exponential\", mean = \"1s\" }";
+    none(&service("a", ""), closed);
+    let called =
+        "[[service]]\nname = \"a\"\nsteps = [{ call = \"b\" }]\n".to_string() + &service("b", "");
+    none(&called, POISSON);
+}
