@@ -5,12 +5,14 @@
 //! - `scenarios`: every bundled scenario loads, runs briefly and satisfies Little's law.
 //! - `clients`: retries, budgets, closed loops, synchronous and asynchronous composition.
 //! - `cli`: the binary's exit codes, diagnostics and output.
+//! - `tidy`: module boundaries (each crate's one home; no I/O or clock in the engine).
 
 mod cli;
 mod clients;
 mod properties;
 mod scenarios;
 mod theory;
+mod tidy;
 
 use spillway::model::System;
 
