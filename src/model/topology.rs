@@ -310,6 +310,18 @@ pub enum TopologyError {
     /// There is nothing to simulate.
     #[error("a system needs at least one source")]
     NoSources,
+    /// A service calls itself, directly or through other services: its workers would wait
+    /// for themselves and could deadlock. Publish instead, or break the cycle.
+    #[error(
+        "service '{name}' calls itself through synchronous calls ({path}): its workers would \
+         wait on themselves; publish instead of calling, or break the cycle"
+    )]
+    CallCycle {
+        /// A service on the cycle.
+        name: String,
+        /// The cycle, as names joined by " -> ".
+        path: String,
+    },
     /// A service's handling is invalid (no steps, an error rate outside [0, 1], a schedule
     /// out of order or with an invalid value).
     #[error("service '{name}': {problem}")]
@@ -417,8 +429,65 @@ impl System {
         }
         if errors.is_empty() {
             errors.extend(self.trapped_services());
+            errors.extend(self.call_cycle());
         }
         errors
+    }
+
+    /// A cycle of synchronous calls, if there is one.
+    fn call_cycle(&self) -> Option<TopologyError> {
+        let calls = |s: &ServiceSpec| -> Vec<usize> {
+            s.steps
+                .iter()
+                .filter_map(|step| match step {
+                    Step::Call { to, .. } => Some(to.index()),
+                    Step::Work(_) | Step::Publish { .. } => None,
+                })
+                .collect()
+        };
+        // Depth-first search; `state`: 0 unvisited, 1 on the current path, 2 done.
+        let mut state = vec![0u8; self.services.len()];
+        let mut path = Vec::new();
+        fn visit(
+            i: usize,
+            system: &System,
+            calls: &dyn Fn(&ServiceSpec) -> Vec<usize>,
+            state: &mut [u8],
+            path: &mut Vec<usize>,
+        ) -> Option<Vec<usize>> {
+            state[i] = 1;
+            path.push(i);
+            for next in calls(&system.services[i]) {
+                if state[next] == 1 {
+                    let start = path.iter().position(|&p| p == next).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(next);
+                    return Some(cycle);
+                }
+                if state[next] == 0
+                    && let Some(cycle) = visit(next, system, calls, state, path)
+                {
+                    return Some(cycle);
+                }
+            }
+            path.pop();
+            state[i] = 2;
+            None
+        }
+        (0..self.services.len()).find_map(|i| {
+            if state[i] != 0 {
+                return None;
+            }
+            let cycle = visit(i, self, &calls, &mut state, &mut path)?;
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|&k| self.services[k].name.as_str())
+                .collect();
+            Some(TopologyError::CallCycle {
+                name: names[0].to_string(),
+                path: names.join(" -> "),
+            })
+        })
     }
 
     /// Services from which no sequence of hops reaches an exit.

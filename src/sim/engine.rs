@@ -525,7 +525,7 @@ impl<'a> Engine<'a> {
         queued: bool,
         o: &mut O,
     ) -> Result<(), RunError> {
-        let t = self.tasks[task];
+        let t = &self.tasks[task];
         let waited = self.now - t.entered;
         if t.abandoned && self.services[id.index()].drop_expired {
             o.on_drop(self.now, id, waited, queued);
@@ -538,7 +538,11 @@ impl<'a> Engine<'a> {
 
     #[inline]
     fn release_worker<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
-        self.services[id.index()].busy -= 1;
+        let service = &mut self.services[id.index()];
+        service.busy -= 1;
+        if service.queue.is_empty() {
+            return Ok(());
+        }
         self.fill_workers(id, o)
     }
 
@@ -578,9 +582,10 @@ impl<'a> Engine<'a> {
     #[inline]
     fn run_steps<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
         loop {
-            let t = self.tasks[task];
+            let t = &self.tasks[task];
+            let (root, step) = (t.root, t.step as usize);
             let service = &mut self.services[t.service.index()];
-            let next = match service.steps.get(t.step as usize) {
+            let next = match service.steps.get(step) {
                 None => None,
                 Some(StepState::Work(sampler)) => {
                     let drawn = sampler.sample(&mut service.work_rng);
@@ -600,12 +605,12 @@ impl<'a> Engine<'a> {
             match next {
                 None => return self.end_service(task, false, o),
                 Some((to, Some(caller), _)) => {
-                    let call = self.open_call(Origin::Task(task), caller, to, t.root);
+                    let call = self.open_call(Origin::Task(task), caller, to, root);
                     return self.send_attempt(call, o);
                 }
                 Some((to, None, count)) => {
                     for _ in 0..count {
-                        if !self.publish(t.root, to, o)? {
+                        if !self.publish(root, to, o)? {
                             return self.end_service(task, true, o);
                         }
                     }

@@ -224,3 +224,27 @@ fn littles_law_with_calls_messages_and_retries() {
     assert!(c.retries > 0 && c.timed_out + c.failed > 0, "{c:?}");
     assert!(s.services[1].dropped > 0 && s.services[1].timeouts > 0);
 }
+
+/// A cycle of synchronous calls could deadlock its own workers: it is refused up front.
+#[test]
+fn call_cycles_are_refused() {
+    let text = r#"
+        [simulation]
+        duration = "1m"
+        [[source]]
+        name = "s"
+        to = "a"
+        rate = "1/s"
+        [[service]]
+        name = "a"
+        steps = [{ call = "b" }]
+        [[service]]
+        name = "b"
+        steps = [{ work = { dist = "constant", value = "1ms" } }, { call = "a" }]
+    "#;
+    let error = spillway::scenario::parse(text, "t.toml").expect_err("a call cycle");
+    assert!(error.to_string().contains("(a -> b -> a)"), "{error}");
+    // Publishing in a cycle is fine: nobody waits.
+    let ok = text.replace(r#"{ call = "a" }"#, r#"{ publish = "a" }"#);
+    let _ = system(&ok);
+}
