@@ -45,3 +45,46 @@ pub trait Observer {
 pub struct NullObserver;
 
 impl Observer for NullObserver {}
+
+/// Two observers watching one run: every hook goes to the first, then the second (for
+/// example a `stats::Recorder` and a `stats::TimeSeries`).
+impl<A: Observer, B: Observer> Observer for (A, B) {
+    fn on_measure_start(&mut self, at: SimTime) {
+        self.0.on_measure_start(at);
+        self.1.on_measure_start(at);
+    }
+    #[inline]
+    fn on_source_arrival(&mut self, at: SimTime, source: SourceId) {
+        self.0.on_source_arrival(at, source);
+        self.1.on_source_arrival(at, source);
+    }
+    #[inline]
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, request: RequestInfo, queued: bool) {
+        self.0.on_admit(at, service, request, queued);
+        self.1.on_admit(at, service, request, queued);
+    }
+    #[inline]
+    fn on_reject(&mut self, at: SimTime, service: ServiceId, request: RequestInfo) {
+        self.0.on_reject(at, service, request);
+        self.1.on_reject(at, service, request);
+    }
+    #[inline]
+    fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {
+        self.0.on_start(at, service, waited, queued);
+        self.1.on_start(at, service, waited, queued);
+    }
+    #[inline]
+    fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration) {
+        self.0.on_complete(at, service, sojourn);
+        self.1.on_complete(at, service, sojourn);
+    }
+    #[inline]
+    fn on_exit(&mut self, at: SimTime, request: RequestInfo) {
+        self.0.on_exit(at, request);
+        self.1.on_exit(at, request);
+    }
+    fn on_end(&mut self, at: SimTime) {
+        self.0.on_end(at);
+        self.1.on_end(at);
+    }
+}

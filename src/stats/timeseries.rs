@@ -1,0 +1,392 @@
+//! Figures per time window over a whole run, warm-up included, for charts and the CSV.
+//!
+//! Memory is bounded whatever the run's length: at most [`MAX_WINDOWS`] windows are kept,
+//! and when a run would need more, adjacent pairs merge and the width doubles. Latency
+//! quantiles per window come from one working log-bucket histogram that is reset at every
+//! boundary; a closed window keeps only its non-empty buckets (`loghist`).
+//!
+//! Columns that the engine does not report yet (client timeouts and retries, issue 3) are
+//! real counters fed by [`TimeSeries::count_timeout`] and [`TimeSeries::count_retry`]; they
+//! stay 0 until the engine calls them. Goodput counts requests that finished their route;
+//! until clients can give up on a request (issue 3), it equals completions.
+
+use super::loghist::{BUCKETS, SparseHistogram, bucket};
+use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
+use crate::sim::{Observer, RequestInfo};
+
+/// The most windows kept; beyond it adjacent pairs merge.
+pub const MAX_WINDOWS: usize = 512;
+/// Windows aimed for when the run's length is known in advance.
+const TARGET_WINDOWS: u64 = 400;
+
+/// The raw sums of one window (over one or several replications).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Window {
+    /// Simulated time covered, summed over replications (the last window may be partial).
+    pub exposure_ns: u64,
+    /// Requests emitted by sources.
+    pub offered: u64,
+    /// Requests admitted into the system (at their first service).
+    pub admitted: u64,
+    /// Requests that finished their route.
+    pub completed: u64,
+    /// Completions that the client still wanted (equal to `completed` until issue 3).
+    pub goodput: u64,
+    /// Requests turned away by a full waiting room.
+    pub rejected: u64,
+    /// Requests abandoned by their client (0 until the engine reports timeouts).
+    pub timed_out: u64,
+    /// Retries sent by clients (0 until the engine reports retries).
+    pub retries: u64,
+    /// Area under the number of requests waiting in queues, request·ns.
+    pub queued_area: u128,
+    /// Area under the number of requests inside the system, request·ns.
+    pub in_flight_area: u128,
+    /// Area under the number of busy workers, worker·ns.
+    pub busy_area: u128,
+    /// End-to-end latency of the requests that finished in this window.
+    pub latency: SparseHistogram,
+}
+
+impl Window {
+    fn merge(&mut self, other: &Window) {
+        self.exposure_ns += other.exposure_ns;
+        self.offered += other.offered;
+        self.admitted += other.admitted;
+        self.completed += other.completed;
+        self.goodput += other.goodput;
+        self.rejected += other.rejected;
+        self.timed_out += other.timed_out;
+        self.retries += other.retries;
+        self.queued_area += other.queued_area;
+        self.in_flight_area += other.in_flight_area;
+        self.busy_area += other.busy_area;
+        self.latency.merge(&other.latency);
+    }
+}
+
+/// One window's figures, ready to print: rates per second, time averages, quantiles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WindowRow {
+    /// Window start, simulated seconds from the start of the run.
+    pub start_secs: f64,
+    /// Window end (the run's end for the last one).
+    pub end_secs: f64,
+    /// Requests emitted per second.
+    pub offered: f64,
+    /// Requests admitted per second.
+    pub admitted: f64,
+    /// Requests finished per second.
+    pub completed: f64,
+    /// Useful completions per second.
+    pub goodput: f64,
+    /// Rejections per second.
+    pub rejected: f64,
+    /// Client timeouts per second.
+    pub timed_out: f64,
+    /// Retries per second.
+    pub retries: f64,
+    /// Time-average number of requests waiting in queues (all services).
+    pub queue_depth: f64,
+    /// Time-average number of requests inside the system.
+    pub in_flight: f64,
+    /// Time-average fraction of all workers busy.
+    pub utilisation: f64,
+    /// Median latency of requests finished in the window, seconds (`None`: none finished).
+    pub p50_secs: Option<f64>,
+    /// 99th percentile latency, seconds.
+    pub p99_secs: Option<f64>,
+}
+
+/// An observer that keeps the run's figures per time window.
+#[derive(Clone, Debug)]
+pub struct TimeSeries {
+    width_ns: u64,
+    workers: u32,
+    replications: u32,
+    windows: Vec<Window>,
+    /// The open window and its working histogram.
+    current: Window,
+    working: Box<[u64; BUCKETS]>,
+    current_end_ns: u64,
+    /// Levels now and when they last changed.
+    queued: u64,
+    in_flight: u64,
+    busy: u64,
+    since_ns: u64,
+    end_ns: u64,
+    measure_start_ns: u64,
+}
+
+impl TimeSeries {
+    /// A time series for one run of `system`, with about 400 windows over its expected length.
+    pub fn new(system: &System) -> TimeSeries {
+        let width_ns = window_width_ns(expected_length_ns(system));
+        TimeSeries {
+            width_ns,
+            workers: system.services().iter().map(|s| s.workers.get()).sum(),
+            replications: 1,
+            windows: Vec::with_capacity(MAX_WINDOWS),
+            current: Window::default(),
+            working: Box::new([0; BUCKETS]),
+            current_end_ns: width_ns,
+            queued: 0,
+            in_flight: 0,
+            busy: 0,
+            since_ns: 0,
+            end_ns: 0,
+            measure_start_ns: 0,
+        }
+    }
+
+    /// Width of each window, nanoseconds.
+    pub fn width_ns(&self) -> u64 {
+        self.width_ns
+    }
+
+    /// When measurement started (end of the warm-up), nanoseconds.
+    pub fn measure_start_ns(&self) -> u64 {
+        self.measure_start_ns
+    }
+
+    /// Replications merged into this series.
+    pub fn replications(&self) -> u32 {
+        self.replications
+    }
+
+    /// The closed windows, in time order (after `on_end`, all of them).
+    pub fn windows(&self) -> &[Window] {
+        &self.windows
+    }
+
+    /// A client gave up on a request (called by the engine's timeout hook, issue 3).
+    pub fn count_timeout(&mut self, at: SimTime) {
+        self.advance(at.0);
+        self.current.timed_out += 1;
+    }
+
+    /// A client sent a retry (called by the engine's retry hook, issue 3).
+    pub fn count_retry(&mut self, at: SimTime) {
+        self.advance(at.0);
+        self.current.retries += 1;
+    }
+
+    /// Each window's figures, averaged over the merged replications.
+    pub fn rows(&self) -> Vec<WindowRow> {
+        let total = self.windows.len();
+        self.windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let start = i as u64 * self.width_ns;
+                let end = if i + 1 == total {
+                    self.end_ns.max(start)
+                } else {
+                    start + self.width_ns
+                };
+                row(w, start, end, self.workers)
+            })
+            .collect()
+    }
+
+    /// Adds another replication's series (of the same system), window by window. The finer
+    /// of the two is coarsened first, so widths always match.
+    pub fn merge(&mut self, other: &TimeSeries) {
+        let mut other = other.clone();
+        while self.width_ns < other.width_ns {
+            self.coarsen();
+        }
+        while other.width_ns < self.width_ns {
+            other.coarsen();
+        }
+        for (i, w) in other.windows.iter().enumerate() {
+            match self.windows.get_mut(i) {
+                Some(mine) => mine.merge(w),
+                None => self.windows.push(w.clone()),
+            }
+        }
+        self.end_ns = self.end_ns.max(other.end_ns);
+        self.replications += other.replications;
+    }
+
+    /// Accumulates areas up to `at_ns`, closing every window that ends on the way.
+    #[inline]
+    fn advance(&mut self, at_ns: u64) {
+        while at_ns >= self.current_end_ns {
+            self.accumulate(self.current_end_ns);
+            self.close_window();
+        }
+        self.accumulate(at_ns);
+    }
+
+    #[inline]
+    fn accumulate(&mut self, to_ns: u64) {
+        let dt = u128::from(to_ns - self.since_ns);
+        self.current.queued_area += u128::from(self.queued) * dt;
+        self.current.in_flight_area += u128::from(self.in_flight) * dt;
+        self.current.busy_area += u128::from(self.busy) * dt;
+        self.current.exposure_ns += to_ns - self.since_ns;
+        self.since_ns = to_ns;
+    }
+
+    fn close_window(&mut self) {
+        let mut window = std::mem::take(&mut self.current);
+        window.latency = SparseHistogram::from_dense(&self.working);
+        self.working.fill(0);
+        self.windows.push(window);
+        if self.windows.len() == MAX_WINDOWS {
+            self.coarsen();
+        }
+        let start = self.windows.len() as u64 * self.width_ns;
+        self.current_end_ns = start + self.width_ns;
+    }
+
+    /// Merges adjacent pairs of closed windows and doubles the width. The open window
+    /// starts on an even boundary whenever this runs, so it simply widens.
+    fn coarsen(&mut self) {
+        let old = std::mem::take(&mut self.windows);
+        for pair in old.chunks(2) {
+            let mut w = pair[0].clone();
+            if let Some(second) = pair.get(1) {
+                w.merge(second);
+            }
+            self.windows.push(w);
+        }
+        self.width_ns *= 2;
+        let start = self.windows.len() as u64 * self.width_ns;
+        self.current_end_ns = start + self.width_ns;
+    }
+}
+
+fn row(w: &Window, start_ns: u64, end_ns: u64, workers: u32) -> WindowRow {
+    let exposure = w.exposure_ns as f64;
+    let per_sec = |n: u64| {
+        if exposure > 0.0 {
+            n as f64 / (exposure / 1e9)
+        } else {
+            0.0
+        }
+    };
+    let mean = |area: u128| {
+        if exposure > 0.0 {
+            area as f64 / exposure
+        } else {
+            0.0
+        }
+    };
+    WindowRow {
+        start_secs: start_ns as f64 / 1e9,
+        end_secs: end_ns as f64 / 1e9,
+        offered: per_sec(w.offered),
+        admitted: per_sec(w.admitted),
+        completed: per_sec(w.completed),
+        goodput: per_sec(w.goodput),
+        rejected: per_sec(w.rejected),
+        timed_out: per_sec(w.timed_out),
+        retries: per_sec(w.retries),
+        queue_depth: mean(w.queued_area),
+        in_flight: mean(w.in_flight_area),
+        utilisation: mean(w.busy_area) / f64::from(workers.max(1)),
+        p50_secs: w.latency.quantile_secs(0.5),
+        p99_secs: w.latency.quantile_secs(0.99),
+    }
+}
+
+/// The run's expected length: warm-up plus the measured period (estimated from the
+/// nominal arrival rates when the horizon is a request count).
+fn expected_length_ns(system: &System) -> u64 {
+    let spec = system.simulation();
+    let measured_ns = match spec.horizon {
+        Horizon::Duration(d) => d.0,
+        Horizon::Requests(n) => {
+            let rate: f64 = system
+                .sources()
+                .iter()
+                .map(|s| s.arrivals.rate_per_sec())
+                .sum();
+            SimDuration::from_secs_f64(n.get() as f64 / rate.max(1e-9))
+                .map_or(u64::MAX / 4, |d| d.0)
+        }
+    };
+    spec.warmup.0.saturating_add(measured_ns)
+}
+
+/// The smallest "round" width (1, 2 or 5 times a power of ten, at least 1 µs) giving at most
+/// about [`TARGET_WINDOWS`] windows over `length_ns`.
+fn window_width_ns(length_ns: u64) -> u64 {
+    let wanted = (length_ns / TARGET_WINDOWS).max(1_000);
+    let mut decade = 1_000u64;
+    loop {
+        for step in [1, 2, 5] {
+            if let Some(width) = decade.checked_mul(step) {
+                if width >= wanted {
+                    return width;
+                }
+            } else {
+                return u64::MAX / 4;
+            }
+        }
+        decade = decade.saturating_mul(10);
+    }
+}
+
+impl Observer for TimeSeries {
+    fn on_measure_start(&mut self, at: SimTime) {
+        self.measure_start_ns = at.0;
+    }
+
+    #[inline]
+    fn on_source_arrival(&mut self, at: SimTime, _source: SourceId) {
+        self.advance(at.0);
+        self.current.offered += 1;
+    }
+
+    #[inline]
+    fn on_admit(&mut self, at: SimTime, _service: ServiceId, request: RequestInfo, queued: bool) {
+        self.advance(at.0);
+        self.queued += u64::from(queued);
+        if !request.in_system {
+            self.current.admitted += 1;
+            self.in_flight += 1;
+        }
+    }
+
+    #[inline]
+    fn on_reject(&mut self, at: SimTime, _service: ServiceId, request: RequestInfo) {
+        self.advance(at.0);
+        self.current.rejected += 1;
+        if request.in_system {
+            self.in_flight -= 1;
+        }
+    }
+
+    #[inline]
+    fn on_start(&mut self, at: SimTime, _service: ServiceId, _waited: SimDuration, queued: bool) {
+        self.advance(at.0);
+        self.queued -= u64::from(queued);
+        self.busy += 1;
+    }
+
+    #[inline]
+    fn on_complete(&mut self, at: SimTime, _service: ServiceId, _sojourn: SimDuration) {
+        self.advance(at.0);
+        self.busy -= 1;
+    }
+
+    #[inline]
+    fn on_exit(&mut self, at: SimTime, request: RequestInfo) {
+        self.advance(at.0);
+        self.current.completed += 1;
+        self.current.goodput += 1;
+        self.in_flight -= 1;
+        self.working[bucket((at - request.born).0)] += 1;
+    }
+
+    fn on_end(&mut self, at: SimTime) {
+        self.advance(at.0);
+        self.end_ns = at.0;
+        if self.current.exposure_ns > 0 || self.windows.is_empty() {
+            self.close_window();
+        }
+    }
+}
