@@ -355,12 +355,11 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, 0.0..y1)?;
     let log_x = panel.log_x;
-    let x_fmt = move |v: &f64| {
-        if log_x {
-            ms_tick(10f64.powf(*v))
-        } else {
-            tick(*v)
-        }
+    // On the log axis only whole decades (1, 10, 100 ms) get a label.
+    let x_fmt = move |v: &f64| match log_x {
+        false => tick(*v),
+        true if (v - v.round()).abs() < 1e-9 => ms_tick(10f64.powf(v.round())),
+        true => String::new(),
     };
     chart
         .configure_mesh()

@@ -47,10 +47,24 @@ pub(crate) fn value(unit: Unit, x: f64) -> String {
     }
 }
 
+/// A number with two significant digits (for interval half-widths).
+fn num2(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return num(x);
+    }
+    let decimals = (1 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{x:.decimals$}")
+}
+
 /// A half-width in the same unit ("n/a" with a single replication).
 pub(crate) fn half_width(unit: Unit, e: &Estimate) -> String {
     if e.half_width.is_finite() {
-        format!("± {}", value(unit, e.half_width))
+        let text = match unit {
+            Unit::PerSecond => format!("{}/s", num2(e.half_width)),
+            Unit::Number => num2(e.half_width),
+            _ => value(unit, e.half_width),
+        };
+        format!("± {text}")
     } else {
         "n/a (1 replication)".into()
     }

@@ -390,3 +390,6 @@ impl Observer for TimeSeries {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
