@@ -17,7 +17,7 @@ use crate::sim::{Observer, RequestInfo};
 /// The most windows kept; beyond it adjacent pairs merge.
 pub const MAX_WINDOWS: usize = 512;
 /// Windows aimed for when the run's length is known in advance.
-const TARGET_WINDOWS: u64 = 400;
+const TARGET_WINDOWS: u64 = 250;
 
 /// The raw sums of one window (over one or several replications).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -119,7 +119,7 @@ pub struct TimeSeries {
 }
 
 impl TimeSeries {
-    /// A time series for one run of `system`, with about 400 windows over its expected length.
+    /// A time series for one run of `system`, with about 250 windows over its expected length.
     pub fn new(system: &System) -> TimeSeries {
         let width_ns = window_width_ns(expected_length_ns(system));
         TimeSeries {

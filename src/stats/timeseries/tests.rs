@@ -23,9 +23,9 @@ fn system(duration: &str) -> System {
 }
 
 #[test]
-fn width_is_round_and_gives_at_most_about_400_windows() {
-    assert_eq!(window_width_ns(3_720_000_000_000), 10_000_000_000);
-    assert_eq!(window_width_ns(400_000_000_000), 1_000_000_000);
+fn width_is_round_and_gives_at_most_about_250_windows() {
+    assert_eq!(window_width_ns(3_720_000_000_000), 20_000_000_000);
+    assert_eq!(window_width_ns(250_000_000_000), 1_000_000_000);
     assert_eq!(window_width_ns(0), 1_000);
     let ts = TimeSeries::new(&system("100s"));
     assert_eq!(ts.width_ns(), 500_000_000);
