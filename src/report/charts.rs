@@ -369,6 +369,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .y_label_formatter(&|v| tick(*v))
         .label_style((FONT, 13))
         .light_line_style(RGBColor(238, 238, 238))
+        .x_max_light_lines(2)
+        .y_max_light_lines(2)
         .draw()?;
     for (i, m) in panel.markers.iter().enumerate() {
         let series = chart.draw_series(LineSeries::new(

@@ -358,15 +358,15 @@ fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
     items.push(format!(
         "timeseries.csv (beside this report) has one row per {} window from the start of \
          the run, warm-up included: rates per second and time averages, averaged over \
-         replications; p50 and p99 come from 8-buckets-per-octave histograms (within about \
-         6%). timed_out and retries stay 0 until the engine models client timeouts and \
+         replications; p50 and p99 come from 16-buckets-per-octave histograms (within about \
+         6%, interpolated). timed_out and retries stay 0 until the engine models client timeouts and \
          retries.",
         secs(ts.width_ns() as f64 / 1e9)
     ));
     items.push(format!(
-        "Confidence intervals: {} confidence, Student t across independent replications \
+        "Confidence intervals: {:.0}% confidence, Student t across independent replications \
          (each replication has its own random streams); a single replication has none.",
-        pct(CONFIDENCE)
+        CONFIDENCE * 100.0
     ));
     out.push(Block::List(items));
 }

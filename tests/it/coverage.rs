@@ -74,6 +74,8 @@ fn coverage(system: &System, exact: &QueueFigures) -> Vec<(Figure, usize)> {
 }
 
 fn assert_coverage(name: &str, counts: &[(Figure, usize)]) {
+    // Shown with --nocapture: the measured coverage, out of STUDIES.
+    eprintln!("{name}: {counts:?}");
     for (figure, hits) in counts {
         assert!(
             *hits >= REQUIRED,
