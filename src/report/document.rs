@@ -333,9 +333,10 @@ fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
                 "{}: warm-up chosen by MSER-5: a pilot of 4 replications (warm-up included) \
                  recorded the number of requests inside the system per {} window; these were \
                  grouped in batches of 5, and the warm-up is the truncation point that \
-                 minimises the squared standard error of the remaining batch means \
-                 ({windows} windows, {}; the scenario said {}). Deleting a start-up transient \
-                 lowers that error; deleting steady-state data raises it.",
+                 minimises the squared standard error of the remaining batch means. It \
+                 discarded {windows} window(s): a warm-up of {} (the scenario said {}). \
+                 Deleting a start-up transient lowers that error; deleting steady-state \
+                 data raises it.",
                 d.name,
                 secs(width),
                 secs(w.secs),

@@ -6,7 +6,7 @@ use crate::stats::{Estimate, Unit};
 pub(crate) fn secs(s: f64) -> String {
     match s {
         s if !s.is_finite() => "n/a".to_string(),
-        0.0 => "0".to_string(),
+        0.0 => "0 s".to_string(),
         s if s.abs() >= 7200.0 => format!("{:.2} h", s / 3600.0),
         s if s.abs() >= 120.0 => format!("{:.2} min", s / 60.0),
         s if s.abs() >= 1.0 => format!("{s:.3} s"),
