@@ -121,6 +121,20 @@ impl Study {
         self.events += run.outcome.events;
     }
 
+    /// Replications so far.
+    fn count(&self) -> u64 {
+        self.summaries.len() as u64
+    }
+
+    /// Runs the next chunk of replications (never beyond `limit`) and folds them in.
+    fn add_chunk(&mut self, limit: u64, done: &(dyn Fn() + Sync)) -> Result<(), RunError> {
+        let next = self.count();
+        for run in replicate_range(&self.system, next..(next + CHUNK).min(limit), done)? {
+            self.fold(&run);
+        }
+        Ok(())
+    }
+
     /// Whether every source's mean and p99 response time interval is narrow enough.
     fn precise(&self, relative_half_width: f64) -> bool {
         headlines(&self.summaries)
@@ -148,43 +162,27 @@ pub fn study(system: &System, plan: &Plan, done: &(dyn Fn() + Sync)) -> Result<S
         Warmup::Mser5 => choose_warmup(system, done)?,
     };
     let wanted = plan.replications.max(1);
-    let limit = plan
-        .precision
-        .map_or(wanted, |p| p.max_replications.max(wanted));
-    let mut study: Option<Study> = None;
-    let mut next = 0;
-    loop {
-        let target = match (&study, plan.precision) {
-            (Some(s), Some(p)) if next >= wanted => {
-                if s.precise(p.relative_half_width) {
-                    set_stop(&mut study, StopReason::PrecisionReached);
-                    break;
-                }
-                if next >= limit {
-                    set_stop(&mut study, StopReason::MaxReplications);
-                    break;
-                }
-                limit
+    let first = replicate_range(&system, 0..CHUNK.min(wanted), done)?;
+    let mut study = Study::new(system, &first[0], warmup, *plan);
+    for run in &first[1..] {
+        study.fold(run);
+    }
+    while study.count() < wanted {
+        study.add_chunk(wanted, done)?;
+    }
+    if let Some(p) = plan.precision {
+        let limit = p.max_replications.max(wanted);
+        study.stop = loop {
+            if study.precise(p.relative_half_width) {
+                break StopReason::PrecisionReached;
             }
-            _ if next >= wanted => break,
-            _ => wanted,
+            if study.count() >= limit {
+                break StopReason::MaxReplications;
+            }
+            study.add_chunk(limit, done)?;
         };
-        let end = (next + CHUNK).min(target);
-        for run in replicate_range(&system, next..end, done)? {
-            match &mut study {
-                Some(s) => s.fold(&run),
-                None => study = Some(Study::new(system.clone(), &run, warmup, *plan)),
-            }
-        }
-        next = end;
     }
-    Ok(study.expect("at least one replication ran"))
-}
-
-fn set_stop(study: &mut Option<Study>, reason: StopReason) {
-    if let Some(s) = study {
-        s.stop = reason;
-    }
+    Ok(study)
 }
 
 /// A pilot study with the scenario's settings; MSER-5 on its number-in-system per window
