@@ -336,11 +336,13 @@ fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
                  minimises the squared standard error of the remaining batch means. It \
                  discarded {windows} window(s): a warm-up of {} (the scenario said {}). \
                  Deleting a start-up transient lowers that error; deleting steady-state \
-                 data raises it.",
+                 data raises it. Its resolution is one batch ({}): a transient shorter \
+                 than that is not removed.",
                 d.name,
                 secs(width),
                 secs(w.secs),
-                secs(w.scenario_secs)
+                secs(w.scenario_secs),
+                secs(width * 5.0),
             ),
         };
         items.push(text);
