@@ -1,16 +1,23 @@
 //! Many runs of a system: the only module that uses threads.
 //!
 //! Each replication is one single-threaded engine with its own streams. Replications run in
-//! parallel on rayon and are collected by index, so results are identical whatever the
-//! number of threads.
+//! parallel on rayon and are collected by index, then merged in index order, so results are
+//! identical whatever the number of threads. [`study`] adds the warm-up choice, the
+//! stopping rule and the merge; [`compare`] runs several designs on common random numbers.
+
+mod compare;
+mod replicate;
+
+pub use compare::compare;
+pub use replicate::{Plan, Precision, StopReason, Study, Warmup, WarmupChoice, study};
 
 use rayon::prelude::*;
 
 use crate::model::System;
 use crate::sim::{Engine, RunError, RunOutcome};
-use crate::stats::{Recorder, RunSummary};
+use crate::stats::{Recorder, RunSummary, TimeSeries};
 
-/// One finished replication: its figures and the recorder that measured them.
+/// One finished replication: its figures and the observers that measured them.
 #[derive(Clone, Debug)]
 pub struct Replication {
     /// Its number, which keys its random streams.
@@ -19,26 +26,44 @@ pub struct Replication {
     pub summary: RunSummary,
     /// Full distributions, for merging or charts.
     pub recorder: Recorder,
+    /// Figures per time window, warm-up included.
+    pub timeseries: TimeSeries,
     /// Events processed and the measured window.
     pub outcome: RunOutcome,
 }
 
 /// Runs replication number `replication` of `system`.
 pub fn run(system: &System, replication: u64) -> Result<Replication, RunError> {
-    let mut recorder = Recorder::new(system);
-    let outcome = Engine::new(system, replication)?.run(&mut recorder)?;
+    let mut observers = (Recorder::new(system), TimeSeries::new(system));
+    let outcome = Engine::new(system, replication)?.run(&mut observers)?;
+    let (recorder, timeseries) = observers;
     Ok(Replication {
         replication,
         summary: recorder.summary(system, &outcome),
         recorder,
+        timeseries,
         outcome,
     })
 }
 
 /// Runs replications `0..count` in parallel; results are in replication order.
 pub fn replicate(system: &System, count: u64) -> Result<Vec<Replication>, RunError> {
-    (0..count)
+    replicate_range(system, 0..count, &|| {})
+}
+
+/// Runs the replications numbered `range` in parallel, calling `done` as each finishes;
+/// results are in replication order.
+fn replicate_range(
+    system: &System,
+    range: std::ops::Range<u64>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<Replication>, RunError> {
+    range
         .into_par_iter()
-        .map(|replication| run(system, replication))
+        .map(|replication| {
+            let result = run(system, replication);
+            done();
+            result
+        })
         .collect()
 }

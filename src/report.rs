@@ -1,16 +1,30 @@
-//! Results to bytes: the only module that knows serde's `Serialize` and output formats.
+//! Results to bytes and files: the only module that knows serde's `Serialize`, plotters and
+//! output formats, and the only one that writes files (`write`).
 //!
-//! It never simulates. Renderers are pure functions from a [`RunReport`] to bytes; the
-//! engine's and model's types are never serialised directly, only the versioned DTOs of
-//! `schema`.
+//! It never simulates. Renderers are pure functions from a [`RunReport`] (one replication,
+//! for `run --json`) or a [`Report`] (one study or a comparison) to bytes; the engine's and
+//! model's types are never serialised directly, only the versioned DTOs of `schema`.
 
+mod charts;
+mod csv;
+mod document;
+mod format;
+mod html;
 mod json;
+mod markdown;
 mod schema;
+mod verdict;
+mod write;
 
-pub use json::render as render_json;
+pub use charts::{Chart, render_png as render_chart_png, render_svg as render_chart_svg};
+pub use csv::{COLUMNS as CSV_COLUMNS, render as render_csv};
+pub use html::render as render_html;
+pub use json::{render as render_json, render_report as render_report_json};
+pub use markdown::render as render_markdown;
 pub use schema::SCHEMA_VERSION;
+pub use write::{ReportError, write_atomic, write_files};
 
-use crate::experiment::Replication;
+use crate::experiment::{Replication, Study};
 use crate::model::System;
 
 /// Everything a report shows about one run, and what is needed to replay it.
@@ -24,6 +38,66 @@ pub struct RunReport<'a> {
     pub system: &'a System,
     /// The run's results.
     pub run: &'a Replication,
+}
+
+/// A full report: one study (`spillway run --report`) or several designs compared
+/// (`spillway compare`), the first being the baseline.
+#[derive(Clone, Debug)]
+pub struct Report<'a> {
+    /// The command line that produced it, for replay.
+    pub command: &'a str,
+    /// The designs, baseline first.
+    pub designs: Vec<Design<'a>>,
+}
+
+/// One design of a report.
+#[derive(Clone, Copy, Debug)]
+pub struct Design<'a> {
+    /// A short name for tables and legends (the scenario file's stem).
+    pub name: &'a str,
+    /// The scenario file as given on the command line.
+    pub scenario_path: &'a str,
+    /// The scenario file's text.
+    pub scenario_text: &'a str,
+    /// Its results.
+    pub study: &'a Study,
+}
+
+/// Every file of a report directory, as `(file name, bytes)`: `report.html`, `report.md`,
+/// `summary.json`, `timeseries.csv` and each chart as SVG and PNG.
+pub fn files(report: &Report<'_>) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        ("report.html".to_string(), render_html(report)),
+        ("report.md".to_string(), render_markdown(report)),
+        ("summary.json".to_string(), render_report_json(report)),
+        ("timeseries.csv".to_string(), render_csv(report)),
+    ];
+    for chart in Chart::ALL {
+        files.push((
+            format!("{}.svg", chart.file_stem()),
+            render_chart_svg(report, chart),
+        ));
+        files.push((
+            format!("{}.png", chart.file_stem()),
+            render_chart_png(report, chart),
+        ));
+    }
+    files
+}
+
+/// The verdict of a comparison in plain language: one sentence per source and figure, each
+/// design against the first. Empty for a single design.
+pub fn verdicts(report: &Report<'_>) -> Vec<String> {
+    let Some((base, others)) = report.designs.split_first() else {
+        return Vec::new();
+    };
+    others
+        .iter()
+        .flat_map(|other| {
+            let diffs = crate::stats::differences(&base.study.summaries, &other.study.summaries);
+            verdict::sentences(base.name, other.name, &diffs)
+        })
+        .collect()
 }
 
 /// FNV-1a of the scenario text, as 16 hex digits: identifies the exact input of a report.

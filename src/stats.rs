@@ -1,19 +1,27 @@
 //! Streaming measurement of a run, in memory bounded whatever the run's length.
 //!
 //! [`Recorder`] is an `Observer`: it counts, integrates levels over time and fills HDR
-//! histograms. It knows nothing of files, formats or the terminal.
+//! histograms; [`TimeSeries`] keeps the same figures per time window for charts. It knows nothing of files, formats or the terminal.
 
 mod estimate;
+mod headline;
 mod latency;
 mod level;
+mod loghist;
+mod mser;
 mod recorder;
 mod recovery;
 mod summary;
+mod timeseries;
 
 pub use estimate::{Estimate, student_t_quantile};
+pub use headline::{CONFIDENCE, Difference, Figure, Headline, Scope, Unit, differences, headlines};
 pub use latency::{Latency, LatencySummary};
+pub use loghist::SparseHistogram;
+pub use mser::{MSER_BATCH, mser5_truncation};
 pub use recorder::Recorder;
 pub use recovery::{RECOVERY_THRESHOLD, Recovery};
 pub use summary::{
     LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };
+pub use timeseries::{MAX_WINDOWS, TimeSeries, Window, WindowRow};

@@ -2,21 +2,59 @@
 
 use std::fmt::Write;
 
-use spillway::model::ServiceId;
+use spillway::experiment::Study;
+use spillway::model::{ServiceId, System};
 use spillway::oracle;
-use spillway::report::RunReport;
-use spillway::stats::{LITTLE_TOLERANCE, LittleCheck};
+use spillway::report::{self, Report};
+use spillway::stats::{Figure, LITTLE_TOLERANCE, LittleCheck, RunSummary, Scope, headlines};
 
-/// The human-readable summary of one run.
-pub(crate) fn summary(report: &RunReport<'_>) -> String {
-    let s = &report.run.summary;
+/// The human-readable summary of a study: replication 0's table, then, with several
+/// replications, the headline intervals per source.
+pub(crate) fn summary(scenario_path: &str, study: &Study) -> String {
+    let s = &study.summaries[0];
+    let mut out = table(scenario_path, &study.system, s);
+    let n = study.summaries.len();
+    if n > 1 {
+        let _ = writeln!(
+            out,
+            "\nthe table shows replication 0 of {n}; means with 95% confidence intervals:"
+        );
+        for h in headlines(&study.summaries)
+            .iter()
+            .filter(|h| h.scope == Scope::Source)
+            .filter(|h| matches!(h.figure, Figure::LatencyMean | Figure::LatencyP99))
+        {
+            let _ = writeln!(
+                out,
+                "  {:<16} {:<20} {:>10} ± {}",
+                clip(&h.component, 16),
+                h.figure.label(),
+                secs(h.estimate.mean),
+                secs(h.estimate.half_width)
+            );
+        }
+    }
+    out
+}
+
+/// The verdict lines of a comparison.
+pub(crate) fn verdict(report: &Report<'_>) -> String {
     let mut out = String::new();
-    let warmup = report.system.simulation().warmup.as_secs_f64();
+    for line in report::verdicts(report) {
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+/// The table of one replication.
+fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
+    let mut out = String::new();
+    let warmup = system.simulation().warmup.as_secs_f64();
     let _ = writeln!(
         out,
         "spillway {} · {} · seed {}\nmeasured {} after {} warm-up · {} events\n",
         env!("CARGO_PKG_VERSION"),
-        report.scenario_path,
+        scenario_path,
         s.seed,
         secs(s.measured_secs),
         secs(warmup),
@@ -55,7 +93,7 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
             secs(svc.sojourn.p50),
             secs(svc.sojourn.p99),
         );
-        if let Some(t) = oracle::expected(report.system, ServiceId(i as u32)) {
+        if let Some(t) = oracle::expected(system, ServiceId(i as u32)) {
             let _ = writeln!(
                 out,
                 "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9}",
@@ -103,16 +141,15 @@ pub(crate) fn summary(report: &RunReport<'_>) -> String {
             secs(l.max),
         );
     }
-    out.push_str(&outcomes(report));
-    out.push_str(&notes(report));
+    out.push_str(&outcomes(s));
+    out.push_str(&notes(s));
     out.push('\n');
-    out.push_str(&little_line(report));
+    out.push_str(&little_line(s));
     out
 }
 
 /// How requests ended, when any client retries, times out or sees failures.
-fn outcomes(report: &RunReport<'_>) -> String {
-    let s = &report.run.summary;
+fn outcomes(s: &RunSummary) -> String {
     let eventful = s
         .sources
         .iter()
@@ -158,8 +195,7 @@ fn outcomes(report: &RunReport<'_>) -> String {
 
 /// One line each for what only some scenarios have: timeouts and wasted work at services,
 /// asynchronous completion, and the recovery verdict.
-fn notes(report: &RunReport<'_>) -> String {
-    let s = &report.run.summary;
+fn notes(s: &RunSummary) -> String {
     let mut out = String::new();
     for svc in s
         .services
@@ -210,8 +246,7 @@ fn notes(report: &RunReport<'_>) -> String {
 }
 
 /// One line on Little's law: all well, or which checks missed and by how much.
-fn little_line(report: &RunReport<'_>) -> String {
-    let s = &report.run.summary;
+fn little_line(s: &RunSummary) -> String {
     let checks = s
         .services
         .iter()

@@ -1,12 +1,24 @@
 //! The JSON document of `spillway run --json`.
 
-use super::RunReport;
-use super::schema::RunDoc;
+use super::schema::{CompareDoc, RunDoc};
+use super::{Report, RunReport};
 
 /// One JSON document, pretty-printed, ending in a newline. Same input, same bytes.
 pub fn render(report: &RunReport<'_>) -> Vec<u8> {
     let mut bytes =
         serde_json::to_vec_pretty(&RunDoc::new(report)).expect("plain data always serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// `summary.json` of a report: for one design, the `run --json` document with its study
+/// (replications, warm-up, intervals); for a comparison, every design and the differences.
+pub fn render_report(report: &Report<'_>) -> Vec<u8> {
+    let bytes = match report.designs.as_slice() {
+        [design] => serde_json::to_vec_pretty(&RunDoc::of_study(design, report.command)),
+        _ => serde_json::to_vec_pretty(&CompareDoc::new(report)),
+    };
+    let mut bytes = bytes.expect("plain data always serialises");
     bytes.push(b'\n');
     bytes
 }

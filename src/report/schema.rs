@@ -5,10 +5,14 @@
 
 use serde::Serialize;
 
-use super::{RunReport, scenario_hash};
-use crate::model::ServiceId;
+use super::{Design, Report, RunReport, scenario_hash};
+use crate::experiment::{StopReason, Study};
+use crate::model::{ServiceId, System};
 use crate::oracle;
-use crate::stats::{LatencySummary, LittleCheck, ServiceSummary, SourceSummary};
+use crate::stats::{
+    CONFIDENCE, Difference, Estimate, Headline, LatencySummary, LittleCheck, RunSummary, Scope,
+    ServiceSummary, SourceSummary, differences, headlines,
+};
 use crate::theory::QueueFigures;
 
 /// Version of the JSON layout.
@@ -27,6 +31,60 @@ pub(crate) struct RunDoc<'a> {
     services: Vec<ServiceDoc<'a>>,
     sources: Vec<SourceDoc<'a>>,
     system: SystemDoc,
+    /// Added in schema 1 (additive): replications, warm-up and confidence intervals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    study: Option<StudyDoc>,
+}
+
+/// How a study ran, and every headline figure with its interval.
+#[derive(Serialize)]
+struct StudyDoc {
+    command: String,
+    replications: usize,
+    stop: &'static str,
+    warmup_seconds: f64,
+    warmup_method: &'static str,
+    confidence: f64,
+    intervals: Vec<IntervalDoc>,
+}
+
+#[derive(Serialize)]
+struct IntervalDoc {
+    scope: &'static str,
+    component: String,
+    figure: &'static str,
+    mean: f64,
+    /// `null` with a single replication.
+    half_width: Option<f64>,
+    n: usize,
+}
+
+/// The JSON document of `spillway compare`.
+#[derive(Serialize)]
+pub(crate) struct CompareDoc<'a> {
+    schema_version: u32,
+    spillway_version: &'static str,
+    designs: Vec<RunDoc<'a>>,
+    differences: Vec<DifferenceDoc>,
+}
+
+#[derive(Serialize)]
+struct DifferenceDoc {
+    baseline: String,
+    design: String,
+    scope: &'static str,
+    component: String,
+    figure: &'static str,
+    baseline_mean: f64,
+    design_mean: f64,
+    difference: EstimateDoc,
+}
+
+#[derive(Serialize)]
+struct EstimateDoc {
+    mean: f64,
+    half_width: Option<f64>,
+    n: usize,
 }
 
 #[derive(Serialize)]
@@ -126,23 +184,55 @@ struct TheoryDoc {
 
 impl<'a> RunDoc<'a> {
     pub(crate) fn new(report: &RunReport<'a>) -> RunDoc<'a> {
-        let summary = &report.run.summary;
+        RunDoc::of(
+            report.scenario_path,
+            report.scenario_text,
+            report.system,
+            &report.run.summary,
+            report.run.replication,
+        )
+    }
+
+    /// The document of a study: replication 0's figures (as in a single run) plus the
+    /// study's intervals.
+    pub(crate) fn of_study(design: &Design<'a>, command: &str) -> RunDoc<'a> {
+        let study = design.study;
+        let first = study
+            .summaries
+            .first()
+            .expect("a study has at least one replication");
+        let mut doc = RunDoc::of(
+            design.scenario_path,
+            design.scenario_text,
+            &study.system,
+            first,
+            0,
+        );
+        doc.study = Some(StudyDoc::new(study, command));
+        doc
+    }
+
+    fn of(
+        scenario_path: &'a str,
+        scenario_text: &'a str,
+        system: &System,
+        summary: &'a RunSummary,
+        replication: u64,
+    ) -> RunDoc<'a> {
         RunDoc {
             schema_version: SCHEMA_VERSION,
             spillway_version: env!("CARGO_PKG_VERSION"),
-            scenario: report.scenario_path,
-            scenario_hash: scenario_hash(report.scenario_text),
+            scenario: scenario_path,
+            scenario_hash: scenario_hash(scenario_text),
             seed: summary.seed,
-            replication: report.run.replication,
+            replication,
             events: summary.events,
             measured_seconds: summary.measured_secs,
             services: summary
                 .services
                 .iter()
                 .enumerate()
-                .map(|(i, s)| {
-                    ServiceDoc::new(s, oracle::expected(report.system, ServiceId(i as u32)))
-                })
+                .map(|(i, s)| ServiceDoc::new(s, oracle::expected(system, ServiceId(i as u32))))
                 .collect(),
             sources: summary.sources.iter().map(SourceDoc::new).collect(),
             system: SystemDoc {
@@ -157,6 +247,106 @@ impl<'a> RunDoc<'a> {
                     recovered_after_seconds: r.recovered_after_secs,
                 }),
             },
+            study: None,
+        }
+    }
+}
+
+impl StudyDoc {
+    fn new(study: &Study, command: &str) -> StudyDoc {
+        StudyDoc {
+            command: command.to_string(),
+            replications: study.summaries.len(),
+            stop: match study.stop {
+                StopReason::Planned => "planned",
+                StopReason::PrecisionReached => "precision_reached",
+                StopReason::MaxReplications => "max_replications",
+            },
+            warmup_seconds: study.warmup.secs,
+            warmup_method: if study.warmup.mser.is_some() {
+                "mser5"
+            } else {
+                "scenario"
+            },
+            confidence: CONFIDENCE,
+            intervals: headlines(&study.summaries)
+                .iter()
+                .map(IntervalDoc::new)
+                .collect(),
+        }
+    }
+}
+
+fn scope_key(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Source => "source",
+        Scope::Service => "service",
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+impl IntervalDoc {
+    fn new(h: &Headline) -> IntervalDoc {
+        IntervalDoc {
+            scope: scope_key(h.scope),
+            component: h.component.clone(),
+            figure: h.figure.key(),
+            mean: h.estimate.mean,
+            half_width: finite(h.estimate.half_width),
+            n: h.estimate.n,
+        }
+    }
+}
+
+impl<'a> CompareDoc<'a> {
+    pub(crate) fn new(report: &Report<'a>) -> CompareDoc<'a> {
+        let designs = &report.designs;
+        let mut diffs = Vec::new();
+        if let Some((base, others)) = designs.split_first() {
+            for other in others {
+                diffs.extend(
+                    differences(&base.study.summaries, &other.study.summaries)
+                        .iter()
+                        .map(|d| DifferenceDoc::new(base.name, other.name, d)),
+                );
+            }
+        }
+        CompareDoc {
+            schema_version: SCHEMA_VERSION,
+            spillway_version: env!("CARGO_PKG_VERSION"),
+            designs: designs
+                .iter()
+                .map(|d| RunDoc::of_study(d, report.command))
+                .collect(),
+            differences: diffs,
+        }
+    }
+}
+
+impl DifferenceDoc {
+    fn new(baseline: &str, design: &str, d: &Difference) -> DifferenceDoc {
+        DifferenceDoc {
+            baseline: baseline.to_string(),
+            design: design.to_string(),
+            scope: scope_key(d.scope),
+            component: d.component.clone(),
+            figure: d.figure.key(),
+            baseline_mean: d.a.mean,
+            design_mean: d.b.mean,
+            difference: EstimateDoc::new(&d.difference),
+        }
+    }
+}
+
+impl EstimateDoc {
+    fn new(e: &Estimate) -> EstimateDoc {
+        EstimateDoc {
+            mean: e.mean,
+            half_width: finite(e.half_width),
+            n: e.n,
         }
     }
 }

@@ -63,3 +63,80 @@ pub trait Observer {
 pub struct NullObserver;
 
 impl Observer for NullObserver {}
+
+/// Two observers watching one run: every hook goes to the first, then the second (for
+/// example a `stats::Recorder` and a `stats::TimeSeries`).
+impl<A: Observer, B: Observer> Observer for (A, B) {
+    fn on_measure_start(&mut self, at: SimTime) {
+        self.0.on_measure_start(at);
+        self.1.on_measure_start(at);
+    }
+    #[inline]
+    fn on_request(&mut self, at: SimTime, source: SourceId) {
+        self.0.on_request(at, source);
+        self.1.on_request(at, source);
+    }
+    #[inline]
+    fn on_attempt(&mut self, at: SimTime, source: SourceId, attempt: u32) {
+        self.0.on_attempt(at, source, attempt);
+        self.1.on_attempt(at, source, attempt);
+    }
+    #[inline]
+    fn on_request_done(
+        &mut self,
+        at: SimTime,
+        source: SourceId,
+        outcome: Outcome,
+        attempts: u32,
+        latency: SimDuration,
+    ) {
+        self.0
+            .on_request_done(at, source, outcome, attempts, latency);
+        self.1
+            .on_request_done(at, source, outcome, attempts, latency);
+    }
+    fn on_async_done(&mut self, at: SimTime, source: SourceId, latency: SimDuration) {
+        self.0.on_async_done(at, source, latency);
+        self.1.on_async_done(at, source, latency);
+    }
+    #[inline]
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, queued: bool) {
+        self.0.on_admit(at, service, queued);
+        self.1.on_admit(at, service, queued);
+    }
+    #[inline]
+    fn on_reject(&mut self, at: SimTime, service: ServiceId) {
+        self.0.on_reject(at, service);
+        self.1.on_reject(at, service);
+    }
+    #[inline]
+    fn on_start(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {
+        self.0.on_start(at, service, waited, queued);
+        self.1.on_start(at, service, waited, queued);
+    }
+    fn on_drop(&mut self, at: SimTime, service: ServiceId, waited: SimDuration, queued: bool) {
+        self.0.on_drop(at, service, waited, queued);
+        self.1.on_drop(at, service, waited, queued);
+    }
+    #[inline]
+    fn on_complete(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, failed: bool) {
+        self.0.on_complete(at, service, sojourn, failed);
+        self.1.on_complete(at, service, sojourn, failed);
+    }
+    fn on_timeout(&mut self, at: SimTime, service: ServiceId) {
+        self.0.on_timeout(at, service);
+        self.1.on_timeout(at, service);
+    }
+    fn on_wasted(&mut self, at: SimTime, service: ServiceId, work: SimDuration) {
+        self.0.on_wasted(at, service, work);
+        self.1.on_wasted(at, service, work);
+    }
+    fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
+        self.0.on_workers(at, service, workers);
+        self.1.on_workers(at, service, workers);
+    }
+    fn on_end(&mut self, at: SimTime) {
+        self.0.on_end(at);
+        self.1.on_end(at);
+    }
+}

@@ -77,6 +77,23 @@ impl Latency {
         self.histogram.count_between(0, ns) as f64 / self.count() as f64
     }
 
+    /// Points `(seconds, fraction at or below)` of the distribution function, at about 200
+    /// quantiles spaced to show both the body and the tail (up to p99.99), then the maximum.
+    pub fn cdf_points(&self) -> Vec<(f64, f64)> {
+        if self.count() == 0 {
+            return Vec::new();
+        }
+        let body = (1..100).map(|i| f64::from(i) / 100.0);
+        // 1 − 10^(−x) for x from 2 to 4: the tail, evenly on a log scale of 1 − p.
+        let tail = (1..=100).map(|i| 1.0 - 10f64.powf(-2.0 - f64::from(i) / 50.0));
+        let mut points: Vec<(f64, f64)> = body
+            .chain(tail)
+            .map(|p| (self.histogram.value_at_quantile(p) as f64 / 1e9, p))
+            .collect();
+        points.push((self.histogram.max() as f64 / 1e9, 1.0));
+        points
+    }
+
     /// Headline figures in seconds.
     pub fn summary(&self) -> LatencySummary {
         let count = self.count();

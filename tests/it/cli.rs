@@ -163,3 +163,122 @@ fn missing_file_and_bad_usage_exit_2() {
     let out = spillway().arg("frobnicate").output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn run_report_writes_every_file_into_the_default_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("small.toml");
+    std::fs::write(&file, SMALL).expect("written");
+    let out = spillway()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "small.toml",
+            "--replications",
+            "3",
+            "--report",
+            "--quiet",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "--quiet: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("replication 0 of 3"), "{stdout}");
+    let report = dir.path().join("reports").join("small");
+    for name in [
+        "report.html",
+        "report.md",
+        "summary.json",
+        "timeseries.csv",
+        "latency-cdf.svg",
+        "latency-cdf.png",
+    ] {
+        assert!(report.join(name).is_file(), "{name} missing");
+    }
+    let md = std::fs::read_to_string(report.join("report.md")).expect("read");
+    assert!(md.contains("command: spillway run small.toml --replications 3 --report --quiet"));
+}
+
+#[test]
+fn compare_prints_a_verdict_and_writes_one_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("two.toml"), SMALL).expect("written");
+    let three = SMALL.replace("workers = 2", "workers = 3");
+    std::fs::write(dir.path().join("three.toml"), three).expect("written");
+    let out = spillway()
+        .current_dir(dir.path())
+        .args([
+            "compare",
+            "two.toml",
+            "three.toml",
+            "--replications",
+            "4",
+            "-q",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("three cuts p99 response time (in)"),
+        "{stdout}"
+    );
+    let report = dir.path().join("reports").join("compare-two-vs-three");
+    let json = std::fs::read(report.join("summary.json")).expect("written");
+    let doc: serde_json::Value = serde_json::from_slice(&json).expect("valid JSON");
+    assert_eq!(doc["designs"].as_array().map(Vec::len), Some(2));
+    assert!(doc["differences"].as_array().is_some_and(|d| !d.is_empty()));
+}
+
+#[test]
+fn bad_study_options_exit_2() {
+    let file = scenario(SMALL);
+    for args in [
+        vec!["--precision", "2"],
+        vec!["--replications", "0"],
+        vec!["--warmup", "sometimes"],
+    ] {
+        let out = spillway()
+            .arg("run")
+            .arg(file.path())
+            .args(&args)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let out = spillway()
+        .args(["compare", "only-one.toml"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unwritable_report_directory_exits_1() {
+    let file = scenario(SMALL);
+    let blocker = tempfile::NamedTempFile::new().expect("temp file");
+    let out = spillway()
+        .arg("run")
+        .arg(file.path())
+        .arg("--report")
+        .arg(blocker.path().join("sub"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("writing the report"));
+}

@@ -6,10 +6,15 @@
 //! - `clients`: retries, budgets, closed loops, synchronous and asynchronous composition.
 //! - `cli`: the binary's exit codes, diagnostics and output.
 //! - `tidy`: module boundaries (each crate's one home; no I/O or clock in the engine).
+//! - `report`: rendered reports (snapshots, well-formed SVG, self-contained HTML, thread
+//!   independence, whole-or-nothing writes) and comparisons on common random numbers.
+//! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 
 mod cli;
 mod clients;
+mod coverage;
 mod properties;
+mod report;
 mod scenarios;
 mod theory;
 mod tidy;

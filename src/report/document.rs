@@ -1,0 +1,375 @@
+//! The content of a report as a list of blocks, rendered to Markdown or HTML, so both
+//! formats always say the same thing.
+
+use super::charts::Chart;
+use super::format::{half_width, num, pct, secs, signed, value};
+use super::{Design, Report, scenario_hash, verdict};
+use crate::experiment::StopReason;
+use crate::model::ServiceId;
+use crate::oracle;
+use crate::stats::{CONFIDENCE, Estimate, Figure, Headline, Scope, differences, headlines};
+
+/// A piece of a report.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Block {
+    /// A heading of level 1 to 3.
+    Heading(u8, String),
+    /// A paragraph of plain text.
+    Para(String),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// A table with a header row.
+    Table {
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// A chart, shown inline (HTML) or as a PNG beside the file (Markdown).
+    Chart(Chart),
+    /// Preformatted text (commands, the scenario).
+    Code(String),
+}
+
+/// The whole report: a single run study or a comparison.
+pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
+    let mut out = Vec::new();
+    match report.designs.as_slice() {
+        [design] => {
+            out.push(Block::Heading(
+                1,
+                format!("spillway report: {}", design.name),
+            ));
+            out.extend(provenance(report));
+            headline_section(&mut out, design);
+            theory_section(&mut out, design);
+            little_section(&mut out, design);
+        }
+        designs => {
+            let names: Vec<&str> = designs.iter().map(|d| d.name).collect();
+            out.push(Block::Heading(
+                1,
+                format!("spillway comparison: {}", names.join(" vs ")),
+            ));
+            out.extend(provenance(report));
+            comparison_section(&mut out, designs);
+        }
+    }
+    out.push(Block::Heading(2, "Charts".into()));
+    for chart in Chart::ALL {
+        out.push(Block::Heading(3, chart.title().into()));
+        out.push(Block::Chart(chart));
+        out.push(Block::Para(chart.caption().into()));
+    }
+    method_section(&mut out, report);
+    for design in &report.designs {
+        out.push(Block::Heading(
+            2,
+            format!("Scenario: {}", design.scenario_path),
+        ));
+        out.push(Block::Code(design.scenario_text.trim_end().to_string()));
+    }
+    out
+}
+
+/// Seed, version, command and everything else needed to replay the report.
+fn provenance(report: &Report<'_>) -> Vec<Block> {
+    let mut items = vec![
+        format!("spillway {}", env!("CARGO_PKG_VERSION")),
+        format!("command: {}", report.command),
+    ];
+    for d in &report.designs {
+        let sim = d.study.system.simulation();
+        let prefix = if report.designs.len() > 1 {
+            format!("{}: ", d.name)
+        } else {
+            String::new()
+        };
+        items.push(format!(
+            "{prefix}scenario {} (FNV-1a {}), seed {}, {} replication(s) ({}), warm-up {}, \
+             {} measured per replication, {} events in all",
+            d.scenario_path,
+            scenario_hash(d.scenario_text),
+            sim.seed,
+            d.study.summaries.len(),
+            stop_text(d.study.stop),
+            secs(d.study.warmup.secs),
+            secs(d.study.summaries.first().map_or(0.0, |s| s.measured_secs)),
+            d.study.events,
+        ));
+    }
+    vec![
+        Block::List(items),
+        Block::Para(
+            "To reproduce this report byte for byte, run the command above with the same \
+             scenario file (its hash is given) and spillway version: every random draw \
+             follows from the seed."
+                .into(),
+        ),
+    ]
+}
+
+fn stop_text(stop: StopReason) -> &'static str {
+    match stop {
+        StopReason::Planned => "as planned",
+        StopReason::PrecisionReached => "target precision reached",
+        StopReason::MaxReplications => "upper bound reached before the target precision",
+    }
+}
+
+fn component(h_scope: Scope, name: &str) -> String {
+    match h_scope {
+        Scope::Source => format!("{name} (source)"),
+        Scope::Service => format!("{name} (service)"),
+    }
+}
+
+fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let n = design.study.summaries.len();
+    out.push(Block::Heading(2, "Headline figures".into()));
+    out.push(Block::Para(format!(
+        "Mean over {n} independent replication(s), with the {:.0}% confidence interval \
+         (Student t with {} degrees of freedom). Sources are end to end; services are per \
+         hop.",
+        CONFIDENCE * 100.0,
+        n.saturating_sub(1)
+    )));
+    let rows = headlines(&design.study.summaries)
+        .iter()
+        .map(|h| {
+            let unit = h.figure.unit();
+            vec![
+                component(h.scope, &h.component),
+                h.figure.label().to_string(),
+                value(unit, h.estimate.mean),
+                half_width(unit, &h.estimate),
+            ]
+        })
+        .collect();
+    out.push(Block::Table {
+        head: ["component", "figure", "mean", "95% CI"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    });
+}
+
+/// Exact figures where a textbook model applies, beside the simulated intervals.
+fn theory_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let system = &design.study.system;
+    let hl = headlines(&design.study.summaries);
+    let find = |name: &str, figure: Figure| -> Option<&Headline> {
+        hl.iter()
+            .find(|h| h.scope == Scope::Service && h.component == name && h.figure == figure)
+    };
+    let mut rows = Vec::new();
+    for (i, svc) in system.services().iter().enumerate() {
+        let Some(t) = oracle::expected(system, ServiceId(i as u32)) else {
+            continue;
+        };
+        for (figure, exact) in [
+            (Figure::Utilisation, t.utilisation),
+            (Figure::InService, t.l),
+            (Figure::WaitMean, t.wq),
+            (Figure::SojournMean, t.w),
+        ] {
+            if let Some(h) = find(&svc.name, figure) {
+                rows.push(theory_row(&svc.name, t.model, figure, exact, &h.estimate));
+            }
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    out.push(Block::Heading(2, "Exact theory".into()));
+    out.push(Block::Para(
+        "Services that match a textbook model (Poisson input, FIFO, matching service \
+         distribution) are compared with its exact figures."
+            .into(),
+    ));
+    out.push(Block::Table {
+        head: [
+            "service",
+            "model",
+            "figure",
+            "exact",
+            "simulated",
+            "95% CI",
+            "covered",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    });
+}
+
+fn theory_row(name: &str, model: &str, figure: Figure, exact: f64, e: &Estimate) -> Vec<String> {
+    let unit = figure.unit();
+    let covered = if e.half_width.is_finite() {
+        if e.covers(exact) { "yes" } else { "no" }
+    } else {
+        "n/a"
+    };
+    vec![
+        name.to_string(),
+        model.to_string(),
+        figure.label().to_string(),
+        value(unit, exact),
+        value(unit, e.mean),
+        half_width(unit, e),
+        covered.to_string(),
+    ]
+}
+
+fn little_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let runs = &design.study.summaries;
+    let Some(first) = runs.first() else {
+        return;
+    };
+    out.push(Block::Heading(2, "Little's law".into()));
+    out.push(Block::Para(
+        "L (time-average number inside) against λW (admissions per second times mean time \
+         inside), checked in every replication; the largest relative gap is shown."
+            .into(),
+    ));
+    let mut rows = Vec::new();
+    let names = first
+        .services
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(["whole system".to_string()]);
+    for (i, name) in names.enumerate() {
+        let check =
+            |r: &crate::stats::RunSummary| r.services.get(i).map_or(r.system.little, |s| s.little);
+        let worst = runs
+            .iter()
+            .map(|r| check(r).relative_error)
+            .fold(0.0, f64::max);
+        let holds = runs.iter().all(|r| check(r).holds());
+        let c = check(first);
+        rows.push(vec![
+            name,
+            num(c.l),
+            num(c.lambda * c.w),
+            pct(worst),
+            if holds { "yes" } else { "no" }.to_string(),
+        ]);
+    }
+    out.push(Block::Table {
+        head: [
+            "where",
+            "L (replication 0)",
+            "λW (replication 0)",
+            "largest gap",
+            "holds",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    });
+}
+
+fn comparison_section(out: &mut Vec<Block>, designs: &[Design<'_>]) {
+    let base = &designs[0];
+    out.push(Block::Heading(2, "Verdict".into()));
+    let mut sentences = Vec::new();
+    for other in &designs[1..] {
+        let diffs = differences(&base.study.summaries, &other.study.summaries);
+        sentences.extend(verdict::sentences(base.name, other.name, &diffs));
+    }
+    out.push(Block::List(sentences));
+    out.push(Block::Para(format!(
+        "All designs ran with the same seed, so replication i of each drew the same \
+         arrivals from same-named sources (common random numbers). Differences are paired \
+         replication by replication, with the {:.0}% Student-t interval of their mean; a \
+         difference counts only when that interval excludes zero.",
+        CONFIDENCE * 100.0
+    )));
+    for other in &designs[1..] {
+        out.push(Block::Heading(
+            2,
+            format!("Side by side: {} vs {}", base.name, other.name),
+        ));
+        let rows = differences(&base.study.summaries, &other.study.summaries)
+            .iter()
+            .map(|d| {
+                let unit = d.figure.unit();
+                vec![
+                    component(d.scope, &d.component),
+                    d.figure.label().to_string(),
+                    format!("{} {}", value(unit, d.a.mean), half_width(unit, &d.a)),
+                    format!("{} {}", value(unit, d.b.mean), half_width(unit, &d.b)),
+                    format!(
+                        "{} {}",
+                        signed(unit, d.difference.mean),
+                        half_width(unit, &d.difference)
+                    ),
+                ]
+            })
+            .collect();
+        out.push(Block::Table {
+            head: vec![
+                "component".into(),
+                "figure".into(),
+                base.name.into(),
+                other.name.into(),
+                format!("{} − {}", other.name, base.name),
+            ],
+            rows,
+        });
+    }
+}
+
+fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
+    out.push(Block::Heading(2, "Method".into()));
+    let mut items = Vec::new();
+    for d in &report.designs {
+        let w = d.study.warmup;
+        let text = match w.mser {
+            None => format!(
+                "{}: the first {} of every replication is discarded (the scenario's warm-up).",
+                d.name,
+                secs(w.secs)
+            ),
+            Some((windows, width)) => format!(
+                "{}: warm-up chosen by MSER-5: a pilot of 4 replications (warm-up included) \
+                 recorded the number of requests inside the system per {} window; these were \
+                 grouped in batches of 5, and the warm-up is the truncation point that \
+                 minimises the squared standard error of the remaining batch means. It \
+                 discarded {windows} window(s): a warm-up of {} (the scenario said {}). \
+                 Deleting a start-up transient lowers that error; deleting steady-state \
+                 data raises it. Its resolution is one batch ({}): a transient shorter \
+                 than that is not removed.",
+                d.name,
+                secs(width),
+                secs(w.secs),
+                secs(w.scenario_secs),
+                secs(width * 5.0),
+            ),
+        };
+        items.push(text);
+        if let Some(p) = d.study.plan.precision {
+            items.push(format!(
+                "{}: replications were added until every source's mean and p99 response time \
+                 had a 95% interval within ±{} of its mean, up to {} replications: {}.",
+                d.name,
+                pct(p.relative_half_width),
+                p.max_replications,
+                stop_text(d.study.stop)
+            ));
+        }
+    }
+    let ts = &report.designs[0].study.timeseries;
+    items.push(format!(
+        "timeseries.csv (beside this report) has one row per {} window from the start of \
+         the run, warm-up included: rates per second and time averages, averaged over \
+         replications; p50 and p99 come from 16-buckets-per-octave histograms (within about \
+         6%, interpolated). timed_out and retries stay 0 until the engine models client timeouts and \
+         retries.",
+        secs(ts.width_ns() as f64 / 1e9)
+    ));
+    items.push(format!(
+        "Confidence intervals: {:.0}% confidence, Student t across independent replications \
+         (each replication has its own random streams); a single replication has none.",
+        CONFIDENCE * 100.0
+    ));
+    out.push(Block::List(items));
+}

@@ -1,0 +1,83 @@
+//! Numbers as report text: fixed precision, readable units, intervals.
+
+use crate::stats::{Estimate, Unit};
+
+/// A duration in seconds with a readable unit.
+pub(crate) fn secs(s: f64) -> String {
+    match s {
+        s if !s.is_finite() => "n/a".to_string(),
+        0.0 => "0 s".to_string(),
+        s if s.abs() >= 7200.0 => format!("{:.2} h", s / 3600.0),
+        s if s.abs() >= 120.0 => format!("{:.2} min", s / 60.0),
+        s if s.abs() >= 1.0 => format!("{s:.3} s"),
+        s if s.abs() >= 1e-3 => format!("{:.1} ms", s * 1e3),
+        s => format!("{:.1} µs", s * 1e6),
+    }
+}
+
+/// A number with four significant digits.
+pub(crate) fn num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x.is_finite() {
+            "0".into()
+        } else {
+            "n/a".into()
+        };
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// A fraction as a percentage.
+pub(crate) fn pct(fraction: f64) -> String {
+    if fraction.is_finite() {
+        format!("{:.2}%", fraction * 100.0)
+    } else {
+        "n/a".into()
+    }
+}
+
+/// A value in its unit.
+pub(crate) fn value(unit: Unit, x: f64) -> String {
+    match unit {
+        Unit::Seconds => secs(x),
+        Unit::PerSecond => format!("{}/s", num(x)),
+        Unit::Fraction => pct(x),
+        Unit::Number => num(x),
+    }
+}
+
+/// A number with two significant digits (for interval half-widths).
+fn num2(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return num(x);
+    }
+    let decimals = (1 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// A half-width in the same unit ("n/a" with a single replication).
+pub(crate) fn half_width(unit: Unit, e: &Estimate) -> String {
+    if e.half_width.is_finite() {
+        let text = match unit {
+            Unit::PerSecond => format!("{}/s", num2(e.half_width)),
+            Unit::Number => num2(e.half_width),
+            _ => value(unit, e.half_width),
+        };
+        format!("± {text}")
+    } else {
+        "n/a (1 replication)".into()
+    }
+}
+
+/// A signed difference in its unit.
+pub(crate) fn signed(unit: Unit, x: f64) -> String {
+    let sign = if x > 0.0 {
+        "+"
+    } else if x < 0.0 {
+        "−"
+    } else {
+        ""
+    };
+    format!("{sign}{}", value(unit, x.abs()))
+}

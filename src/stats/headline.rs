@@ -1,0 +1,251 @@
+//! Headline figures across replications, each with its confidence interval, and paired
+//! differences between two designs run on common random numbers.
+
+use super::estimate::Estimate;
+use super::summary::RunSummary;
+
+/// Confidence level of every interval in reports.
+pub const CONFIDENCE: f64 = 0.95;
+
+/// What a headline figure measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Figure {
+    /// Mean end-to-end latency of a source's completed requests.
+    LatencyMean,
+    /// Median end-to-end latency.
+    LatencyP50,
+    /// 99th percentile end-to-end latency.
+    LatencyP99,
+    /// Completed requests per second.
+    Goodput,
+    /// Share of a source's requests rejected somewhere.
+    RejectedFraction,
+    /// Mean fraction of a service's workers busy.
+    Utilisation,
+    /// Time-average number in a service (L).
+    InService,
+    /// Mean waiting time before service (Wq).
+    WaitMean,
+    /// Mean time in a service (W).
+    SojournMean,
+    /// 99th percentile time in a service.
+    SojournP99,
+}
+
+/// How a figure's values read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Seconds (durations).
+    Seconds,
+    /// Per second (rates).
+    PerSecond,
+    /// A fraction in [0, 1], shown as a percentage.
+    Fraction,
+    /// A plain number (counts, time averages of counts).
+    Number,
+}
+
+impl Figure {
+    /// Figures reported per source.
+    pub const SOURCE: [Figure; 5] = [
+        Figure::LatencyMean,
+        Figure::LatencyP50,
+        Figure::LatencyP99,
+        Figure::Goodput,
+        Figure::RejectedFraction,
+    ];
+    /// Figures reported per service.
+    pub const SERVICE: [Figure; 5] = [
+        Figure::Utilisation,
+        Figure::InService,
+        Figure::WaitMean,
+        Figure::SojournMean,
+        Figure::SojournP99,
+    ];
+
+    /// A short human label ("p99 response time").
+    pub fn label(self) -> &'static str {
+        match self {
+            Figure::LatencyMean => "mean response time",
+            Figure::LatencyP50 => "p50 response time",
+            Figure::LatencyP99 => "p99 response time",
+            Figure::Goodput => "goodput",
+            Figure::RejectedFraction => "rejected",
+            Figure::Utilisation => "utilisation",
+            Figure::InService => "L (number in service)",
+            Figure::WaitMean => "mean wait (Wq)",
+            Figure::SojournMean => "mean time in service (W)",
+            Figure::SojournP99 => "p99 time in service",
+        }
+    }
+
+    /// A stable machine key ("latency_p99").
+    pub fn key(self) -> &'static str {
+        match self {
+            Figure::LatencyMean => "latency_mean",
+            Figure::LatencyP50 => "latency_p50",
+            Figure::LatencyP99 => "latency_p99",
+            Figure::Goodput => "goodput",
+            Figure::RejectedFraction => "rejected_fraction",
+            Figure::Utilisation => "utilisation",
+            Figure::InService => "l",
+            Figure::WaitMean => "wait_mean",
+            Figure::SojournMean => "sojourn_mean",
+            Figure::SojournP99 => "sojourn_p99",
+        }
+    }
+
+    /// The figure's unit.
+    pub fn unit(self) -> Unit {
+        match self {
+            Figure::LatencyMean
+            | Figure::LatencyP50
+            | Figure::LatencyP99
+            | Figure::WaitMean
+            | Figure::SojournMean
+            | Figure::SojournP99 => Unit::Seconds,
+            Figure::Goodput => Unit::PerSecond,
+            Figure::RejectedFraction | Figure::Utilisation => Unit::Fraction,
+            Figure::InService => Unit::Number,
+        }
+    }
+
+    /// Whether a smaller value is the better one (throughput is the exception).
+    pub fn lower_is_better(self) -> bool {
+        !matches!(self, Figure::Goodput)
+    }
+}
+
+/// Whether a figure belongs to a source or a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// End to end, per source.
+    Source,
+    /// Per service.
+    Service,
+}
+
+/// One figure of one component, across replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headline {
+    /// Source or service.
+    pub scope: Scope,
+    /// The component's name.
+    pub component: String,
+    /// What is measured.
+    pub figure: Figure,
+    /// Mean and interval over replications.
+    pub estimate: Estimate,
+}
+
+/// A figure of design B minus the same figure of design A, paired by replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Difference {
+    /// Source or service.
+    pub scope: Scope,
+    /// The component's name (present in both designs).
+    pub component: String,
+    /// What is measured.
+    pub figure: Figure,
+    /// Design A's estimate.
+    pub a: Estimate,
+    /// Design B's estimate.
+    pub b: Estimate,
+    /// B − A, with the interval of the mean of paired differences.
+    pub difference: Estimate,
+}
+
+/// The value of `figure` for component `index` in one run.
+fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> f64 {
+    match scope {
+        Scope::Source => {
+            let s = &run.sources[index];
+            match figure {
+                Figure::LatencyMean => s.latency.mean,
+                Figure::LatencyP50 => s.latency.p50,
+                Figure::LatencyP99 => s.latency.p99,
+                Figure::Goodput => s.goodput,
+                Figure::RejectedFraction => s.rejected_fraction,
+                _ => f64::NAN,
+            }
+        }
+        Scope::Service => {
+            let s = &run.services[index];
+            match figure {
+                Figure::Utilisation => s.utilisation,
+                Figure::InService => s.l,
+                Figure::WaitMean => s.wait.mean,
+                Figure::SojournMean => s.sojourn.mean,
+                Figure::SojournP99 => s.sojourn.p99,
+                _ => f64::NAN,
+            }
+        }
+    }
+}
+
+/// Every (scope, component index, name, figure) of a run's layout, in report order.
+fn layout(run: &RunSummary) -> Vec<(Scope, usize, &str, Figure)> {
+    let sources = run.sources.iter().enumerate().flat_map(|(i, s)| {
+        Figure::SOURCE
+            .iter()
+            .map(move |f| (Scope::Source, i, s.name.as_str(), *f))
+    });
+    let services = run.services.iter().enumerate().flat_map(|(i, s)| {
+        Figure::SERVICE
+            .iter()
+            .map(move |f| (Scope::Service, i, s.name.as_str(), *f))
+    });
+    sources.chain(services).collect()
+}
+
+/// The headline figures of a set of replications of one system, in report order: per
+/// source, then per service. Empty when `runs` is.
+pub fn headlines(runs: &[RunSummary]) -> Vec<Headline> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    layout(first)
+        .into_iter()
+        .map(|(scope, i, name, figure)| {
+            let samples: Vec<f64> = runs.iter().map(|r| value(r, scope, i, figure)).collect();
+            Headline {
+                scope,
+                component: name.to_string(),
+                figure,
+                estimate: Estimate::from_samples(&samples, CONFIDENCE),
+            }
+        })
+        .collect()
+}
+
+/// B − A for every figure of a component that both designs have (matched by name), paired
+/// replication by replication: replication i of both designs drew the same arrivals, so
+/// the differences vary less than either design.
+pub fn differences(a: &[RunSummary], b: &[RunSummary]) -> Vec<Difference> {
+    let (Some(first_a), Some(first_b)) = (a.first(), b.first()) else {
+        return Vec::new();
+    };
+    let pairs = a.len().min(b.len());
+    let index_in_b = |scope: Scope, name: &str| match scope {
+        Scope::Source => first_b.sources.iter().position(|s| s.name == name),
+        Scope::Service => first_b.services.iter().position(|s| s.name == name),
+    };
+    layout(first_a)
+        .into_iter()
+        .filter_map(|(scope, ia, name, figure)| {
+            let ib = index_in_b(scope, name)?;
+            let xs: Vec<f64> = a.iter().map(|r| value(r, scope, ia, figure)).collect();
+            let ys: Vec<f64> = b.iter().map(|r| value(r, scope, ib, figure)).collect();
+            let diffs: Vec<f64> = (0..pairs).map(|k| ys[k] - xs[k]).collect();
+            Some(Difference {
+                scope,
+                component: name.to_string(),
+                figure,
+                a: Estimate::from_samples(&xs, CONFIDENCE),
+                b: Estimate::from_samples(&ys, CONFIDENCE),
+                difference: Estimate::from_samples(&diffs, CONFIDENCE),
+            })
+        })
+        .collect()
+}

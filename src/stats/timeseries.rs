@@ -1,0 +1,431 @@
+//! Figures per time window over a whole run, warm-up included, for charts and the CSV.
+//!
+//! Memory is bounded whatever the run's length: at most [`MAX_WINDOWS`] windows are kept,
+//! and when a run would need more, adjacent pairs merge and the width doubles. Latency
+//! quantiles per window come from one working log-bucket histogram that is reset at every
+//! boundary; a closed window keeps only its non-empty buckets (`loghist`).
+//!
+//! Client-level columns count source requests: *offered* requests started, *completed*
+//! requests answered (whatever the outcome), *goodput* the successful ones, *retries*
+//! attempts beyond the first, *in flight* requests started and not yet answered, and the
+//! latency quantiles those of successful requests. Service-level columns count all work at
+//! services (attempts, calls and messages): *admitted*, *rejected* (a full waiting room),
+//! *timed out* (attempts whose caller gave up), queue depth and utilisation (busy workers
+//! over workers present, which a schedule may change).
+
+use super::loghist::{BUCKETS, SparseHistogram, bucket};
+use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
+use crate::sim::{Observer, Outcome};
+
+/// The most windows kept; beyond it adjacent pairs merge.
+pub const MAX_WINDOWS: usize = 512;
+/// Windows aimed for when the run's length is known in advance.
+const TARGET_WINDOWS: u64 = 250;
+
+/// The raw sums of one window (over one or several replications).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Window {
+    /// Simulated time covered, summed over replications (the last window may be partial).
+    pub exposure_ns: u64,
+    /// Requests started by sources.
+    pub offered: u64,
+    /// Work admitted at services (attempts, calls and messages).
+    pub admitted: u64,
+    /// Requests answered, whatever the outcome.
+    pub completed: u64,
+    /// Requests answered with success.
+    pub goodput: u64,
+    /// Work turned away by a full waiting room.
+    pub rejected: u64,
+    /// Attempts whose caller gave up waiting.
+    pub timed_out: u64,
+    /// Retries sent by clients.
+    pub retries: u64,
+    /// Area under the number of requests waiting in queues, request·ns.
+    pub queued_area: u128,
+    /// Area under the number of requests inside the system, request·ns.
+    pub in_flight_area: u128,
+    /// Area under the number of busy workers, worker·ns.
+    pub busy_area: u128,
+    /// Area under the number of workers present, worker·ns.
+    pub workers_area: u128,
+    /// End-to-end latency of the requests that finished in this window.
+    pub latency: SparseHistogram,
+}
+
+impl Window {
+    fn merge(&mut self, other: &Window) {
+        self.exposure_ns += other.exposure_ns;
+        self.offered += other.offered;
+        self.admitted += other.admitted;
+        self.completed += other.completed;
+        self.goodput += other.goodput;
+        self.rejected += other.rejected;
+        self.timed_out += other.timed_out;
+        self.retries += other.retries;
+        self.queued_area += other.queued_area;
+        self.in_flight_area += other.in_flight_area;
+        self.busy_area += other.busy_area;
+        self.workers_area += other.workers_area;
+        self.latency.merge(&other.latency);
+    }
+}
+
+/// One window's figures, ready to print: rates per second, time averages, quantiles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WindowRow {
+    /// Window start, simulated seconds from the start of the run.
+    pub start_secs: f64,
+    /// Window end (the run's end for the last one).
+    pub end_secs: f64,
+    /// Requests emitted per second.
+    pub offered: f64,
+    /// Requests admitted per second.
+    pub admitted: f64,
+    /// Requests finished per second.
+    pub completed: f64,
+    /// Useful completions per second.
+    pub goodput: f64,
+    /// Rejections per second.
+    pub rejected: f64,
+    /// Client timeouts per second.
+    pub timed_out: f64,
+    /// Retries per second.
+    pub retries: f64,
+    /// Time-average number of requests waiting in queues (all services).
+    pub queue_depth: f64,
+    /// Time-average number of requests inside the system.
+    pub in_flight: f64,
+    /// Time-average fraction of all workers busy.
+    pub utilisation: f64,
+    /// Median latency of requests finished in the window, seconds (`None`: none finished).
+    pub p50_secs: Option<f64>,
+    /// 99th percentile latency, seconds.
+    pub p99_secs: Option<f64>,
+}
+
+/// An observer that keeps the run's figures per time window.
+#[derive(Clone, Debug)]
+pub struct TimeSeries {
+    width_ns: u64,
+    /// Workers present, in all and per service.
+    workers: u32,
+    service_workers: Vec<u32>,
+    replications: u32,
+    windows: Vec<Window>,
+    /// The open window and its working histogram.
+    current: Window,
+    working: Box<[u64; BUCKETS]>,
+    current_end_ns: u64,
+    /// Levels now and when they last changed.
+    queued: u64,
+    in_flight: u64,
+    busy: u64,
+    since_ns: u64,
+    end_ns: u64,
+    measure_start_ns: u64,
+}
+
+impl TimeSeries {
+    /// A time series for one run of `system`, with about 250 windows over its expected length.
+    pub fn new(system: &System) -> TimeSeries {
+        let width_ns = window_width_ns(expected_length_ns(system));
+        TimeSeries {
+            width_ns,
+            workers: system.services().iter().map(|s| s.workers.get()).sum(),
+            service_workers: system.services().iter().map(|s| s.workers.get()).collect(),
+            replications: 1,
+            windows: Vec::with_capacity(MAX_WINDOWS),
+            current: Window::default(),
+            working: Box::new([0; BUCKETS]),
+            current_end_ns: width_ns,
+            queued: 0,
+            in_flight: 0,
+            busy: 0,
+            since_ns: 0,
+            end_ns: 0,
+            measure_start_ns: 0,
+        }
+    }
+
+    /// Width of each window, nanoseconds.
+    pub fn width_ns(&self) -> u64 {
+        self.width_ns
+    }
+
+    /// When measurement started (end of the warm-up), nanoseconds.
+    pub fn measure_start_ns(&self) -> u64 {
+        self.measure_start_ns
+    }
+
+    /// Replications merged into this series.
+    pub fn replications(&self) -> u32 {
+        self.replications
+    }
+
+    /// The closed windows, in time order (after `on_end`, all of them).
+    pub fn windows(&self) -> &[Window] {
+        &self.windows
+    }
+
+    /// Each window's figures, averaged over the merged replications.
+    pub fn rows(&self) -> Vec<WindowRow> {
+        let total = self.windows.len();
+        self.windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let start = i as u64 * self.width_ns;
+                let end = if i + 1 == total {
+                    self.end_ns.max(start)
+                } else {
+                    start + self.width_ns
+                };
+                row(w, start, end)
+            })
+            .collect()
+    }
+
+    /// Adds another replication's series (of the same system), window by window. The finer
+    /// of the two is coarsened first, so widths always match.
+    pub fn merge(&mut self, other: &TimeSeries) {
+        let mut other = other.clone();
+        while self.width_ns < other.width_ns {
+            self.coarsen();
+        }
+        while other.width_ns < self.width_ns {
+            other.coarsen();
+        }
+        for (i, w) in other.windows.iter().enumerate() {
+            match self.windows.get_mut(i) {
+                Some(mine) => mine.merge(w),
+                None => self.windows.push(w.clone()),
+            }
+        }
+        self.end_ns = self.end_ns.max(other.end_ns);
+        self.replications += other.replications;
+    }
+
+    /// Accumulates areas up to `at_ns`, closing every window that ends on the way.
+    #[inline]
+    fn advance(&mut self, at_ns: u64) {
+        while at_ns >= self.current_end_ns {
+            self.accumulate(self.current_end_ns);
+            self.close_window();
+        }
+        self.accumulate(at_ns);
+    }
+
+    #[inline]
+    fn accumulate(&mut self, to_ns: u64) {
+        let dt = u128::from(to_ns - self.since_ns);
+        self.current.queued_area += u128::from(self.queued) * dt;
+        self.current.in_flight_area += u128::from(self.in_flight) * dt;
+        self.current.busy_area += u128::from(self.busy) * dt;
+        self.current.workers_area += u128::from(self.workers) * dt;
+        self.current.exposure_ns += to_ns - self.since_ns;
+        self.since_ns = to_ns;
+    }
+
+    fn close_window(&mut self) {
+        let mut window = std::mem::take(&mut self.current);
+        window.latency = SparseHistogram::from_dense(&self.working);
+        self.working.fill(0);
+        self.windows.push(window);
+        if self.windows.len() == MAX_WINDOWS {
+            self.coarsen();
+        }
+        let start = self.windows.len() as u64 * self.width_ns;
+        self.current_end_ns = start + self.width_ns;
+    }
+
+    /// Merges adjacent pairs of closed windows and doubles the width. The open window
+    /// starts on an even boundary whenever this runs, so it simply widens.
+    fn coarsen(&mut self) {
+        let old = std::mem::take(&mut self.windows);
+        for pair in old.chunks(2) {
+            let mut w = pair[0].clone();
+            if let Some(second) = pair.get(1) {
+                w.merge(second);
+            }
+            self.windows.push(w);
+        }
+        self.width_ns *= 2;
+        let start = self.windows.len() as u64 * self.width_ns;
+        self.current_end_ns = start + self.width_ns;
+    }
+}
+
+fn row(w: &Window, start_ns: u64, end_ns: u64) -> WindowRow {
+    let exposure = w.exposure_ns as f64;
+    let per_sec = |n: u64| {
+        if exposure > 0.0 {
+            n as f64 / (exposure / 1e9)
+        } else {
+            0.0
+        }
+    };
+    let mean = |area: u128| {
+        if exposure > 0.0 {
+            area as f64 / exposure
+        } else {
+            0.0
+        }
+    };
+    WindowRow {
+        start_secs: start_ns as f64 / 1e9,
+        end_secs: end_ns as f64 / 1e9,
+        offered: per_sec(w.offered),
+        admitted: per_sec(w.admitted),
+        completed: per_sec(w.completed),
+        goodput: per_sec(w.goodput),
+        rejected: per_sec(w.rejected),
+        timed_out: per_sec(w.timed_out),
+        retries: per_sec(w.retries),
+        queue_depth: mean(w.queued_area),
+        in_flight: mean(w.in_flight_area),
+        utilisation: if w.workers_area > 0 {
+            w.busy_area as f64 / w.workers_area as f64
+        } else {
+            0.0
+        },
+        p50_secs: w.latency.quantile_secs(0.5),
+        p99_secs: w.latency.quantile_secs(0.99),
+    }
+}
+
+/// The run's expected length: warm-up plus the measured period (estimated from the
+/// nominal arrival rates when the horizon is a request count).
+fn expected_length_ns(system: &System) -> u64 {
+    let spec = system.simulation();
+    let measured_ns = match spec.horizon {
+        Horizon::Duration(d) => d.0,
+        Horizon::Requests(n) => {
+            let rate: f64 = system
+                .sources()
+                .iter()
+                .map(|s| s.arrivals.rate_per_sec())
+                .sum();
+            SimDuration::from_secs_f64(n.get() as f64 / rate.max(1e-9))
+                .map_or(u64::MAX / 4, |d| d.0)
+        }
+    };
+    spec.warmup.0.saturating_add(measured_ns)
+}
+
+/// The smallest "round" width (1, 2 or 5 times a power of ten, at least 1 µs) giving at most
+/// about [`TARGET_WINDOWS`] windows over `length_ns`.
+fn window_width_ns(length_ns: u64) -> u64 {
+    let wanted = (length_ns / TARGET_WINDOWS).max(1_000);
+    let mut decade = 1_000u64;
+    loop {
+        for step in [1, 2, 5] {
+            if let Some(width) = decade.checked_mul(step) {
+                if width >= wanted {
+                    return width;
+                }
+            } else {
+                return u64::MAX / 4;
+            }
+        }
+        decade = decade.saturating_mul(10);
+    }
+}
+
+impl Observer for TimeSeries {
+    fn on_measure_start(&mut self, at: SimTime) {
+        self.measure_start_ns = at.0;
+    }
+
+    #[inline]
+    fn on_request(&mut self, at: SimTime, _source: SourceId) {
+        self.advance(at.0);
+        self.current.offered += 1;
+        self.in_flight += 1;
+    }
+
+    #[inline]
+    fn on_attempt(&mut self, at: SimTime, _source: SourceId, attempt: u32) {
+        if attempt > 1 {
+            self.advance(at.0);
+            self.current.retries += 1;
+        }
+    }
+
+    #[inline]
+    fn on_request_done(
+        &mut self,
+        at: SimTime,
+        _source: SourceId,
+        outcome: Outcome,
+        _attempts: u32,
+        latency: SimDuration,
+    ) {
+        self.advance(at.0);
+        self.current.completed += 1;
+        self.in_flight -= 1;
+        if outcome == Outcome::Success {
+            self.current.goodput += 1;
+            self.working[bucket(latency.0)] += 1;
+        }
+    }
+
+    #[inline]
+    fn on_admit(&mut self, at: SimTime, _service: ServiceId, queued: bool) {
+        self.advance(at.0);
+        self.current.admitted += 1;
+        self.queued += u64::from(queued);
+    }
+
+    #[inline]
+    fn on_reject(&mut self, at: SimTime, _service: ServiceId) {
+        self.advance(at.0);
+        self.current.rejected += 1;
+    }
+
+    #[inline]
+    fn on_start(&mut self, at: SimTime, _service: ServiceId, _waited: SimDuration, queued: bool) {
+        self.advance(at.0);
+        self.queued -= u64::from(queued);
+        self.busy += 1;
+    }
+
+    fn on_drop(&mut self, at: SimTime, _service: ServiceId, _waited: SimDuration, queued: bool) {
+        self.advance(at.0);
+        self.queued -= u64::from(queued);
+    }
+
+    #[inline]
+    fn on_complete(
+        &mut self,
+        at: SimTime,
+        _service: ServiceId,
+        _sojourn: SimDuration,
+        _failed: bool,
+    ) {
+        self.advance(at.0);
+        self.busy -= 1;
+    }
+
+    fn on_timeout(&mut self, at: SimTime, _service: ServiceId) {
+        self.advance(at.0);
+        self.current.timed_out += 1;
+    }
+
+    fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
+        self.advance(at.0);
+        let before = std::mem::replace(&mut self.service_workers[service.index()], workers);
+        self.workers = self.workers - before + workers;
+    }
+
+    fn on_end(&mut self, at: SimTime) {
+        self.advance(at.0);
+        self.end_ns = at.0;
+        if self.current.exposure_ns > 0 || self.windows.is_empty() {
+            self.close_window();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
