@@ -124,6 +124,10 @@ struct Panel {
     /// Vertical markers (end of warm-up), x values.
     markers: Vec<f64>,
     y_max: Option<f64>,
+    /// The x range to show whatever the data covers (the whole run, for time charts, so a
+    /// series that stops, such as the latency of successes in an outage, does not shorten
+    /// the axis).
+    x_span: Option<(f64, f64)>,
     legend: SeriesLabelPosition,
 }
 
@@ -223,8 +227,19 @@ fn time_panel(report: &Report<'_>, y_desc: &'static str, lines: Vec<Line>) -> Pa
         lines,
         markers: warmup_markers(report),
         y_max: None,
+        x_span: Some(run_span(report)),
         legend: SeriesLabelPosition::UpperRight,
     }
+}
+
+/// From 0 to the end of the longest time series among the designs.
+fn run_span(report: &Report<'_>) -> (f64, f64) {
+    let end = report
+        .designs
+        .iter()
+        .filter_map(|d| d.study.timeseries.rows().last().map(|r| r.end_secs))
+        .fold(0.0, f64::max);
+    (0.0, end)
 }
 
 fn panels(report: &Report<'_>, chart: Chart) -> Vec<Panel> {
@@ -312,6 +327,7 @@ fn cdf_panel(report: &Report<'_>) -> Panel {
         lines,
         markers: Vec::new(),
         y_max: Some(1.0),
+        x_span: None,
         legend: SeriesLabelPosition::LowerRight,
     }
 }
@@ -339,10 +355,10 @@ fn bounds(panel: &Panel) -> (f64, f64, f64) {
     let y_max = panel
         .y_max
         .unwrap_or_else(|| points().map(|p| p.1).fold(0.0, f64::max) * 1.1);
-    let (x_min, x_max) = if x_min.is_finite() && x_max > x_min {
-        (x_min, x_max)
-    } else {
-        (0.0, 1.0)
+    let (x_min, x_max) = match panel.x_span {
+        Some((from, to)) if to > from => (from, to),
+        _ if x_min.is_finite() && x_max > x_min => (x_min, x_max),
+        _ => (0.0, 1.0),
     };
     (x_min, x_max, if y_max > 0.0 { y_max } else { 1.0 })
 }
