@@ -25,6 +25,13 @@ impl Level {
         self.since = at;
     }
 
+    /// The area up to `at`, handed over and forgotten (for per-window sums).
+    #[inline]
+    pub(crate) fn take_area(&mut self, at: SimTime) -> u128 {
+        self.advance(at);
+        std::mem::take(&mut self.area)
+    }
+
     /// Forgets the area, keeping the current count.
     pub(crate) fn reset(&mut self, at: SimTime) {
         self.area = 0;

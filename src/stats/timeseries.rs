@@ -13,6 +13,7 @@
 //! *timed out* (attempts whose caller gave up), queue depth and utilisation (busy workers
 //! over workers present, which a schedule may change).
 
+use super::level::Level;
 use super::loghist::{BUCKETS, SparseHistogram, bucket};
 use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
 use crate::sim::{Observer, Outcome};
@@ -109,7 +110,7 @@ pub struct WindowRow {
 pub struct TimeSeries {
     width_ns: u64,
     /// Workers present, in all and per service.
-    workers: u32,
+    workers: Level,
     service_workers: Vec<u32>,
     replications: u32,
     windows: Vec<Window>,
@@ -117,11 +118,12 @@ pub struct TimeSeries {
     current: Window,
     working: Box<[u64; BUCKETS]>,
     current_end_ns: u64,
-    /// Levels now and when they last changed.
-    queued: u64,
-    in_flight: u64,
-    busy: u64,
-    since_ns: u64,
+    /// Levels, each integrated lazily when it changes (one multiplication per change).
+    queued: Level,
+    in_flight: Level,
+    busy: Level,
+    /// Where the open window's exposure starts.
+    open_since_ns: u64,
     end_ns: u64,
     measure_start_ns: u64,
 }
@@ -132,17 +134,22 @@ impl TimeSeries {
         let width_ns = window_width_ns(expected_length_ns(system));
         TimeSeries {
             width_ns,
-            workers: system.services().iter().map(|s| s.workers.get()).sum(),
+            workers: {
+                let mut workers = Level::default();
+                let total: u32 = system.services().iter().map(|s| s.workers.get()).sum();
+                workers.change(SimTime::ZERO, i64::from(total));
+                workers
+            },
             service_workers: system.services().iter().map(|s| s.workers.get()).collect(),
             replications: 1,
             windows: Vec::with_capacity(MAX_WINDOWS),
             current: Window::default(),
             working: Box::new([0; BUCKETS]),
             current_end_ns: width_ns,
-            queued: 0,
-            in_flight: 0,
-            busy: 0,
-            since_ns: 0,
+            queued: Level::default(),
+            in_flight: Level::default(),
+            busy: Level::default(),
+            open_since_ns: 0,
             end_ns: 0,
             measure_start_ns: 0,
         }
@@ -206,25 +213,25 @@ impl TimeSeries {
         self.replications += other.replications;
     }
 
-    /// Accumulates areas up to `at_ns`, closing every window that ends on the way.
+    /// Closes every window that ends at or before `at_ns`.
     #[inline]
     fn advance(&mut self, at_ns: u64) {
         while at_ns >= self.current_end_ns {
-            self.accumulate(self.current_end_ns);
+            self.flush(self.current_end_ns);
             self.close_window();
         }
-        self.accumulate(at_ns);
     }
 
-    #[inline]
-    fn accumulate(&mut self, to_ns: u64) {
-        let dt = u128::from(to_ns - self.since_ns);
-        self.current.queued_area += u128::from(self.queued) * dt;
-        self.current.in_flight_area += u128::from(self.in_flight) * dt;
-        self.current.busy_area += u128::from(self.busy) * dt;
-        self.current.workers_area += u128::from(self.workers) * dt;
-        self.current.exposure_ns += to_ns - self.since_ns;
-        self.since_ns = to_ns;
+    /// Moves the levels' areas and the exposure up to `to_ns` into the open window.
+    fn flush(&mut self, to_ns: u64) {
+        let to = SimTime(to_ns);
+        let w = &mut self.current;
+        w.queued_area += self.queued.take_area(to);
+        w.in_flight_area += self.in_flight.take_area(to);
+        w.busy_area += self.busy.take_area(to);
+        w.workers_area += self.workers.take_area(to);
+        w.exposure_ns += to_ns - self.open_since_ns;
+        self.open_since_ns = to_ns;
     }
 
     fn close_window(&mut self) {
@@ -341,7 +348,7 @@ impl Observer for TimeSeries {
     fn on_request(&mut self, at: SimTime, _source: SourceId) {
         self.advance(at.0);
         self.current.offered += 1;
-        self.in_flight += 1;
+        self.in_flight.change(at, 1);
     }
 
     #[inline]
@@ -363,7 +370,7 @@ impl Observer for TimeSeries {
     ) {
         self.advance(at.0);
         self.current.completed += 1;
-        self.in_flight -= 1;
+        self.in_flight.change(at, -1);
         if outcome == Outcome::Success {
             self.current.goodput += 1;
             self.working[bucket(latency.0)] += 1;
@@ -374,7 +381,9 @@ impl Observer for TimeSeries {
     fn on_admit(&mut self, at: SimTime, _service: ServiceId, queued: bool) {
         self.advance(at.0);
         self.current.admitted += 1;
-        self.queued += u64::from(queued);
+        if queued {
+            self.queued.change(at, 1);
+        }
     }
 
     #[inline]
@@ -386,13 +395,17 @@ impl Observer for TimeSeries {
     #[inline]
     fn on_start(&mut self, at: SimTime, _service: ServiceId, _waited: SimDuration, queued: bool) {
         self.advance(at.0);
-        self.queued -= u64::from(queued);
-        self.busy += 1;
+        if queued {
+            self.queued.change(at, -1);
+        }
+        self.busy.change(at, 1);
     }
 
     fn on_drop(&mut self, at: SimTime, _service: ServiceId, _waited: SimDuration, queued: bool) {
         self.advance(at.0);
-        self.queued -= u64::from(queued);
+        if queued {
+            self.queued.change(at, -1);
+        }
     }
 
     #[inline]
@@ -404,7 +417,7 @@ impl Observer for TimeSeries {
         _failed: bool,
     ) {
         self.advance(at.0);
-        self.busy -= 1;
+        self.busy.change(at, -1);
     }
 
     fn on_timeout(&mut self, at: SimTime, _service: ServiceId) {
@@ -415,11 +428,13 @@ impl Observer for TimeSeries {
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
         self.advance(at.0);
         let before = std::mem::replace(&mut self.service_workers[service.index()], workers);
-        self.workers = self.workers - before + workers;
+        self.workers
+            .change(at, i64::from(workers) - i64::from(before));
     }
 
     fn on_end(&mut self, at: SimTime) {
         self.advance(at.0);
+        self.flush(at.0);
         self.end_ns = at.0;
         if self.current.exposure_ns > 0 || self.windows.is_empty() {
             self.close_window();
