@@ -29,10 +29,8 @@ impl System {
     /// The flows at every service, by `ServiceId`.
     pub fn traffic(&self) -> Vec<Flow> {
         let n = self.services().len();
-        let capacity: Vec<f64> = self
-            .services()
-            .iter()
-            .map(|s| f64::from(s.workers.get()) / s.work_mean())
+        let capacity: Vec<f64> = (0..n)
+            .map(|i| f64::from(self.services()[i].workers.get()) / self.hold_mean(i))
             .collect();
         let mut external = vec![0.0; n];
         for source in self.sources() {
@@ -56,6 +54,24 @@ impl System {
             .zip(capacity)
             .map(|(arrival, capacity)| Flow { arrival, capacity })
             .collect()
+    }
+}
+
+impl System {
+    /// Mean seconds a worker of service `i` is held per request: its own work steps plus,
+    /// for each call, the callee's own hold time (a lower bound: the callee's queueing and
+    /// retries are not counted). The call graph is acyclic (`System::new` checks it).
+    fn hold_mean(&self, i: usize) -> f64 {
+        let service = &self.services()[i];
+        let calls: f64 = service
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::Call { to, .. } => self.hold_mean(to.index()),
+                Step::Work(_) | Step::Publish { .. } => 0.0,
+            })
+            .sum();
+        service.work_mean() + calls
     }
 }
 

@@ -118,6 +118,8 @@ struct Task {
     work: SimDuration,
     /// Its caller gave up on it: whatever is done for it from now on is wasted.
     abandoned: bool,
+    /// When its caller gave up.
+    abandoned_at: SimTime,
 }
 
 /// A caller's logical request to a service, over one or more attempts.
@@ -143,6 +145,9 @@ struct Call {
     messages: u32,
     had_async: bool,
     answered: bool,
+    async_reported: bool,
+    /// When the last message so far finished.
+    last_message_done: SimTime,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -257,8 +262,8 @@ impl<'a> Engine<'a> {
                 Event::Change { service, index } => self.change(service, index, observer)?,
             }
             if self.events.len() > MAX_PENDING / 2 {
-                return Err(RunError::TooLarge {
-                    pending: self.events.len() as u64,
+                return Err(RunError::EventBacklog {
+                    at_secs: time.as_secs_f64(),
                     limit: (MAX_PENDING / 2) as u64,
                 });
             }
@@ -330,6 +335,8 @@ impl<'a> Engine<'a> {
             messages: 0,
             had_async: false,
             answered: false,
+            async_reported: false,
+            last_message_done: SimTime::ZERO,
         });
         if root == NONE {
             self.calls[call].root = call;
@@ -363,7 +370,9 @@ impl<'a> Engine<'a> {
         if call.token != token || call.task == NONE {
             return Ok(()); // answered already, or a stale timer of a freed slot
         }
-        self.tasks[call.task].abandoned = true;
+        let task = &mut self.tasks[call.task];
+        task.abandoned = true;
+        task.abandoned_at = self.now;
         self.calls[id].task = NONE;
         o.on_timeout(self.now, call.target);
         self.attempt_ended(id, Outcome::TimedOut, o)
@@ -431,15 +440,17 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Reports when a client request's asynchronous work is all done (once answered).
+    /// Reports, once, when a client request's asynchronous work is all done: as soon as it
+    /// is answered and no message is in flight, timed at the last message's end. Messages
+    /// published later (by an abandoned attempt still running) do not report again.
     #[inline]
     fn report_async<O: Observer>(&mut self, root: u32, o: &mut O) {
         let call = &self.calls[root];
-        if call.answered && call.had_async && call.messages == 0 {
+        if call.answered && call.had_async && !call.async_reported && call.messages == 0 {
             if let Origin::Source(source) = call.origin {
-                o.on_async_done(self.now, source, self.now - call.born);
+                o.on_async_done(self.now, source, call.last_message_done - call.born);
             }
-            self.calls[root].had_async = false;
+            self.calls[root].async_reported = true;
         }
     }
 
@@ -484,6 +495,7 @@ impl<'a> Engine<'a> {
             entered: self.now,
             work: SimDuration::ZERO,
             abandoned: false,
+            abandoned_at: SimTime::ZERO,
         }))
     }
 
@@ -640,7 +652,10 @@ impl<'a> Engine<'a> {
     fn work_done<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
         let t = &mut self.tasks[task];
         if t.abandoned {
-            o.on_wasted(self.now, t.service, t.work);
+            // Only the part of the step after the caller gave up is wasted.
+            let started = self.now.0.saturating_sub(t.work.0);
+            let wasted_from = SimTime(started.max(t.abandoned_at.0));
+            o.on_wasted(self.now, t.service, self.now - wasted_from);
         }
         t.step += 1;
         self.run_steps(task, o)
@@ -681,7 +696,9 @@ impl<'a> Engine<'a> {
     ) -> Result<(), RunError> {
         let t = self.tasks[task];
         if t.call == NONE {
-            self.calls[t.root].messages -= 1;
+            let root = &mut self.calls[t.root];
+            root.messages -= 1;
+            root.last_message_done = self.now;
             self.report_async(t.root, o);
             self.remove_task(task);
             return Ok(());

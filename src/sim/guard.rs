@@ -89,6 +89,19 @@ pub enum RunError {
          distributions"
     )]
     EndOfTime,
+    /// Too many events were pending at once, typically timers of attempts (each attempt's
+    /// timer stays scheduled until it expires, answered or not).
+    #[error(
+        "stopped at t={at_secs:.3}s: more than {limit} events pending at once, mostly attempt \
+         timers (each stays scheduled for its whole timeout). Shorten the timeouts or lower \
+         the request rate"
+    )]
+    EventBacklog {
+        /// Simulated seconds when the limit was hit.
+        at_secs: f64,
+        /// The limit.
+        limit: u64,
+    },
     /// The run processed more events than `max_events` allows.
     #[error(
         "stopped at t={at_secs:.3}s after {limit} events (max_events). Shorten the run \

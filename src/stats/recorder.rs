@@ -146,19 +146,38 @@ impl Recorder {
     }
 }
 
-/// The span from the first change of load or capacity to the end of the last one.
+/// The span from the first change of load or capacity after the warm-up to the end of the
+/// last one (changes during the warm-up, such as a ramp-up, are not triggers).
 fn triggers(system: &System) -> Option<(SimTime, SimTime)> {
-    let source_changes = system.sources().iter().filter_map(|s| match &s.arrivals {
-        crate::model::Arrivals::Varying(p) => p.first_change().map(|f| (f, p.last_change_end())),
-        _ => None,
+    let warmup = SimTime::ZERO + system.simulation().warmup;
+    let source_changes = system.sources().iter().flat_map(|s| match &s.arrivals {
+        crate::model::Arrivals::Varying(p) => {
+            let segments = p.segments();
+            // A change starts each segment after the first and ends where the next begins.
+            segments[1..]
+                .iter()
+                .map(|seg| {
+                    (
+                        seg.start,
+                        if seg.from == seg.to {
+                            seg.start
+                        } else {
+                            seg.end
+                        },
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+        _ => Vec::new(),
     });
-    let service_changes = system.services().iter().filter_map(|s| {
-        let first = s.schedule.first()?;
-        let last = s.schedule.last()?;
-        Some((SimTime::ZERO + first.at, SimTime::ZERO + last.at))
+    let service_changes = system.services().iter().flat_map(|s| {
+        s.schedule
+            .iter()
+            .map(|c| (SimTime::ZERO + c.at, SimTime::ZERO + c.at))
     });
     source_changes
         .chain(service_changes)
+        .filter(|&(start, _)| start >= warmup)
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
 }
 

@@ -182,6 +182,64 @@ fn sync_chain_is_the_sum_of_its_parts() {
     assert!((s.services[0].sojourn.mean - 0.072).abs() < 1e-12);
 }
 
+/// Asynchronous completion is timed at the last message's end, even when that comes before
+/// the answer, and is reported once per request.
+#[test]
+fn async_completion_is_the_last_message_not_the_answer() {
+    let s = run(r#"
+        [simulation]
+        duration = "100s"
+        [[source]]
+        name = "c"
+        to = "checkout"
+        interarrival = { dist = "constant", value = "1s" }
+        [[service]]
+        name = "checkout"
+        steps = [
+          { work = { dist = "constant", value = "10ms" } },
+          { publish = "audit", fanout = 2 },
+          { work = { dist = "constant", value = "50ms" } },
+        ]
+        [[service]]
+        name = "audit"
+        workers = 2
+        service_time = { dist = "constant", value = "1ms" }
+    "#);
+    let c = &s.sources[0];
+    assert!((c.latency.mean - 0.060).abs() < 1e-12, "{:?}", c.latency);
+    assert!(
+        (c.async_latency.mean - 0.011).abs() < 1e-12,
+        "{:?}",
+        c.async_latency
+    );
+    assert_eq!(c.async_latency.count, c.completed);
+}
+
+/// Only the part of a work step after the caller gave up counts as wasted.
+#[test]
+fn wasted_work_starts_when_the_caller_gives_up() {
+    let s = run(r#"
+        [simulation]
+        duration = "100s"
+        [[source]]
+        name = "c"
+        to = "slow"
+        interarrival = { dist = "constant", value = "10s" }
+        timeout = "1.5s"
+        [[service]]
+        name = "slow"
+        service_time = { dist = "constant", value = "2s" }
+    "#);
+    let svc = &s.services[0];
+    assert_eq!(s.sources[0].timed_out, 9);
+    // Nine requests, each abandoned 0.5 s before its 2 s of work ends.
+    assert!(
+        (svc.wasted_secs - 9.0 * 0.5).abs() < 1e-9,
+        "{}",
+        svc.wasted_secs
+    );
+}
+
 /// Little's law holds at every service of a network with calls, messages and retries.
 #[test]
 fn littles_law_with_calls_messages_and_retries() {
@@ -247,4 +305,57 @@ fn call_cycles_are_refused() {
     // Publishing in a cycle is fine: nobody waits.
     let ok = text.replace(r#"{ call = "a" }"#, r#"{ publish = "a" }"#);
     let _ = system(&ok);
+}
+
+/// A worker blocked in a call is not free: the stability check counts the callee's time.
+#[test]
+fn time_blocked_in_calls_counts_for_stability() {
+    let text = r#"
+        [simulation]
+        duration = "1m"
+        [[source]]
+        name = "s"
+        to = "front"
+        rate = "200/s"
+        [[service]]
+        name = "front"
+        workers = 8
+        steps = [{ work = { dist = "constant", value = "20ms" } }, { call = "db" }]
+        [[service]]
+        name = "db"
+        workers = 16
+        service_time = { dist = "constant", value = "40ms" }
+    "#;
+    // 8 workers each held 60 ms serve at most 133/s, below the 200/s offered.
+    let error = spillway::sim::check_stable(&system(text)).expect_err("overloaded");
+    assert!(error.to_string().contains("'front' is unstable"), "{error}");
+    spillway::sim::check_stable(&system(&text.replace("workers = 8", "workers = 13")))
+        .expect("13 workers serve 216/s");
+}
+
+/// A change during the warm-up (a ramp-up) is not a trigger; a later spike still is.
+#[test]
+fn warmup_changes_do_not_hide_the_recovery_verdict() {
+    let s = run(r#"
+        [simulation]
+        duration = "300s"
+        warmup = "60s"
+        [[source]]
+        name = "s"
+        to = "api"
+        rate = "10/s"
+        schedule = [
+          { at = "0s", rate = "50/s", over = "30s" },
+          { at = "120s", rate = "200/s" },
+          { at = "130s", rate = "50/s" },
+        ]
+        [[service]]
+        name = "api"
+        workers = 10
+        queue = { capacity = 100 }
+        service_time = { dist = "exponential", mean = "100ms" }
+    "#);
+    let r = s.system.recovery.expect("a trigger after the warm-up");
+    assert_eq!((r.trigger_start_secs, r.trigger_end_secs), (120.0, 130.0));
+    assert!(r.recovered_after_secs.is_some(), "{r:?}");
 }
