@@ -4,9 +4,10 @@ use super::format::{half_width, signed, value};
 use crate::stats::{Difference, Figure, Scope};
 
 /// Figures a verdict speaks about, in order of importance.
-const VERDICT_FIGURES: [Figure; 4] = [
+const VERDICT_FIGURES: [Figure; 5] = [
     Figure::LatencyP99,
     Figure::LatencyMean,
+    Figure::CompletionMean,
     Figure::RejectedFraction,
     Figure::Goodput,
 ];

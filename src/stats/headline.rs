@@ -17,6 +17,10 @@ pub enum Figure {
     LatencyP50,
     /// 99th percentile end-to-end latency.
     LatencyP99,
+    /// Mean time until all of a request's work is done: its response, or, for requests
+    /// that publish messages, the processing of its last message. Compares a synchronous
+    /// design (work inside the response) with an asynchronous one (work after it).
+    CompletionMean,
     /// Completed requests per second.
     Goodput,
     /// Share of a source's requests rejected somewhere.
@@ -48,10 +52,11 @@ pub enum Unit {
 
 impl Figure {
     /// Figures reported per source.
-    pub const SOURCE: [Figure; 5] = [
+    pub const SOURCE: [Figure; 6] = [
         Figure::LatencyMean,
         Figure::LatencyP50,
         Figure::LatencyP99,
+        Figure::CompletionMean,
         Figure::Goodput,
         Figure::RejectedFraction,
     ];
@@ -70,6 +75,7 @@ impl Figure {
             Figure::LatencyMean => "mean response time",
             Figure::LatencyP50 => "p50 response time",
             Figure::LatencyP99 => "p99 response time",
+            Figure::CompletionMean => "mean completion of all work",
             Figure::Goodput => "goodput",
             Figure::RejectedFraction => "rejected",
             Figure::Utilisation => "utilisation",
@@ -86,6 +92,7 @@ impl Figure {
             Figure::LatencyMean => "latency_mean",
             Figure::LatencyP50 => "latency_p50",
             Figure::LatencyP99 => "latency_p99",
+            Figure::CompletionMean => "completion_mean",
             Figure::Goodput => "goodput",
             Figure::RejectedFraction => "rejected_fraction",
             Figure::Utilisation => "utilisation",
@@ -102,6 +109,7 @@ impl Figure {
             Figure::LatencyMean
             | Figure::LatencyP50
             | Figure::LatencyP99
+            | Figure::CompletionMean
             | Figure::WaitMean
             | Figure::SojournMean
             | Figure::SojournP99 => Unit::Seconds,
@@ -165,6 +173,8 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> f64 {
                 Figure::LatencyMean => s.latency.mean,
                 Figure::LatencyP50 => s.latency.p50,
                 Figure::LatencyP99 => s.latency.p99,
+                Figure::CompletionMean if s.async_latency.count > 0 => s.async_latency.mean,
+                Figure::CompletionMean => s.latency.mean,
                 Figure::Goodput => s.goodput,
                 Figure::RejectedFraction => s.rejected_fraction,
                 _ => f64::NAN,
