@@ -231,7 +231,7 @@ fn notes(s: &RunSummary) -> String {
         };
         let _ = writeln!(
             out,
-            "recovery: goodput {} before the trigger ({}-{}), {} at the end: {verdict}",
+            "recovery: goodput {}/s before the trigger (from {} to {}), {}/s at the end: {verdict}",
             num(r.baseline_goodput),
             secs(r.trigger_start_secs),
             secs(r.trigger_end_secs),
@@ -306,7 +306,7 @@ fn pct(fraction: f64) -> String {
 fn secs(s: f64) -> String {
     match s {
         s if !s.is_finite() => "inf".to_string(),
-        0.0 => "0".to_string(),
+        0.0 => "0s".to_string(),
         s if s >= 7200.0 => format!("{:.2}h", s / 3600.0),
         s if s >= 120.0 => format!("{:.2}min", s / 60.0),
         s if s >= 1.0 => format!("{s:.3}s"),

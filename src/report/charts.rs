@@ -91,17 +91,17 @@ impl Chart {
                  within a given time: the further left, the faster; the tail is on the right."
             }
             Chart::Throughput => {
-                "Offered: requests emitted by sources; completed: requests that finished \
-                 their route; goodput: completions the client still wanted (equal to \
-                 completed until client timeouts are modelled)."
+                "Offered: requests started by clients; completed: requests answered, \
+                 whatever the outcome (a rejection or a timeout is an answer too); goodput: \
+                 requests answered with success."
             }
             Chart::QueueDepth => {
                 "Time-average number of requests waiting in queues and inside the system, \
                  and the share of all workers busy."
             }
             Chart::Errors => {
-                "Requests turned away by full queues; client timeouts and retries are 0 \
-                 until the engine models them."
+                "Work turned away by full queues, attempts whose caller gave up waiting, and \
+                 retries sent by clients."
             }
         }
     }

@@ -362,8 +362,9 @@ fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
         "timeseries.csv (beside this report) has one row per {} window from the start of \
          the run, warm-up included: rates per second and time averages, averaged over \
          replications; p50 and p99 come from 16-buckets-per-octave histograms (within about \
-         6%, interpolated). timed_out and retries stay 0 until the engine models client timeouts and \
-         retries.",
+         6%, interpolated). offered, completed (answered, whatever the outcome), goodput \
+         (successful), retries and in flight count client requests; admitted, rejected and \
+         timed_out count work at services (attempts, calls and messages).",
         secs(ts.width_ns() as f64 / 1e9)
     ));
     items.push(format!(

@@ -45,12 +45,18 @@ pub struct Engine<'a> {
     events_processed: u64,
     next_token: u64,
     max_in_flight: usize,
+    /// Nested hand-offs within the current event (see `enter`).
+    depth: u32,
 }
 
 /// Marks "no task" or "no call".
 const NONE: u32 = u32::MAX;
 /// Most messages one publish step may emit for one request.
 const MAX_FANOUT: u64 = 1_000_000;
+/// Nested hand-offs (a route, call or publish that takes no time, entering a service whose
+/// steps take no time either, and so on) handled within one event before the next one is
+/// deferred to the event list at the same instant: keeps the stack shallow on any model.
+const MAX_DEPTH: u32 = 256;
 
 #[derive(Debug)]
 struct SourceState {
@@ -212,6 +218,7 @@ impl<'a> Engine<'a> {
             events_processed: 0,
             next_token: 0,
             max_in_flight,
+            depth: 0,
         })
     }
 
@@ -260,6 +267,7 @@ impl<'a> Engine<'a> {
                 Event::Timeout { call, token } => self.timeout(call, token, observer)?,
                 Event::Retry { call, token } => self.retry(call, token, observer)?,
                 Event::Change { service, index } => self.change(service, index, observer)?,
+                Event::Enter { service, task } => self.enter(service, task, observer)?,
             }
             if self.events.len() > MAX_PENDING / 2 {
                 return Err(RunError::EventBacklog {
@@ -505,9 +513,29 @@ impl<'a> Engine<'a> {
         s.busy < s.workers || (s.queue.len() as u64) < u64::from(s.capacity)
     }
 
-    /// Offers a task to a service: a free worker, else the waiting room, else reject.
+    /// Offers a task to a service, now or, when hand-offs are nested too deeply, through an
+    /// event at the same instant.
     #[inline]
     fn enter<O: Observer>(&mut self, id: ServiceId, task: u32, o: &mut O) -> Result<(), RunError> {
+        if self.depth >= MAX_DEPTH {
+            self.events
+                .push(self.now, Event::Enter { service: id, task });
+            return Ok(());
+        }
+        self.depth += 1;
+        let result = self.enter_now(id, task, o);
+        self.depth -= 1;
+        result
+    }
+
+    /// Offers a task to a service: a free worker, else the waiting room, else reject.
+    #[inline]
+    fn enter_now<O: Observer>(
+        &mut self,
+        id: ServiceId,
+        task: u32,
+        o: &mut O,
+    ) -> Result<(), RunError> {
         let t = &mut self.tasks[task];
         t.service = id;
         t.step = 0;

@@ -26,6 +26,9 @@ pub(crate) enum Event {
     Retry { call: u32, token: u64 },
     /// A service applies change number `index` of its schedule.
     Change { service: ServiceId, index: u32 },
+    /// A task reaches a service; used instead of a direct call when hand-offs that take no
+    /// time are nested too deeply.
+    Enter { service: ServiceId, task: u32 },
 }
 
 const SLOT_BITS: u32 = 24;

@@ -359,3 +359,31 @@ fn warmup_changes_do_not_hide_the_recovery_verdict() {
     assert_eq!((r.trigger_start_secs, r.trigger_end_secs), (120.0, 130.0));
     assert!(r.recovered_after_secs.is_some(), "{r:?}");
 }
+
+/// Hand-offs that take no time can chain without end (here about 10 000 hops per request,
+/// all at one instant); the run must not exhaust the stack.
+#[test]
+fn long_zero_time_loops_keep_the_stack_shallow() {
+    let s = run(r#"
+        [simulation]
+        requests = 300
+        [[source]]
+        name = "s"
+        to = "hop"
+        rate = "10/s"
+        [[service]]
+        name = "hop"
+        steps = [{ publish = "sink" }]
+        then = [{ to = "hop", p = 0.9999 }]
+        [[service]]
+        name = "sink"
+        workers = 4
+        service_time = { dist = "constant", value = "0s" }
+    "#);
+    assert!(
+        s.services[0].completed > 1_000_000,
+        "{}",
+        s.services[0].completed
+    );
+    assert!(s.services[0].little.holds());
+}
