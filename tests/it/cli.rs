@@ -2,6 +2,17 @@
 
 use assert_cmd::Command;
 
+/// The stdout of a run that must have succeeded (its stderr shown otherwise).
+fn succeeded(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn spillway() -> Command {
     Command::cargo_bin("spillway").expect("binary built")
 }
@@ -37,8 +48,7 @@ fn check_accepts_a_valid_scenario() {
         .arg(file.path())
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ok"));
+    assert!(succeeded(&out).contains("ok"));
 }
 
 #[test]
@@ -49,13 +59,7 @@ fn run_prints_table_with_theory() {
         .arg(file.path())
         .output()
         .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = succeeded(&out);
     assert!(stdout.contains("exact M/M/c/K"), "{stdout}");
     assert!(stdout.contains("Little's law"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("events/s"));
@@ -70,8 +74,7 @@ fn run_json_is_one_document_and_repeatable() {
             .arg(file.path())
             .output()
             .expect("runs");
-        assert_eq!(out.status.code(), Some(0));
-        out.stdout
+        succeeded(&out).into_bytes()
     };
     let first = run();
     assert_eq!(first, run());
@@ -181,12 +184,7 @@ fn run_report_writes_every_file_into_the_default_directory() {
         ])
         .output()
         .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     assert!(
         out.stderr.is_empty(),
         "--quiet: {}",
@@ -227,13 +225,7 @@ fn compare_prints_a_verdict_and_writes_one_report() {
         ])
         .output()
         .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = succeeded(&out);
     assert!(
         stdout.contains("three cuts p99 response time (in)"),
         "{stdout}"

@@ -1,6 +1,8 @@
 //! Reports: fixed-seed snapshots, well-formed SVG, self-contained HTML, identical bytes on
 //! any number of threads, whole-or-nothing writes, and comparisons on common random numbers.
 
+use std::sync::LazyLock;
+
 use spillway::experiment::{self, Plan, Precision, StopReason, Study, Warmup};
 use spillway::model::System;
 use spillway::report::{self, Chart, Design, Report};
@@ -26,21 +28,7 @@ const SMALL: &str = r#"
 "#;
 
 /// The same service with a third worker: the comparison's design B.
-const BIGGER: &str = r#"
-    [simulation]
-    duration = "120s"
-    warmup = "10s"
-    seed = 11
-    [[source]]
-    name = "web"
-    to = "api"
-    rate = "60/s"
-    [[service]]
-    name = "api"
-    workers = 3
-    queue = { capacity = 8 }
-    service_time = { dist = "exponential", mean = "30ms" }
-"#;
+static BIGGER: LazyLock<String> = LazyLock::new(|| SMALL.replace("workers = 2", "workers = 3"));
 
 const COMMAND: &str = "spillway run small.toml --replications 3 --report out";
 
@@ -73,7 +61,7 @@ fn compare_report<'a>(a: &'a Study, b: &'a Study) -> Report<'a> {
             Design {
                 name: "bigger",
                 scenario_path: "bigger.toml",
-                scenario_text: BIGGER,
+                scenario_text: &BIGGER,
                 study: b,
             },
         ],
@@ -92,7 +80,7 @@ fn markdown_and_json_snapshots() {
 
 #[test]
 fn every_svg_is_well_formed_xml() {
-    let (a, b) = (study(&system(SMALL), 2), study(&system(BIGGER), 2));
+    let (a, b) = (study(&system(SMALL), 2), study(&system(&BIGGER), 2));
     for report in [run_report(&a, SMALL), compare_report(&a, &b)] {
         for chart in Chart::ALL {
             let svg = String::from_utf8(report::render_chart_svg(&report, chart)).expect("UTF-8");
@@ -112,7 +100,7 @@ fn every_svg_is_well_formed_xml() {
 
 #[test]
 fn html_references_no_external_resource() {
-    let (a, b) = (study(&system(SMALL), 2), study(&system(BIGGER), 2));
+    let (a, b) = (study(&system(SMALL), 2), study(&system(&BIGGER), 2));
     for report in [run_report(&a, SMALL), compare_report(&a, &b)] {
         let html = String::from_utf8(report::render_html(&report)).expect("UTF-8");
         let lower = html.to_lowercase();
@@ -138,7 +126,7 @@ fn files_on(threads: usize) -> Vec<(String, Vec<u8>)> {
         .expect("pool");
     pool.install(|| {
         // More replications than one chunk, so the fold crosses chunk boundaries.
-        let (a, b) = (study(&system(SMALL), 11), study(&system(BIGGER), 11));
+        let (a, b) = (study(&system(SMALL), 11), study(&system(&BIGGER), 11));
         let mut files = report::files(&run_report(&a, SMALL));
         files.extend(report::files(&compare_report(&a, &b)));
         files
@@ -215,7 +203,7 @@ fn comparing_a_design_with_itself_shows_no_difference() {
 
 #[test]
 fn comparison_verdict_names_the_better_design() {
-    let studies = experiment::compare(&[system(SMALL), system(BIGGER)], &Plan::fixed(6), &|| {})
+    let studies = experiment::compare(&[system(SMALL), system(&BIGGER)], &Plan::fixed(6), &|| {})
         .expect("runs");
     let report = compare_report(&studies[0], &studies[1]);
     let verdicts = report::verdicts(&report);
@@ -308,7 +296,7 @@ fn json_has_every_field_the_published_schema_requires() {
             assert!(value.get(key).is_some(), "{def}: '{key}' missing");
         }
     };
-    let (a, b) = (study(&system(SMALL), 2), study(&system(BIGGER), 2));
+    let (a, b) = (study(&system(SMALL), 2), study(&system(&BIGGER), 2));
     let run: serde_json::Value =
         serde_json::from_slice(&report::render_report_json(&run_report(&a, SMALL))).expect("JSON");
     check("run", &run);
