@@ -16,7 +16,7 @@ use super::observer::Observer;
 use super::rng::{self, Sampler, Stream, Streams};
 use super::slab::Slab;
 use crate::model::{
-    Discipline, Horizon, Route, ServiceId, SimDuration, SimTime, SourceId, Step, System,
+    Discipline, Horizon, Route, ServiceId, SimDuration, SimTime, SourceId, SourceSpec, Step, System,
 };
 
 /// What a finished run reports besides what its observer saw.
@@ -47,6 +47,9 @@ pub struct Engine<'a> {
     max_in_flight: usize,
     /// Nested hand-offs within the current event (see `enter`).
     depth: u32,
+    /// Set, with the work in flight, when an event passes `max_in_flight`: the run stops
+    /// once that event is over.
+    overflow: Option<u64>,
 }
 
 /// Marks "no task" or "no call".
@@ -61,6 +64,9 @@ const MAX_DEPTH: u32 = 256;
 #[derive(Debug)]
 struct SourceState {
     target: ServiceId,
+    /// Its requests skip the call record: no timeout, no retries, and no service on any
+    /// route from `target` has a call or publish step. The commonest model, and the fast path.
+    plain: bool,
     load: Load,
     rng: Stream,
 }
@@ -112,10 +118,7 @@ enum RouteState {
 /// One piece of work: a client's or caller's attempt, or an asynchronous message.
 #[derive(Clone, Copy, Debug)]
 struct Task {
-    /// The call this attempt belongs to; `NONE` for a message.
-    call: u32,
-    /// The client request (a call slot) on whose behalf this work is done.
-    root: u32,
+    owner: Owner,
     service: ServiceId,
     step: u32,
     /// When it reached its current service.
@@ -156,6 +159,18 @@ struct Call {
     last_message_done: SimTime,
 }
 
+/// Whom a task works for.
+#[derive(Clone, Copy, Debug)]
+enum Owner {
+    /// An attempt of call `call`, on behalf of client request `root` (a call slot too).
+    Attempt { call: u32, root: u32 },
+    /// An asynchronous message published on behalf of client request `root`.
+    Message { root: u32 },
+    /// The one attempt of a plain request (see `SourceState::plain`), which needs no call
+    /// record: it cannot time out or retry, and nothing it meets calls or publishes.
+    Plain { source: SourceId, born: SimTime },
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Origin {
     Source(SourceId),
@@ -180,6 +195,7 @@ impl<'a> Engine<'a> {
                 callers.push(Caller::new(&s.client, streams.get(&component, "retry")));
                 SourceState {
                     target: s.target,
+                    plain: is_plain(system, s),
                     load: Load::new(&s.arrivals),
                     rng: streams.get(&component, "arrivals"),
                 }
@@ -219,6 +235,7 @@ impl<'a> Engine<'a> {
             next_token: 0,
             max_in_flight,
             depth: 0,
+            overflow: None,
         })
     }
 
@@ -256,26 +273,22 @@ impl<'a> Engine<'a> {
             }
             match event {
                 Event::Arrival(source) => {
-                    self.arrive(source, observer)?;
+                    self.arrive(source, observer);
                     measured_requests += u64::from(measuring);
                     if measured_requests >= request_limit {
                         end = time;
                         break;
                     }
                 }
-                Event::WorkDone(task) => self.work_done(task, observer)?,
-                Event::Timeout { call, token } => self.timeout(call, token, observer)?,
-                Event::Retry { call, token } => self.retry(call, token, observer)?,
-                Event::Change { service, index } => self.change(service, index, observer)?,
-                Event::Enter { service, task } => self.enter(service, task, observer)?,
+                Event::WorkDone(task) => self.work_done(task, observer),
+                Event::Timeout { call, token } => self.timeout(call, token, observer),
+                Event::Retry { call, token } => self.retry(call, token, observer),
+                Event::Change { service, index } => self.change(service, index, observer),
+                Event::Enter { service, task } => self.enter(service, task, observer),
             }
-            if self.events.len() > MAX_PENDING / 2 {
-                return Err(RunError::EventBacklog {
-                    at_secs: time.as_secs_f64(),
-                    limit: (MAX_PENDING / 2) as u64,
-                });
-            }
+            self.check_limits()?;
         }
+        self.check_limits()?;
         if !measuring {
             observer.on_measure_start(measure_start);
         }
@@ -285,6 +298,30 @@ impl<'a> Engine<'a> {
             measure_start,
             end,
         })
+    }
+
+    /// Stops the run once an event has passed the in-flight limit or left too many events
+    /// pending. Checked between events, so the hot path never returns errors.
+    #[inline(always)]
+    fn check_limits(&self) -> Result<(), RunError> {
+        if self.overflow.is_some() || self.events.len() > MAX_PENDING / 2 {
+            return Err(self.limit_error());
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn limit_error(&self) -> RunError {
+        match self.overflow {
+            Some(in_flight) => {
+                let queues = self.services.iter().map(|s| s.queue.len());
+                guard::in_flight_error(self.system, self.now, in_flight, queues)
+            }
+            None => RunError::EventBacklog {
+                at_secs: self.now.as_secs_f64(),
+                limit: (MAX_PENDING / 2) as u64,
+            },
+        }
     }
 
     /// First arrivals, closed-loop users (each after one think time) and service changes.
@@ -313,20 +350,26 @@ impl<'a> Engine<'a> {
 
     // ----- clients and callers -------------------------------------------------------------
 
-    #[inline]
-    fn arrive<O: Observer>(&mut self, id: SourceId, o: &mut O) -> Result<(), RunError> {
+    #[inline(always)]
+    fn arrive<O: Observer>(&mut self, id: SourceId, o: &mut O) {
         let source = &mut self.sources[id.index()];
         if let Some(next) = source.load.next_after(self.now, &mut source.rng) {
             self.events.push(next, Event::Arrival(id));
         }
         o.on_request(self.now, id);
-        let target = self.sources[id.index()].target;
+        let (target, plain) = (source.target, source.plain);
+        if plain {
+            o.on_attempt(self.now, id, 1);
+            let born = self.now;
+            let task = self.new_task(Owner::Plain { source: id, born });
+            return self.enter(target, task, o);
+        }
         let call = self.open_call(Origin::Source(id), id.0, target, NONE);
-        self.send_attempt(call, o)
+        self.send_attempt(call, o);
     }
 
     /// A new call; `root` is `NONE` for a client request, which is its own root.
-    #[inline]
+    #[inline(always)]
     fn open_call(&mut self, origin: Origin, caller: u32, target: ServiceId, root: u32) -> u32 {
         self.callers[caller as usize].on_request();
         let call = self.calls.insert(Call {
@@ -352,8 +395,8 @@ impl<'a> Engine<'a> {
         call
     }
 
-    #[inline]
-    fn send_attempt<O: Observer>(&mut self, id: u32, o: &mut O) -> Result<(), RunError> {
+    #[inline(always)]
+    fn send_attempt<O: Observer>(&mut self, id: u32, o: &mut O) {
         let token = self.next_token;
         self.next_token += 1;
         let call = &mut self.calls[id];
@@ -368,39 +411,33 @@ impl<'a> Engine<'a> {
             let event = Event::Timeout { call: id, token };
             self.events.push(self.now + timeout, event);
         }
-        let task = self.new_task(id, root)?;
+        let task = self.new_task(Owner::Attempt { call: id, root });
         self.calls[id].task = task;
-        self.enter(target, task, o)
+        self.enter(target, task, o);
     }
 
-    fn timeout<O: Observer>(&mut self, id: u32, token: u64, o: &mut O) -> Result<(), RunError> {
+    fn timeout<O: Observer>(&mut self, id: u32, token: u64, o: &mut O) {
         let call = self.calls[id];
         if call.token != token || call.task == NONE {
-            return Ok(()); // answered already, or a stale timer of a freed slot
+            return; // answered already, or a stale timer of a freed slot
         }
         let task = &mut self.tasks[call.task];
         task.abandoned = true;
         task.abandoned_at = self.now;
         self.calls[id].task = NONE;
         o.on_timeout(self.now, call.target);
-        self.attempt_ended(id, Outcome::TimedOut, o)
+        self.attempt_ended(id, Outcome::TimedOut, o);
     }
 
-    fn retry<O: Observer>(&mut self, id: u32, token: u64, o: &mut O) -> Result<(), RunError> {
-        if self.calls[id].token != token {
-            return Ok(());
+    fn retry<O: Observer>(&mut self, id: u32, token: u64, o: &mut O) {
+        if self.calls[id].token == token {
+            self.send_attempt(id, o);
         }
-        self.send_attempt(id, o)
     }
 
     /// The current attempt of call `id` ended: retry after a backoff, or settle the call.
-    #[inline]
-    fn attempt_ended<O: Observer>(
-        &mut self,
-        id: u32,
-        outcome: Outcome,
-        o: &mut O,
-    ) -> Result<(), RunError> {
+    #[inline(always)]
+    fn attempt_ended<O: Observer>(&mut self, id: u32, outcome: Outcome, o: &mut O) {
         let call = &self.calls[id];
         let (attempts, token, last_sleep) = (call.attempts, call.token, call.last_sleep);
         let caller = &mut self.callers[call.caller as usize];
@@ -410,48 +447,54 @@ impl<'a> Engine<'a> {
             self.calls[id].last_sleep = last;
             let event = Event::Retry { call: id, token };
             self.events.push(self.now + sleep, event);
-            return Ok(());
+            return;
         }
-        self.call_done(id, outcome, o)
+        self.call_done(id, outcome, o);
     }
 
-    #[inline]
-    fn call_done<O: Observer>(
-        &mut self,
-        id: u32,
-        outcome: Outcome,
-        o: &mut O,
-    ) -> Result<(), RunError> {
+    #[inline(always)]
+    fn call_done<O: Observer>(&mut self, id: u32, outcome: Outcome, o: &mut O) {
         let call = &self.calls[id];
         match call.origin {
             Origin::Source(source) => {
-                let latency = self.now - call.born;
-                o.on_request_done(self.now, source, outcome, call.attempts, latency);
-                let state = &mut self.sources[source.index()];
-                if let Some(think) = state.load.think(&mut state.rng) {
-                    self.events.push(self.now + think, Event::Arrival(source));
-                }
+                self.answer(source, call.born, outcome, call.attempts, o);
                 self.calls[id].answered = true;
                 self.report_async(id, o);
                 self.release_root(id);
-                Ok(())
             }
             Origin::Task(parent) => {
                 self.calls.remove(id);
                 if outcome == Outcome::Success {
                     self.tasks[parent].step += 1;
-                    self.run_steps(parent, o)
+                    self.run_steps(parent, o);
                 } else {
-                    self.end_service(parent, true, o)
+                    self.end_service(parent, true, o);
                 }
             }
+        }
+    }
+
+    /// A source's request has its final answer; a closed-loop user starts thinking.
+    #[inline(always)]
+    fn answer<O: Observer>(
+        &mut self,
+        source: SourceId,
+        born: SimTime,
+        outcome: Outcome,
+        attempts: u32,
+        o: &mut O,
+    ) {
+        o.on_request_done(self.now, source, outcome, attempts, self.now - born);
+        let state = &mut self.sources[source.index()];
+        if let Some(think) = state.load.think(&mut state.rng) {
+            self.events.push(self.now + think, Event::Arrival(source));
         }
     }
 
     /// Reports, once, when a client request's asynchronous work is all done: as soon as it
     /// is answered and no message is in flight, timed at the last message's end. Messages
     /// published later (by an abandoned attempt still running) do not report again.
-    #[inline]
+    #[inline(always)]
     fn report_async<O: Observer>(&mut self, root: u32, o: &mut O) {
         let call = &self.calls[root];
         if call.answered && call.had_async && !call.async_reported && call.messages == 0 {
@@ -463,7 +506,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Frees a client request once it is answered and no task refers to it.
-    #[inline]
+    #[inline(always)]
     fn release_root(&mut self, root: u32) {
         let call = &self.calls[root];
         if call.answered && call.tasks == 0 {
@@ -472,39 +515,37 @@ impl<'a> Engine<'a> {
     }
 
     /// Removes a task, and its client request if that was the last thing keeping it.
-    #[inline]
+    #[inline(always)]
     fn remove_task(&mut self, task: u32) {
-        let root = self.tasks[task].root;
+        let owner = self.tasks[task].owner;
         self.tasks.remove(task);
-        self.calls[root].tasks -= 1;
-        self.release_root(root);
+        if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {
+            self.calls[root].tasks -= 1;
+            self.release_root(root);
+        }
     }
 
     // ----- services --------------------------------------------------------------------------
 
-    #[inline]
-    fn new_task(&mut self, call: u32, root: u32) -> Result<u32, RunError> {
+    /// A new task working for `owner`. Passing `max_in_flight` trips the guard, which stops
+    /// the run after this event.
+    #[inline(always)]
+    fn new_task(&mut self, owner: Owner) -> u32 {
         if self.tasks.live() >= self.max_in_flight || self.calls.live() > self.max_in_flight {
-            let queues = self.services.iter().map(|s| s.queue.len());
-            let in_flight = self.tasks.live() as u64 + 1;
-            return Err(guard::in_flight_error(
-                self.system,
-                self.now,
-                in_flight,
-                queues,
-            ));
+            self.overflow.get_or_insert(self.tasks.live() as u64 + 1);
         }
-        self.calls[root].tasks += 1;
-        Ok(self.tasks.insert(Task {
-            call,
-            root,
+        if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {
+            self.calls[root].tasks += 1;
+        }
+        self.tasks.insert(Task {
+            owner,
             service: ServiceId(0),
             step: 0,
             entered: self.now,
             work: SimDuration::ZERO,
             abandoned: false,
             abandoned_at: SimTime::ZERO,
-        }))
+        })
     }
 
     /// Whether service `id` would admit work now.
@@ -515,27 +556,21 @@ impl<'a> Engine<'a> {
 
     /// Offers a task to a service, now or, when hand-offs are nested too deeply, through an
     /// event at the same instant.
-    #[inline]
-    fn enter<O: Observer>(&mut self, id: ServiceId, task: u32, o: &mut O) -> Result<(), RunError> {
+    #[inline(always)]
+    fn enter<O: Observer>(&mut self, id: ServiceId, task: u32, o: &mut O) {
         if self.depth >= MAX_DEPTH {
             self.events
                 .push(self.now, Event::Enter { service: id, task });
-            return Ok(());
+            return;
         }
         self.depth += 1;
-        let result = self.enter_now(id, task, o);
+        self.enter_now(id, task, o);
         self.depth -= 1;
-        result
     }
 
     /// Offers a task to a service: a free worker, else the waiting room, else reject.
-    #[inline]
-    fn enter_now<O: Observer>(
-        &mut self,
-        id: ServiceId,
-        task: u32,
-        o: &mut O,
-    ) -> Result<(), RunError> {
+    #[inline(always)]
+    fn enter_now<O: Observer>(&mut self, id: ServiceId, task: u32, o: &mut O) {
         let t = &mut self.tasks[task];
         t.service = id;
         t.step = 0;
@@ -544,86 +579,80 @@ impl<'a> Engine<'a> {
         if service.busy < service.workers {
             service.busy += 1;
             o.on_admit(self.now, id, false);
-            self.begin(id, task, false, o)
+            if !self.begin(id, task, false, o) {
+                self.release_worker(id, o);
+            }
         } else if (service.queue.len() as u64) < u64::from(service.capacity) {
             service.queue.push_back(task);
             o.on_admit(self.now, id, true);
-            Ok(())
         } else {
             o.on_reject(self.now, id);
-            self.finish_task(task, Outcome::Rejected, o)
+            self.finish_task(task, Outcome::Rejected, o);
         }
     }
 
-    /// A worker, already counted busy, takes `task` (or drops it if its caller is gone and
-    /// the service drops expired work).
-    #[inline]
-    fn begin<O: Observer>(
-        &mut self,
-        id: ServiceId,
-        task: u32,
-        queued: bool,
-        o: &mut O,
-    ) -> Result<(), RunError> {
+    /// A worker, already counted busy, takes `task` and starts its steps; or drops it, if
+    /// its caller is gone and the service drops expired work, and returns `false`: the
+    /// worker is then free, and the caller releases it.
+    #[inline(always)]
+    fn begin<O: Observer>(&mut self, id: ServiceId, task: u32, queued: bool, o: &mut O) -> bool {
         let t = &self.tasks[task];
         let waited = self.now - t.entered;
         if t.abandoned && self.services[id.index()].drop_expired {
             o.on_drop(self.now, id, waited, queued);
             self.remove_task(task);
-            return self.release_worker(id, o);
+            return false;
         }
         o.on_start(self.now, id, waited, queued);
-        self.run_steps(task, o)
+        self.run_steps(task, o);
+        true
     }
 
-    #[inline]
-    fn release_worker<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
+    #[inline(always)]
+    fn release_worker<O: Observer>(&mut self, id: ServiceId, o: &mut O) {
         let service = &mut self.services[id.index()];
         service.busy -= 1;
-        if service.queue.is_empty() {
-            return Ok(());
+        if !service.queue.is_empty() {
+            self.fill_workers(id, o);
         }
-        self.fill_workers(id, o)
     }
 
     /// Free workers take queued work. Re-entrant calls (work that ends at once) return
     /// immediately and leave the outer loop to carry on, so the stack stays shallow.
-    #[inline]
-    fn fill_workers<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
+    #[inline(always)]
+    fn fill_workers<O: Observer>(&mut self, id: ServiceId, o: &mut O) {
         if self.services[id.index()].filling {
-            return Ok(());
+            return;
         }
         self.services[id.index()].filling = true;
-        let result = self.fill_loop(id, o);
-        self.services[id.index()].filling = false;
-        result
-    }
-
-    #[inline]
-    fn fill_loop<O: Observer>(&mut self, id: ServiceId, o: &mut O) -> Result<(), RunError> {
         loop {
             let service = &mut self.services[id.index()];
             if service.busy >= service.workers {
-                return Ok(());
+                break;
             }
             let next = match service.discipline {
                 Discipline::Fifo => service.queue.pop_front(),
                 Discipline::Lifo => service.queue.pop_back(),
             };
             let Some(task) = next else {
-                return Ok(());
+                break;
             };
             service.busy += 1;
-            self.begin(id, task, true, o)?;
+            if !self.begin(id, task, true, o) {
+                self.services[id.index()].busy -= 1;
+            }
         }
+        self.services[id.index()].filling = false;
     }
 
-    /// Runs the task's steps from its current one until one takes time or waits.
-    #[inline]
-    fn run_steps<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
+    /// Runs the task's steps from its current one until one takes time or waits. One of
+    /// the two places (with `end_service`) where the mutual recursion of hand-offs is cut,
+    /// so that everything between them inlines.
+    #[inline(never)]
+    fn run_steps<O: Observer>(&mut self, task: u32, o: &mut O) {
         loop {
             let t = &self.tasks[task];
-            let (root, step) = (t.root, t.step as usize);
+            let (owner, step) = (t.owner, t.step as usize);
             let service = &mut self.services[t.service.index()];
             let next = match service.steps.get(step) {
                 None => None,
@@ -632,7 +661,7 @@ impl<'a> Engine<'a> {
                     let work = scale(drawn, service.slowdown);
                     self.tasks[task].work = work;
                     self.events.push(self.now + work, Event::WorkDone(task));
-                    return Ok(());
+                    return;
                 }
                 Some(StepState::Call { to, caller }) => Some((*to, Some(*caller), 0)),
                 Some(StepState::Publish { to, fanout }) => {
@@ -645,12 +674,17 @@ impl<'a> Engine<'a> {
             match next {
                 None => return self.end_service(task, false, o),
                 Some((to, Some(caller), _)) => {
+                    let root = client_request(owner);
                     let call = self.open_call(Origin::Task(task), caller, to, root);
                     return self.send_attempt(call, o);
                 }
                 Some((to, None, count)) => {
+                    let root = client_request(owner);
                     for _ in 0..count {
-                        if !self.publish(root, to, o)? {
+                        if self.overflow.is_some() {
+                            return; // the run stops after this event
+                        }
+                        if !self.publish(root, to, o) {
                             return self.end_service(task, true, o);
                         }
                     }
@@ -661,23 +695,18 @@ impl<'a> Engine<'a> {
     }
 
     /// Hands one message for client request `root` to service `to`; `false` if refused.
-    fn publish<O: Observer>(
-        &mut self,
-        root: u32,
-        to: ServiceId,
-        o: &mut O,
-    ) -> Result<bool, RunError> {
+    fn publish<O: Observer>(&mut self, root: u32, to: ServiceId, o: &mut O) -> bool {
         let accepted = self.has_room(to);
-        let message = self.new_task(NONE, root)?;
+        let message = self.new_task(Owner::Message { root });
         let r = &mut self.calls[root];
         r.messages += 1;
         r.had_async = true;
-        self.enter(to, message, o)?;
-        Ok(accepted)
+        self.enter(to, message, o);
+        accepted
     }
 
-    #[inline]
-    fn work_done<O: Observer>(&mut self, task: u32, o: &mut O) -> Result<(), RunError> {
+    #[inline(always)]
+    fn work_done<O: Observer>(&mut self, task: u32, o: &mut O) {
         let t = &mut self.tasks[task];
         if t.abandoned {
             // Only the part of the step after the caller gave up is wasted.
@@ -686,25 +715,20 @@ impl<'a> Engine<'a> {
             o.on_wasted(self.now, t.service, self.now - wasted_from);
         }
         t.step += 1;
-        self.run_steps(task, o)
+        self.run_steps(task, o);
     }
 
     /// The worker is done with `task`: it fails (an error of its own, or of a step), or
     /// moves on along the route.
-    #[inline]
-    fn end_service<O: Observer>(
-        &mut self,
-        task: u32,
-        failed: bool,
-        o: &mut O,
-    ) -> Result<(), RunError> {
+    #[inline(never)]
+    fn end_service<O: Observer>(&mut self, task: u32, failed: bool, o: &mut O) {
         let t = self.tasks[task];
         let id = t.service;
         let service = &mut self.services[id.index()];
         let failed = failed
             || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
         o.on_complete(self.now, id, self.now - t.entered, failed);
-        self.release_worker(id, o)?;
+        self.release_worker(id, o);
         if failed {
             return self.finish_task(task, Outcome::Failed, o);
         }
@@ -715,40 +739,34 @@ impl<'a> Engine<'a> {
     }
 
     /// A task leaves the system with `outcome`: answer its caller, or count a message done.
-    #[inline]
-    fn finish_task<O: Observer>(
-        &mut self,
-        task: u32,
-        outcome: Outcome,
-        o: &mut O,
-    ) -> Result<(), RunError> {
+    #[inline(always)]
+    fn finish_task<O: Observer>(&mut self, task: u32, outcome: Outcome, o: &mut O) {
         let t = self.tasks[task];
-        if t.call == NONE {
-            let root = &mut self.calls[t.root];
-            root.messages -= 1;
-            root.last_message_done = self.now;
-            self.report_async(t.root, o);
-            self.remove_task(task);
-            return Ok(());
+        match t.owner {
+            Owner::Plain { source, born } => {
+                self.answer(source, born, outcome, 1, o);
+                self.remove_task(task);
+            }
+            Owner::Message { root } => {
+                let r = &mut self.calls[root];
+                r.messages -= 1;
+                r.last_message_done = self.now;
+                self.report_async(root, o);
+                self.remove_task(task);
+            }
+            // Nobody is waiting for it any more.
+            Owner::Attempt { .. } if t.abandoned => self.remove_task(task),
+            Owner::Attempt { call, .. } => {
+                // The client request outlives this task only if something else still
+                // refers to it, so settle the call before the task goes.
+                self.calls[call].task = NONE;
+                self.attempt_ended(call, outcome, o);
+                self.remove_task(task);
+            }
         }
-        // The client request outlives this task only if something else still refers to it,
-        // so settle the call before the task goes.
-        if t.abandoned {
-            self.remove_task(task);
-            return Ok(()); // nobody is waiting for it
-        }
-        self.calls[t.call].task = NONE;
-        let result = self.attempt_ended(t.call, outcome, o);
-        self.remove_task(task);
-        result
     }
 
-    fn change<O: Observer>(
-        &mut self,
-        id: ServiceId,
-        index: u32,
-        o: &mut O,
-    ) -> Result<(), RunError> {
+    fn change<O: Observer>(&mut self, id: ServiceId, index: u32, o: &mut O) {
         let change = self.system.service(id).schedule[index as usize];
         let service = &mut self.services[id.index()];
         if let Some(factor) = change.slowdown {
@@ -760,10 +778,42 @@ impl<'a> Engine<'a> {
         if let Some(workers) = change.workers {
             service.workers = workers;
             o.on_workers(self.now, id, workers);
-            self.fill_workers(id, o)?;
+            self.fill_workers(id, o);
         }
-        Ok(())
     }
+}
+
+/// The client request a task works for. Plain requests never reach a call or publish
+/// step, the only places that ask.
+#[inline]
+fn client_request(owner: Owner) -> u32 {
+    match owner {
+        Owner::Attempt { root, .. } | Owner::Message { root } => root,
+        Owner::Plain { .. } => unreachable!("a plain request met a call or publish step"),
+    }
+}
+
+/// Whether `source`'s requests are plain: the client never times out or retries, and no
+/// service a request can be routed to calls or publishes (which would need the request's
+/// call record to track the work it causes).
+fn is_plain(system: &System, source: &SourceSpec) -> bool {
+    let client = &source.client;
+    if client.timeout.is_some() || client.retry.max_attempts.get() > 1 {
+        return false;
+    }
+    let mut seen = vec![false; system.services().len()];
+    let mut stack = vec![source.target];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.index()], true) {
+            continue;
+        }
+        let service = system.service(id);
+        if service.step_targets().next().is_some() {
+            return false;
+        }
+        stack.extend(service.route.branches().into_iter().map(|(to, _)| to));
+    }
+    true
 }
 
 /// A work duration stretched by a slowdown factor.

@@ -41,6 +41,7 @@ impl Load {
 
     /// The next open-loop arrival after `now`; `None` when the rate stays at zero forever
     /// (and always for a closed loop, whose users send when answered).
+    #[inline]
     pub(crate) fn next_after(&mut self, now: SimTime, rng: &mut Stream) -> Option<SimTime> {
         match self {
             Load::Gaps(gap) => Some(now + gap.sample(rng)),

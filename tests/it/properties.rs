@@ -134,3 +134,23 @@ fn streams_are_independent() {
     let run = |t: &str| experiment::run(&system(t), 0).expect("runs").summary;
     assert_ne!(run(NETWORK).services[1], run(&changed).services[1]);
 }
+
+/// Plain requests (no timeout, no retry, no call or publish on the way) take the engine's
+/// fast path without a call record; a retry policy that never fires sends the same model
+/// down the general path. Both must measure exactly the same run.
+#[test]
+fn fast_path_equals_general_path() {
+    let never_retried = NETWORK.replace(
+        "name = \"a\"\n",
+        "name = \"a\"\n    retry = { max_attempts = 2, on = [\"failed\"] }\n",
+    );
+    let never_retried = never_retried.replace(
+        "name = \"b\"\n",
+        "name = \"b\"\n    retry = { max_attempts = 2, on = [\"failed\"] }\n",
+    );
+    assert_eq!(never_retried.matches("retry =").count(), 2);
+    let plain = experiment::run(&system(NETWORK), 0).expect("runs");
+    let general = experiment::run(&system(&never_retried), 0).expect("runs");
+    assert_eq!(plain.summary, general.summary);
+    assert_eq!(plain.timeseries.rows(), general.timeseries.rows());
+}
