@@ -1,6 +1,7 @@
 //! Events per second of the engine with full statistics, on canonical scenarios: M/M/1 at
-//! 90% load, M/M/16, the four-stage pipeline, and the retry storm (timeouts, immediate
-//! retries, a bounded queue full of abandoned work).
+//! 90% load (as `spillway run` measures it, and with the time series that `--report` adds),
+//! M/M/16, the four-stage pipeline, and the retry storm (timeouts, immediate retries, a
+//! bounded queue full of abandoned work).
 //!
 //! `cargo bench --bench engine`; results and the machine go in benches/README.md.
 
@@ -8,7 +9,7 @@ use std::hint::black_box;
 use std::num::NonZeroU64;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use spillway::experiment;
+use spillway::experiment::{self, Plan};
 use spillway::model::{Horizon, System};
 
 /// Requests per iteration: long enough that setup is noise, short enough for many samples.
@@ -34,28 +35,35 @@ workers = 16
 service_time = { dist = "exponential", mean = "1s" }
 "#;
 
-/// One replication with full statistics, as `spillway run` does it.
-fn run(system: &System) -> u64 {
-    let replication = experiment::run(system, 0).expect("runs");
-    black_box(&replication.summary);
-    replication.outcome.events
+/// One replication with full statistics, as `spillway run` does it; `time_series` as with
+/// `--report`, which also keeps figures per time window.
+fn run(system: &System, time_series: bool) -> u64 {
+    let plan = Plan {
+        time_series,
+        ..Plan::fixed(1)
+    };
+    let study = experiment::study(system, &plan, &|| {}).expect("runs");
+    black_box(&study.summaries);
+    study.events
 }
 
 fn engine(c: &mut Criterion) {
     let mm16 = spillway::scenario::parse(MM16, "mm16")
         .unwrap_or_else(|e| panic!("{e}"))
         .with_horizon(Horizon::Requests(NonZeroU64::new(REQUESTS).expect("> 0")));
+    let mm1 = load("mm1-90.toml");
     let cases = [
-        ("mm1_rho0.9", load("mm1-90.toml")),
-        ("mm16_rho0.9", mm16),
-        ("pipeline", load("pipeline.toml")),
-        ("retry_storm", load("retry-storm.toml")),
+        ("mm1_rho0.9", &mm1, false),
+        ("mm1_rho0.9_time_series", &mm1, true),
+        ("mm16_rho0.9", &mm16, false),
+        ("pipeline", &load("pipeline.toml"), false),
+        ("retry_storm", &load("retry-storm.toml"), false),
     ];
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
-    for (name, system) in &cases {
-        group.throughput(Throughput::Elements(run(system)));
-        group.bench_function(*name, |b| b.iter(|| run(system)));
+    for (name, system, time_series) in cases {
+        group.throughput(Throughput::Elements(run(system, time_series)));
+        group.bench_function(name, |b| b.iter(|| run(system, time_series)));
     }
     group.finish();
 }

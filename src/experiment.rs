@@ -26,17 +26,29 @@ pub struct Replication {
     pub summary: RunSummary,
     /// Full distributions, for merging or charts.
     pub recorder: Recorder,
-    /// Figures per time window, warm-up included.
-    pub timeseries: TimeSeries,
+    /// Figures per time window, warm-up included, when they were asked for.
+    pub timeseries: Option<TimeSeries>,
     /// Events processed and the measured window.
     pub outcome: RunOutcome,
 }
 
-/// Runs replication number `replication` of `system`.
+/// Runs replication number `replication` of `system`, time series included.
 pub fn run(system: &System, replication: u64) -> Result<Replication, RunError> {
-    let mut observers = (Recorder::new(system), TimeSeries::new(system));
-    let outcome = Engine::new(system, replication)?.run(&mut observers)?;
-    let (recorder, timeseries) = observers;
+    measure(system, replication, true)
+}
+
+/// Runs one replication; the time series (a second observer) only if `time_series`.
+fn measure(system: &System, replication: u64, time_series: bool) -> Result<Replication, RunError> {
+    let engine = Engine::new(system, replication)?;
+    let (recorder, outcome, timeseries) = if time_series {
+        let mut observers = (Recorder::new(system), TimeSeries::new(system));
+        let outcome = engine.run(&mut observers)?;
+        (observers.0, outcome, Some(observers.1))
+    } else {
+        let mut recorder = Recorder::new(system);
+        let outcome = engine.run(&mut recorder)?;
+        (recorder, outcome, None)
+    };
     Ok(Replication {
         replication,
         summary: recorder.summary(system, &outcome),
@@ -46,9 +58,10 @@ pub fn run(system: &System, replication: u64) -> Result<Replication, RunError> {
     })
 }
 
-/// Runs replications `0..count` in parallel; results are in replication order.
+/// Runs replications `0..count` in parallel, time series included; results are in
+/// replication order.
 pub fn replicate(system: &System, count: u64) -> Result<Vec<Replication>, RunError> {
-    replicate_range(system, 0..count, &|| {})
+    replicate_range(system, 0..count, true, &|| {})
 }
 
 /// Runs the replications numbered `range` in parallel, calling `done` as each finishes;
@@ -56,12 +69,13 @@ pub fn replicate(system: &System, count: u64) -> Result<Vec<Replication>, RunErr
 fn replicate_range(
     system: &System,
     range: std::ops::Range<u64>,
+    time_series: bool,
     done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Replication>, RunError> {
     range
         .into_par_iter()
         .map(|replication| {
-            let result = run(system, replication);
+            let result = measure(system, replication, time_series);
             done();
             result
         })

@@ -73,7 +73,8 @@ fn check(file: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn plan(args: &StudyArgs, default_replications: u64) -> Result<Plan, Failure> {
+/// The study to run; `time_series` when a report will draw charts from it.
+fn plan(args: &StudyArgs, default_replications: u64, time_series: bool) -> Result<Plan, Failure> {
     let precision = match args.precision {
         Some(p) if !(p > 0.0 && p < 1.0) => {
             return Err(Failure::Input(format!(
@@ -93,6 +94,7 @@ fn plan(args: &StudyArgs, default_replications: u64) -> Result<Plan, Failure> {
             WarmupArg::Auto => Warmup::Mser5,
         },
         precision,
+        time_series,
     })
 }
 
@@ -127,7 +129,7 @@ fn run(
     args: &StudyArgs,
 ) -> Result<(), Failure> {
     let loaded = load(file, args.seed)?;
-    let plan = plan(args, 1)?;
+    let plan = plan(args, 1, report_dir.is_some())?;
     let progress = Progress::new(expected_replications(&plan), args.quiet);
     // Wall-clock time is measured here only, and printed to stderr, never into results.
     #[allow(clippy::disallowed_methods)]
@@ -171,7 +173,7 @@ fn compare(
         .map(|f| load(f, args.seed))
         .collect::<Result<Vec<_>, _>>()?;
     disambiguate(&mut loaded);
-    let plan = plan(args, 10)?;
+    let plan = plan(args, 10, true)?;
     let progress = Progress::new(
         expected_replications(&plan) * loaded.len() as u64,
         args.quiet,

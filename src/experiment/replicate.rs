@@ -4,7 +4,9 @@
 use super::{Replication, replicate_range};
 use crate::model::{SimDuration, SimulationSpec, SourceId, System};
 use crate::sim::RunError;
-use crate::stats::{Figure, Latency, RunSummary, Scope, TimeSeries, headlines, mser5_truncation};
+use crate::stats::{
+    Figure, Latency, RunSummary, Scope, TimeSeries, WindowRow, headlines, mser5_truncation,
+};
 
 /// Replications run in parallel before their results are folded in; a fixed number, so
 /// the order of folding, and the stopping point, never depend on the thread count.
@@ -21,15 +23,19 @@ pub struct Plan {
     pub warmup: Warmup,
     /// Keep adding replications until the headline intervals are this narrow.
     pub precision: Option<Precision>,
+    /// Keep figures per time window (`Study::timeseries`), which reports need for their
+    /// charts and CSV. Without them each replication feeds one observer instead of two.
+    pub time_series: bool,
 }
 
 impl Plan {
-    /// `replications` replications with the scenario's warm-up.
+    /// `replications` replications with the scenario's warm-up, time series included.
     pub fn fixed(replications: u64) -> Plan {
         Plan {
             replications: replications.max(1),
             warmup: Warmup::Scenario,
             precision: None,
+            time_series: true,
         }
     }
 }
@@ -86,8 +92,8 @@ pub struct Study {
     pub events: u64,
     /// End-to-end latency per source, all replications merged.
     pub latency: Vec<Latency>,
-    /// Figures per time window, averaged over replications.
-    pub timeseries: TimeSeries,
+    /// Figures per time window, averaged over replications, if the plan asked for them.
+    pub timeseries: Option<TimeSeries>,
     /// The warm-up used.
     pub warmup: WarmupChoice,
     /// Why it stopped.
@@ -116,9 +122,18 @@ impl Study {
         for (i, latency) in self.latency.iter_mut().enumerate() {
             latency.merge(run.recorder.source_latency(SourceId(i as u32)));
         }
-        self.timeseries.merge(&run.timeseries);
+        if let (Some(mine), Some(theirs)) = (&mut self.timeseries, &run.timeseries) {
+            mine.merge(theirs);
+        }
         self.summaries.push(run.summary.clone());
         self.events += run.outcome.events;
+    }
+
+    /// Each time window's figures; none when the plan kept no time series.
+    pub fn windows(&self) -> Vec<WindowRow> {
+        self.timeseries
+            .as_ref()
+            .map_or_else(Vec::new, TimeSeries::rows)
     }
 
     /// Replications so far.
@@ -129,7 +144,8 @@ impl Study {
     /// Runs the next chunk of replications (never beyond `limit`) and folds them in.
     fn add_chunk(&mut self, limit: u64, done: &(dyn Fn() + Sync)) -> Result<(), RunError> {
         let next = self.count();
-        for run in replicate_range(&self.system, next..(next + CHUNK).min(limit), done)? {
+        let range = next..(next + CHUNK).min(limit);
+        for run in replicate_range(&self.system, range, self.plan.time_series, done)? {
             self.fold(&run);
         }
         Ok(())
@@ -162,7 +178,7 @@ pub fn study(system: &System, plan: &Plan, done: &(dyn Fn() + Sync)) -> Result<S
         Warmup::Mser5 => choose_warmup(system, done)?,
     };
     let wanted = plan.replications.max(1);
-    let first = replicate_range(&system, 0..CHUNK.min(wanted), done)?;
+    let first = replicate_range(&system, 0..CHUNK.min(wanted), plan.time_series, done)?;
     let mut study = Study::new(system, &first[0], warmup, *plan);
     for run in &first[1..] {
         study.fold(run);
@@ -192,10 +208,12 @@ fn choose_warmup(
     done: &(dyn Fn() + Sync),
 ) -> Result<(System, WarmupChoice), RunError> {
     let pilot = study(system, &Plan::fixed(PILOT_REPLICATIONS), done)?;
-    let rows = pilot.timeseries.rows();
-    let series: Vec<f64> = rows.iter().map(|r| r.in_flight).collect();
+    let timeseries = pilot
+        .timeseries
+        .expect("a fixed plan keeps the time series");
+    let series: Vec<f64> = timeseries.rows().iter().map(|r| r.in_flight).collect();
     let windows = mser5_truncation(&series);
-    let width_ns = pilot.timeseries.width_ns();
+    let width_ns = timeseries.width_ns();
     let warmup = SimDuration(width_ns * windows as u64);
     let spec = SimulationSpec {
         warmup,

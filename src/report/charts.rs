@@ -195,7 +195,7 @@ type Extract = fn(&WindowRow) -> Option<f64>;
 fn window_lines(report: &Report<'_>, series: &[(&str, Extract)], scale: f64) -> Vec<Line> {
     let mut lines = Vec::new();
     for (d, design) in report.designs.iter().enumerate() {
-        let rows = design.study.timeseries.rows();
+        let rows = design.study.windows();
         for (s, (name, extract)) in series.iter().enumerate() {
             lines.push(Line {
                 label: label(report, design.name, name),
@@ -237,7 +237,7 @@ fn run_span(report: &Report<'_>) -> (f64, f64) {
     let end = report
         .designs
         .iter()
-        .filter_map(|d| d.study.timeseries.rows().last().map(|r| r.end_secs))
+        .filter_map(|d| d.study.windows().last().map(|r| r.end_secs))
         .fold(0.0, f64::max);
     (0.0, end)
 }

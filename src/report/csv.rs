@@ -16,7 +16,7 @@ pub fn render(report: &Report<'_>) -> Vec<u8> {
     out.push_str(COLUMNS);
     out.push('\n');
     for design in &report.designs {
-        for r in design.study.timeseries.rows() {
+        for r in design.study.windows() {
             let q = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
             let _ = writeln!(
                 out,

@@ -357,16 +357,20 @@ fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
             ));
         }
     }
-    let ts = &report.designs[0].study.timeseries;
-    items.push(format!(
-        "timeseries.csv (beside this report) has one row per {} window from the start of \
-         the run, warm-up included: rates per second and time averages, averaged over \
-         replications; p50 and p99 come from 16-buckets-per-octave histograms (within about \
-         6%, interpolated). offered, completed (answered, whatever the outcome), goodput \
-         (successful), retries and in flight count client requests; admitted, rejected and \
-         timed_out count work at services (attempts, calls and messages).",
-        secs(ts.width_ns() as f64 / 1e9)
-    ));
+    items.push(match &report.designs[0].study.timeseries {
+        Some(ts) => format!(
+            "timeseries.csv (beside this report) has one row per {} window from the start of \
+             the run, warm-up included: rates per second and time averages, averaged over \
+             replications; p50 and p99 come from 16-buckets-per-octave histograms (within \
+             about 6%, interpolated). offered, completed (answered, whatever the outcome), \
+             goodput (successful), retries and in flight count client requests; admitted, \
+             rejected and timed_out count work at services (attempts, calls and messages).",
+            secs(ts.width_ns() as f64 / 1e9)
+        ),
+        None => "No time series was kept for this study, so timeseries.csv and the charts \
+                 over time are empty."
+            .to_string(),
+    });
     items.push(format!(
         "Confidence intervals: {:.0}% confidence, Student t across independent replications \
          (each replication has its own random streams); a single replication has none.",

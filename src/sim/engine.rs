@@ -715,7 +715,12 @@ impl<'a> Engine<'a> {
             o.on_wasted(self.now, t.service, self.now - wasted_from);
         }
         t.step += 1;
-        self.run_steps(task, o);
+        // Straight to the end when that was the last step (the usual single work step).
+        if t.step as usize == self.services[t.service.index()].steps.len() {
+            self.end_service(task, false, o);
+        } else {
+            self.run_steps(task, o);
+        }
     }
 
     /// The worker is done with `task`: it fails (an error of its own, or of a step), or

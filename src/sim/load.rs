@@ -41,7 +41,7 @@ impl Load {
 
     /// The next open-loop arrival after `now`; `None` when the rate stays at zero forever
     /// (and always for a closed loop, whose users send when answered).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next_after(&mut self, now: SimTime, rng: &mut Stream) -> Option<SimTime> {
         match self {
             Load::Gaps(gap) => Some(now + gap.sample(rng)),
@@ -51,6 +51,7 @@ impl Load {
     }
 
     /// A closed-loop user's pause before sending again.
+    #[inline(always)]
     pub(crate) fn think(&self, rng: &mut Stream) -> Option<SimDuration> {
         match self {
             Load::Closed { think, .. } => Some(think.sample(rng)),

@@ -340,7 +340,7 @@ impl Observer for Recorder {
         self.source(source).attempts += 1;
     }
 
-    #[inline]
+    #[inline(always)]
     fn on_request_done(
         &mut self,
         at: SimTime,

@@ -34,15 +34,18 @@ impl WindowCounts {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record(&mut self, at: SimTime) {
         // Most records fall in the newest window: no division needed.
-        let newest = self.counts.len().wrapping_sub(1);
         let newest_end = self.start.0 + self.width_ns * self.counts.len() as u64;
-        if !self.counts.is_empty() && at.0 < newest_end && at.0 + self.width_ns >= newest_end {
-            self.counts[newest] += 1;
-            return;
+        match self.counts.last_mut() {
+            Some(newest) if at.0 < newest_end && at.0 + self.width_ns >= newest_end => *newest += 1,
+            _ => self.record_elsewhere(at),
         }
+    }
+
+    #[inline(never)]
+    fn record_elsewhere(&mut self, at: SimTime) {
         let Some(offset) = at.0.checked_sub(self.start.0) else {
             return;
         };

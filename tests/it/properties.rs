@@ -1,6 +1,6 @@
 //! Properties every run must have, whatever the model.
 
-use spillway::experiment;
+use spillway::experiment::{self, Plan};
 use spillway::model::{SimTime, SourceId};
 use spillway::report::{self, RunReport};
 use spillway::sim::{Engine, Observer};
@@ -152,5 +152,22 @@ fn fast_path_equals_general_path() {
     let plain = experiment::run(&system(NETWORK), 0).expect("runs");
     let general = experiment::run(&system(&never_retried), 0).expect("runs");
     assert_eq!(plain.summary, general.summary);
-    assert_eq!(plain.timeseries.rows(), general.timeseries.rows());
+    let rows = |r: &experiment::Replication| r.timeseries.as_ref().map(|t| t.rows());
+    assert_eq!(rows(&plain), rows(&general));
+}
+
+/// A study without a time series (as `spillway run` does when no report is asked for)
+/// measures the same run as one with it, and keeps no windows.
+#[test]
+fn time_series_is_optional_and_changes_nothing_else() {
+    let system = system(NETWORK);
+    let with = experiment::study(&system, &Plan::fixed(3), &|| {}).expect("runs");
+    let plan = Plan {
+        time_series: false,
+        ..Plan::fixed(3)
+    };
+    let without = experiment::study(&system, &plan, &|| {}).expect("runs");
+    assert_eq!(with.summaries, without.summaries);
+    assert!(!with.windows().is_empty());
+    assert!(without.timeseries.is_none() && without.windows().is_empty());
 }
