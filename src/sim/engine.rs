@@ -727,12 +727,13 @@ impl<'a> Engine<'a> {
     /// moves on along the route.
     #[inline(never)]
     fn end_service<O: Observer>(&mut self, task: u32, failed: bool, o: &mut O) {
-        let t = self.tasks[task];
-        let id = t.service;
+        // Field by field, not a copy of the task: its step was just written, and a wide
+        // load over a fresh narrow store stalls store forwarding.
+        let (id, entered) = (self.tasks[task].service, self.tasks[task].entered);
         let service = &mut self.services[id.index()];
         let failed = failed
             || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
-        o.on_complete(self.now, id, self.now - t.entered, failed);
+        o.on_complete(self.now, id, self.now - entered, failed);
         self.release_worker(id, o);
         if failed {
             return self.finish_task(task, Outcome::Failed, o);
@@ -746,8 +747,8 @@ impl<'a> Engine<'a> {
     /// A task leaves the system with `outcome`: answer its caller, or count a message done.
     #[inline(always)]
     fn finish_task<O: Observer>(&mut self, task: u32, outcome: Outcome, o: &mut O) {
-        let t = self.tasks[task];
-        match t.owner {
+        let (owner, abandoned) = (self.tasks[task].owner, self.tasks[task].abandoned);
+        match owner {
             Owner::Plain { source, born } => {
                 self.answer(source, born, outcome, 1, o);
                 self.remove_task(task);
@@ -760,7 +761,7 @@ impl<'a> Engine<'a> {
                 self.remove_task(task);
             }
             // Nobody is waiting for it any more.
-            Owner::Attempt { .. } if t.abandoned => self.remove_task(task),
+            Owner::Attempt { .. } if abandoned => self.remove_task(task),
             Owner::Attempt { call, .. } => {
                 // The client request outlives this task only if something else still
                 // refers to it, so settle the call before the task goes.
