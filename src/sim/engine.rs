@@ -252,16 +252,22 @@ impl<'a> Engine<'a> {
         self.schedule_start();
         let mut measuring = false;
         let mut measured_requests = 0u64;
+        // Before this instant nothing but the event itself happens: one comparison covers
+        // the start of measurement, the horizon and the end of representable time.
+        let mut next_check = measure_start.min(end);
         while let Some((time, event)) = self.events.pop() {
-            if time >= end {
-                break;
-            }
-            if time.0 == u64::MAX {
-                return Err(RunError::EndOfTime);
-            }
-            if !measuring && time >= measure_start {
-                observer.on_measure_start(measure_start);
-                measuring = true;
+            if time >= next_check {
+                if time.0 == u64::MAX {
+                    return Err(RunError::EndOfTime);
+                }
+                if time >= end {
+                    break;
+                }
+                if !measuring {
+                    observer.on_measure_start(measure_start);
+                    measuring = true;
+                }
+                next_check = end;
             }
             self.now = time;
             self.events_processed += 1;
@@ -371,6 +377,9 @@ impl<'a> Engine<'a> {
     /// A new call; `root` is `NONE` for a client request, which is its own root.
     #[inline(always)]
     fn open_call(&mut self, origin: Origin, caller: u32, target: ServiceId, root: u32) -> u32 {
+        if self.calls.full(self.max_in_flight) {
+            self.overflow.get_or_insert(self.tasks.live() as u64 + 1);
+        }
         self.callers[caller as usize].on_request();
         let call = self.calls.insert(Call {
             origin,
@@ -531,7 +540,7 @@ impl<'a> Engine<'a> {
     /// the run after this event.
     #[inline(always)]
     fn new_task(&mut self, owner: Owner) -> u32 {
-        if self.tasks.live() >= self.max_in_flight || self.calls.live() > self.max_in_flight {
+        if self.tasks.full(self.max_in_flight) {
             self.overflow.get_or_insert(self.tasks.live() as u64 + 1);
         }
         if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {

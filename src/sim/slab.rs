@@ -22,6 +22,14 @@ impl<T> Slab<T> {
         self.slots.len() - self.free.len()
     }
 
+    /// Whether `limit` entries are alive and the next insert would grow the storage. Checked
+    /// before each insert, this trips exactly when an insert would pass `limit` live entries
+    /// (with a free slot, fewer than `limit` are alive), without counting them every time.
+    #[inline]
+    pub(crate) fn full(&self, limit: usize) -> bool {
+        self.free.is_empty() && self.slots.len() >= limit
+    }
+
     /// Stores `value` and returns its slot.
     #[inline]
     pub(crate) fn insert(&mut self, value: T) -> u32 {

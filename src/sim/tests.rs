@@ -206,3 +206,17 @@ fn event_limit_stops_the_run() {
         "{err}"
     );
 }
+
+/// A clock that saturates before the horizon is an error, never a silent end, also when
+/// the horizon is a number of requests (which once ended such a run quietly).
+#[test]
+fn end_of_time_stops_a_request_horizon() {
+    let centuries = 300.0 * 365.25 * 86_400.0;
+    let system = station(every(centuries), Dist::constant(1.0).unwrap(), 1, UNBOUNDED)
+        .with_horizon(Horizon::Requests(std::num::NonZeroU64::new(5).unwrap()));
+    let err = Engine::new(&system, 0)
+        .unwrap()
+        .run(&mut NullObserver)
+        .unwrap_err();
+    assert_eq!(err, RunError::EndOfTime);
+}
