@@ -473,13 +473,20 @@ impl<'a> Engine<'a> {
             }
             Origin::Task(parent) => {
                 self.calls.remove(id);
-                if outcome == Outcome::Success {
-                    self.tasks[parent].step += 1;
-                    self.run_steps(parent, o);
-                } else {
-                    self.end_service(parent, true, o);
-                }
+                self.resume(parent, outcome, o);
             }
+        }
+    }
+
+    /// A task blocked in a call step has the call's final outcome: it carries on with its
+    /// next step, or fails. Out of line: it cuts the recursion through `end_service`.
+    #[inline(never)]
+    fn resume<O: Observer>(&mut self, task: u32, outcome: Outcome, o: &mut O) {
+        if outcome == Outcome::Success {
+            self.tasks[task].step += 1;
+            self.run_steps(task, o);
+        } else {
+            self.end_service(task, true, o);
         }
     }
 
@@ -654,11 +661,33 @@ impl<'a> Engine<'a> {
         self.services[id.index()].filling = false;
     }
 
-    /// Runs the task's steps from its current one until one takes time or waits. One of
-    /// the two places (with `end_service`) where the mutual recursion of hand-offs is cut,
-    /// so that everything between them inlines.
-    #[inline(never)]
+    /// Runs the task's steps from its current one until one takes time or waits. A work
+    /// step, the usual case, starts right here; anything else goes to `run_other_steps`.
+    #[inline(always)]
     fn run_steps<O: Observer>(&mut self, task: u32, o: &mut O) {
+        let t = &self.tasks[task];
+        let service = &mut self.services[t.service.index()];
+        match service.steps.get(t.step as usize) {
+            Some(StepState::Work(sampler)) => {
+                let work = draw_work(sampler, &mut service.work_rng, service.slowdown);
+                self.start_work(task, work);
+            }
+            _ => self.run_other_steps(task, o),
+        }
+    }
+
+    /// The task's current work step takes `work`: its end is scheduled.
+    #[inline(always)]
+    fn start_work(&mut self, task: u32, work: SimDuration) {
+        self.tasks[task].work = work;
+        self.events.push(self.now + work, Event::WorkDone(task));
+    }
+
+    /// `run_steps` for the other steps: calls, publishes, the end of the steps, and work
+    /// that follows a publish. One of the two places (with `resume`) where the mutual
+    /// recursion of hand-offs is cut, so that everything between them inlines.
+    #[inline(never)]
+    fn run_other_steps<O: Observer>(&mut self, task: u32, o: &mut O) {
         loop {
             let t = &self.tasks[task];
             let (owner, step) = (t.owner, t.step as usize);
@@ -666,11 +695,8 @@ impl<'a> Engine<'a> {
             let next = match service.steps.get(step) {
                 None => None,
                 Some(StepState::Work(sampler)) => {
-                    let drawn = sampler.sample(&mut service.work_rng);
-                    let work = scale(drawn, service.slowdown);
-                    self.tasks[task].work = work;
-                    self.events.push(self.now + work, Event::WorkDone(task));
-                    return;
+                    let work = draw_work(sampler, &mut service.work_rng, service.slowdown);
+                    return self.start_work(task, work);
                 }
                 Some(StepState::Call { to, caller }) => Some((*to, Some(*caller), 0)),
                 Some(StepState::Publish { to, fanout }) => {
@@ -734,7 +760,7 @@ impl<'a> Engine<'a> {
 
     /// The worker is done with `task`: it fails (an error of its own, or of a step), or
     /// moves on along the route.
-    #[inline(never)]
+    #[inline(always)]
     fn end_service<O: Observer>(&mut self, task: u32, failed: bool, o: &mut O) {
         // Field by field, not a copy of the task: its step was just written, and a wide
         // load over a fresh narrow store stalls store forwarding.
@@ -831,9 +857,10 @@ fn is_plain(system: &System, source: &SourceSpec) -> bool {
     true
 }
 
-/// A work duration stretched by a slowdown factor.
-#[inline]
-fn scale(work: SimDuration, slowdown: f64) -> SimDuration {
+/// A work step's duration: drawn, then stretched by the service's slowdown factor.
+#[inline(always)]
+fn draw_work(sampler: &Sampler, rng: &mut Stream, slowdown: f64) -> SimDuration {
+    let work = sampler.sample(rng);
     if slowdown == 1.0 {
         work
     } else {
