@@ -32,10 +32,15 @@ pub struct RateChange {
     pub over: SimDuration,
 }
 
-/// Why a rate profile is invalid.
+/// Why a rate profile is invalid: one of its changes.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct ScheduleError(pub String);
+#[error("change [{index}]: {problem}")]
+pub struct ScheduleError {
+    /// The change at fault, counting from 0 (as a scenario's `schedule[i]`).
+    pub index: usize,
+    /// What is wrong with it.
+    pub problem: String,
+}
 
 impl RateProfile {
     /// Starts at `base` and applies `changes` in order; each change must start at or after
@@ -46,18 +51,23 @@ impl RateProfile {
         for (i, change) in changes.iter().enumerate() {
             let at = SimTime::ZERO + change.at;
             if !(change.rate.is_finite() && change.rate >= 0.0) {
-                return Err(ScheduleError(format!(
-                    "change {}: the rate must be a finite number >= 0",
-                    i + 1
-                )));
+                return Err(ScheduleError {
+                    index: i,
+                    problem: format!(
+                        "the rate must be a finite number >= 0 (got {})",
+                        change.rate
+                    ),
+                });
             }
             if at < t {
-                return Err(ScheduleError(format!(
-                    "change {} starts at {}s, before the previous change has finished at {}s",
-                    i + 1,
-                    at.as_secs_f64(),
-                    t.as_secs_f64()
-                )));
+                return Err(ScheduleError {
+                    index: i,
+                    problem: format!(
+                        "it starts at {}, before the previous change's ramp has finished at {}",
+                        change.at,
+                        t - SimTime::ZERO
+                    ),
+                });
             }
             if at > t {
                 segments.push(RateSegment {

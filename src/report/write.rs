@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum ReportError {
     /// The directory could not be created or a file could not be written or renamed:
-    /// check that the path is writable and the disk is not full.
-    #[error("writing '{path}': {source}")]
+    /// check that the path is writable and the disk is not full. The operating system's
+    /// reason is the error's `source()`, not repeated in its message.
+    #[error("writing '{path}'")]
     Io {
         /// The file or directory concerned.
         path: PathBuf,

@@ -4,7 +4,7 @@
 //! Both are arrays of tables with an `at` key, in time order (equal times allowed). Order
 //! is checked here, at the entry that breaks it; a rate profile's other problems (a
 //! change starting before the previous ramp ends) are the model's [`ScheduleError`],
-//! reported at the `schedule` key.
+//! reported at the `at` of the change it names.
 //!
 //! [`ScheduleError`]: crate::model::ScheduleError
 
@@ -17,11 +17,15 @@ const SERVICE_CHANGE_KEYS: [&str; 3] = ["workers", "slowdown", "error_rate"];
 /// A source's `schedule`, applied to its base `rate` (`None` if that was unreadable: the
 /// entries are still checked).
 pub(crate) fn read_rate_schedule(field: &Field<'_>, base: Option<Rate>) -> Option<RateProfile> {
-    let changes = read_entries(field, read_rate_change)?;
+    let entries = read_entries(field, read_rate_change)?;
+    let changes: Vec<RateChange> = entries.iter().map(|(change, _)| *change).collect();
     match RateProfile::new(base?, &changes) {
         Ok(profile) => Some(profile),
         Err(error) => {
-            field.error_at_key(format!("invalid schedule: {error}"));
+            let key = format!("{}[{}].at", field.key(), error.index);
+            field
+                .sink()
+                .error(entries[error.index].1, &key, error.problem);
             None
         }
     }
@@ -29,7 +33,8 @@ pub(crate) fn read_rate_schedule(field: &Field<'_>, base: Option<Rate>) -> Optio
 
 /// A service's `schedule`.
 pub(crate) fn read_service_schedule(field: &Field<'_>) -> Option<Vec<ServiceChange>> {
-    read_entries(field, read_service_change)
+    let entries = read_entries(field, read_service_change)?;
+    Some(entries.into_iter().map(|(change, _)| change).collect())
 }
 
 /// A change that happens at a time from the start of the run.
@@ -51,12 +56,11 @@ impl Timed for ServiceChange {
 }
 
 /// Reads every entry of the array with `read` (each reporting its own problems), then
-/// checks that they are in time order. The reader yields the entry and its `at` field's
-/// position and key.
+/// checks that they are in time order. Each entry comes with its `at` field's position.
 fn read_entries<T: Timed>(
     field: &Field<'_>,
     read: fn(&mut Table<'_>) -> Option<(T, usize)>,
-) -> Option<Vec<T>> {
+) -> Option<Vec<(T, usize)>> {
     let items = field.array()?;
     let entries: Vec<Option<(T, usize)>> =
         items.iter().map(|item| read_entry(item, read)).collect();
@@ -75,7 +79,7 @@ fn read_entries<T: Timed>(
             in_order = false;
         }
     }
-    in_order.then(|| entries.into_iter().map(|(entry, _)| entry).collect())
+    in_order.then_some(entries)
 }
 
 /// One entry: a table read by `read`, with its unknown keys reported.

@@ -1280,7 +1280,7 @@ fn source_mistakes_are_reported_at_their_key() {
                 "rate = \"10/s\"\nschedule = [{ at = \"10s\", rate = 5, over = \"10s\" }, { at = \"15s\", rate = 1 }]",
             )],
             &[
-                "10:1 source.web.schedule: invalid schedule: change 2 starts at 15s, before the previous change has finished at 20s",
+                "10:60 source.web.schedule[1].at: it starts at 15.000s, before the previous change's ramp has finished at 20.000s",
             ],
         ),
         (
