@@ -1,6 +1,8 @@
 //! The event loop allocates nothing per event: a counting global allocator (its own test
-//! binary, since a global allocator is per binary) sees zero allocations during a run of a
-//! bounded model, whose buffers are all sized up front.
+//! binary, since a global allocator is per binary) sees zero allocations during runs of
+//! bounded models, whose buffers are all sized up front: one of plain requests (the
+//! engine's fast path) and one with timeouts, retries, calls and fan-out (the general
+//! path). The time series, which allocates once per window closed, is not attached.
 
 use std::alloc::{GlobalAlloc, Layout, System as SystemAlloc};
 use std::cell::Cell;
@@ -69,6 +71,59 @@ service_time = { dist = "hyperexponential", mean = "15ms", cv = 3 }
 #[test]
 fn a_run_allocates_nothing_per_event() {
     let system = spillway::scenario::parse(BOUNDED, "bounded.toml").expect("valid");
+    let mut recorder = Recorder::new(&system);
+    let engine = Engine::new(&system, 0).expect("stable");
+    COUNTING.with(|c| c.set(true));
+    let outcome = engine.run(&mut recorder);
+    COUNTING.with(|c| c.set(false));
+    let during = ALLOCATIONS.with(Cell::get);
+    let outcome = outcome.expect("runs");
+    assert!(outcome.events > 400_000, "{outcome:?}");
+    assert_eq!(
+        during, 0,
+        "{during} allocations in {} events",
+        outcome.events
+    );
+}
+
+/// Clients that time out and retry with jittered backoff and a budget, a synchronous call
+/// and an asynchronous fan-out: the general path, with call records, timers and messages.
+const CLIENTS: &str = r#"
+[simulation]
+requests = 100_000
+warmup = "10s"
+[[source]]
+name = "web"
+to = "api"
+rate = "60/s"
+timeout = "300ms"
+retry = { max_attempts = 3, base = "20ms", jitter = "decorrelated", budget = { ratio = 0.2 } }
+[[service]]
+name = "api"
+workers = 4
+queue = { capacity = 20 }
+drop_expired = true
+steps = [
+  { work = { dist = "exponential", mean = "20ms" } },
+  { call = "db", timeout = "100ms", retry = { max_attempts = 2 } },
+  { publish = "mail", fanout = { dist = "uniform", min = 0, max = 3 } },
+]
+[[service]]
+name = "db"
+workers = 2
+queue = { capacity = 10 }
+service_time = { dist = "lognormal", mean = "15ms", p99 = "120ms" }
+error_rate = 0.02
+[[service]]
+name = "mail"
+workers = 2
+queue = { capacity = 50 }
+service_time = { dist = "exponential", mean = "10ms" }
+"#;
+
+#[test]
+fn clients_calls_and_messages_allocate_nothing_per_event() {
+    let system = spillway::scenario::parse(CLIENTS, "clients.toml").expect("valid");
     let mut recorder = Recorder::new(&system);
     let engine = Engine::new(&system, 0).expect("stable");
     COUNTING.with(|c| c.set(true));

@@ -222,9 +222,17 @@ impl<'a> Engine<'a> {
                 limit: (MAX_PENDING / 2) as u64,
             });
         }
+        // Pending events: an arrival per source, a work step per worker, one per caller,
+        // and with timeouts a timer per piece of work in flight. A model with more pending
+        // (long timeouts outliving their attempts) grows the list a few times, amortised.
+        let timers = if callers.iter().any(|c| c.timeout.is_some()) {
+            room
+        } else {
+            0
+        };
         Ok(Engine {
             system,
-            events: EventQueue::with_capacity(pending + callers.len()),
+            events: EventQueue::with_capacity(pending + callers.len() + timers),
             tasks: Slab::with_capacity(room),
             calls: Slab::with_capacity(room),
             sources,
