@@ -59,7 +59,9 @@ pub enum Horizon {
 /// Limits that keep an unsafe model from exhausting memory or running forever.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
-    /// Requests alive at once (queued, in service or between hops) before the run is stopped.
+    /// Work alive at once (requests, call attempts and messages, queued or in service)
+    /// before the run is stopped; the same bound applies, counted apart, to the requests
+    /// and calls that keep a record for their retries (waiting for an answer or a backoff).
     pub max_in_flight: NonZeroU32,
     /// Events processed before the run is stopped.
     pub max_events: NonZeroU64,

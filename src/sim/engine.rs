@@ -47,9 +47,9 @@ pub struct Engine<'a> {
     max_in_flight: usize,
     /// Nested hand-offs within the current event (see `enter`).
     depth: u32,
-    /// Set, with the work in flight, when an event passes `max_in_flight`: the run stops
-    /// once that event is over.
-    overflow: Option<u64>,
+    /// Set when an event passes `max_in_flight`, with the figures of that moment: the run
+    /// stops once the event is over.
+    overflow: Option<RunError>,
 }
 
 /// Marks "no task" or "no call".
@@ -265,10 +265,12 @@ impl<'a> Engine<'a> {
         let mut next_check = measure_start.min(end);
         while let Some((time, event)) = self.events.pop() {
             if time >= next_check {
-                if time.0 == u64::MAX {
-                    return Err(RunError::EndOfTime);
-                }
                 if time >= end {
+                    // A request-count horizon (or one past 584 years) ends only with
+                    // representable time: the clock has saturated.
+                    if end.0 == u64::MAX {
+                        return Err(RunError::EndOfTime);
+                    }
                     break;
                 }
                 if !measuring {
@@ -302,7 +304,10 @@ impl<'a> Engine<'a> {
             }
             self.check_limits()?;
         }
-        self.check_limits()?;
+        // The last arrival (with a request-count horizon) may have passed the limit.
+        if let Some(error) = self.overflow.take() {
+            return Err(error);
+        }
         if !measuring {
             observer.on_measure_start(measure_start);
         }
@@ -317,7 +322,7 @@ impl<'a> Engine<'a> {
     /// Stops the run once an event has passed the in-flight limit or left too many events
     /// pending. Checked between events, so the hot path never returns errors.
     #[inline(always)]
-    fn check_limits(&self) -> Result<(), RunError> {
+    fn check_limits(&mut self) -> Result<(), RunError> {
         if self.overflow.is_some() || self.events.len() > MAX_PENDING / 2 {
             return Err(self.limit_error());
         }
@@ -325,16 +330,22 @@ impl<'a> Engine<'a> {
     }
 
     #[cold]
-    fn limit_error(&self) -> RunError {
-        match self.overflow {
-            Some(in_flight) => {
-                let queues = self.services.iter().map(|s| s.queue.len());
-                guard::in_flight_error(self.system, self.now, in_flight, queues)
-            }
-            None => RunError::EventBacklog {
-                at_secs: self.now.as_secs_f64(),
-                limit: (MAX_PENDING / 2) as u64,
-            },
+    fn limit_error(&mut self) -> RunError {
+        self.overflow.take().unwrap_or(RunError::EventBacklog {
+            at_secs: self.now.as_secs_f64(),
+            limit: (MAX_PENDING / 2) as u64,
+        })
+    }
+
+    /// Trips the in-flight guard (once), naming the longest queue as it is at this moment.
+    #[cold]
+    #[inline(never)]
+    fn trip_in_flight(&mut self) {
+        if self.overflow.is_none() {
+            let queues = self.services.iter().map(|s| s.queue.len());
+            let in_flight = self.tasks.live() as u64 + 1;
+            let error = guard::in_flight_error(self.system, self.now, in_flight, queues);
+            self.overflow = Some(error);
         }
     }
 
@@ -386,7 +397,7 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn open_call(&mut self, origin: Origin, caller: u32, target: ServiceId, root: u32) -> u32 {
         if self.calls.full(self.max_in_flight) {
-            self.overflow.get_or_insert(self.tasks.live() as u64 + 1);
+            self.trip_in_flight();
         }
         self.callers[caller as usize].on_request();
         let call = self.calls.insert(Call {
@@ -556,7 +567,7 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn new_task(&mut self, owner: Owner) -> u32 {
         if self.tasks.full(self.max_in_flight) {
-            self.overflow.get_or_insert(self.tasks.live() as u64 + 1);
+            self.trip_in_flight();
         }
         if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {
             self.calls[root].tasks += 1;
@@ -845,7 +856,7 @@ fn client_request(owner: Owner) -> u32 {
 /// Whether `source`'s requests are plain: the client never times out or retries, and no
 /// service a request can be routed to calls or publishes (which would need the request's
 /// call record to track the work it causes).
-fn is_plain(system: &System, source: &SourceSpec) -> bool {
+pub(super) fn is_plain(system: &System, source: &SourceSpec) -> bool {
     let client = &source.client;
     if client.timeout.is_some() || client.retry.max_attempts.get() > 1 {
         return false;

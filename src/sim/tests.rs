@@ -220,3 +220,115 @@ fn end_of_time_stops_a_request_horizon() {
         .unwrap_err();
     assert_eq!(err, RunError::EndOfTime);
 }
+
+/// A duration horizon reached while the next event sits at the saturated end of time is a
+/// normal end: the clock never had to pass the horizon.
+#[test]
+fn horizon_before_a_saturated_event_ends_normally() {
+    let forever = Dist::constant(SimDuration(u64::MAX).as_secs_f64()).unwrap();
+    let one_user = Arrivals::Closed {
+        users: NonZeroU32::new(1).unwrap(),
+        think_time: Dist::constant(1.0).unwrap(),
+    };
+    let loss = Queue {
+        capacity: Some(0),
+        discipline: Discipline::Fifo,
+    };
+    let s = run(&station(one_user, forever, 1, loss));
+    assert_eq!(s.sources[0].arrivals, 1);
+}
+
+/// The in-flight error names the queue as it was when the limit was passed, before the
+/// event that passed it went on (here: one in service and nine waiting when the eleventh
+/// request arrives).
+#[test]
+fn in_flight_error_reports_the_moment_of_the_trip() {
+    let room = Queue {
+        capacity: Some(100),
+        discipline: Discipline::Fifo,
+    };
+    let mut system = station(every(0.1), Dist::constant(100.0).unwrap(), 1, room);
+    let mut spec = system.simulation().clone();
+    spec.limits.max_in_flight = NonZeroU32::new(10).unwrap();
+    system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
+    let err = Engine::new(&system, 0)
+        .unwrap()
+        .run(&mut NullObserver)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RunError::InFlightLimit {
+                in_flight: 11,
+                queue_len: 9,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// A source takes the fast path exactly when its client never times out or retries and no
+/// service its requests can be routed to calls or publishes.
+#[test]
+fn plain_sources_are_recognised() {
+    let work = || Dist::exponential(0.01).unwrap();
+    let service =
+        |name: &str| ServiceSpec::simple(name, NonZeroU32::new(1).unwrap(), UNBOUNDED, work());
+    // front -> back; "aside" is reachable from no source.
+    let with_back_steps = |steps: Vec<Step>| {
+        let mut front = service("front");
+        front.route = Route::To(ServiceId(1));
+        let mut back = service("back");
+        back.steps = steps;
+        let mut aside = service("aside");
+        aside.steps = vec![Step::Publish {
+            to: ServiceId(0),
+            fanout: None,
+        }];
+        System::new(
+            station(every(1.0), work(), 1, UNBOUNDED)
+                .simulation()
+                .clone(),
+            vec![SourceSpec {
+                name: "src".into(),
+                target: ServiceId(0),
+                arrivals: every(1.0),
+                client: ClientPolicy::default(),
+            }],
+            vec![front, back, aside],
+        )
+        .unwrap()
+    };
+    let plain = |system: &System| engine::is_plain(system, &system.sources()[0]);
+    let only_work = with_back_steps(vec![Step::Work(work())]);
+    assert!(plain(&only_work), "an unreachable publish does not count");
+    let publish = Step::Publish {
+        to: ServiceId(2),
+        fanout: None,
+    };
+    assert!(!plain(&with_back_steps(vec![Step::Work(work()), publish])));
+    let call = Step::Call {
+        to: ServiceId(2),
+        policy: ClientPolicy::default(),
+    };
+    assert!(!plain(&with_back_steps(vec![call])));
+    let client = |client: ClientPolicy| {
+        let mut sources = only_work.sources().to_vec();
+        sources[0].client = client;
+        System::new(
+            only_work.simulation().clone(),
+            sources,
+            only_work.services().to_vec(),
+        )
+        .unwrap()
+    };
+    let timeout = ClientPolicy {
+        timeout: Some(secs(1.0)),
+        ..ClientPolicy::default()
+    };
+    assert!(!plain(&client(timeout)));
+    let mut retry = ClientPolicy::default();
+    retry.retry.max_attempts = NonZeroU32::new(2).unwrap();
+    assert!(!plain(&client(retry)));
+}

@@ -136,21 +136,37 @@ fn streams_are_independent() {
 }
 
 /// Plain requests (no timeout, no retry, no call or publish on the way) take the engine's
-/// fast path without a call record; a retry policy that never fires sends the same model
-/// down the general path. Both must measure exactly the same run.
+/// fast path without a call record; a retry policy that can never fire (it retries
+/// timeouts, and there is no timeout) sends the same model down the general path. Both
+/// must measure exactly the same run: with rejections, service errors, loops, LIFO and a
+/// closed loop of users.
 #[test]
 fn fast_path_equals_general_path() {
-    let never_retried = NETWORK.replace(
-        "name = \"a\"\n",
-        "name = \"a\"\n    retry = { max_attempts = 2, on = [\"failed\"] }\n",
+    let model = format!(
+        "{NETWORK}
+    error_rate = 0.05
+    [[source]]
+    name = \"users\"
+    to = \"side\"
+    users = 3
+    think_time = {{ dist = \"exponential\", mean = \"200ms\" }}
+"
     );
-    let never_retried = never_retried.replace(
-        "name = \"b\"\n",
-        "name = \"b\"\n    retry = { max_attempts = 2, on = [\"failed\"] }\n",
-    );
-    assert_eq!(never_retried.matches("retry =").count(), 2);
-    let plain = experiment::run(&system(NETWORK), 0).expect("runs");
+    let never_retried =
+        ["a", "b", "users"]
+            .iter()
+            .fold(model.clone(), |text, name| {
+                text.replace(
+            &format!("name = \"{name}\"\n"),
+            &format!("name = \"{name}\"\n    retry = {{ max_attempts = 2, on = [\"timeout\"] }}\n"),
+        )
+            });
+    assert_eq!(never_retried.matches("retry =").count(), 3);
+    let plain = experiment::run(&system(&model), 0).expect("runs");
     let general = experiment::run(&system(&never_retried), 0).expect("runs");
+    let s = &plain.summary;
+    assert!(s.sources.iter().all(|x| x.completed > 0) && s.services[1].failed > 0);
+    assert!(s.sources.iter().any(|x| x.rejected > 0));
     assert_eq!(plain.summary, general.summary);
     let rows = |r: &experiment::Replication| r.timeseries.as_ref().map(|t| t.rows());
     assert_eq!(rows(&plain), rows(&general));
