@@ -68,9 +68,9 @@ queue = { capacity = 20 }
 service_time = { dist = "hyperexponential", mean = "15ms", cv = 3 }
 "#;
 
-#[test]
-fn a_run_allocates_nothing_per_event() {
-    let system = spillway::scenario::parse(BOUNDED, "bounded.toml").expect("valid");
+/// Runs `toml` with a recorder, counting allocations during the run only.
+fn assert_no_allocations(toml: &str, min_events: u64) {
+    let system = spillway::scenario::parse(toml, "test.toml").expect("valid");
     let mut recorder = Recorder::new(&system);
     let engine = Engine::new(&system, 0).expect("stable");
     COUNTING.with(|c| c.set(true));
@@ -78,12 +78,17 @@ fn a_run_allocates_nothing_per_event() {
     COUNTING.with(|c| c.set(false));
     let during = ALLOCATIONS.with(Cell::get);
     let outcome = outcome.expect("runs");
-    assert!(outcome.events > 400_000, "{outcome:?}");
+    assert!(outcome.events > min_events, "{outcome:?}");
     assert_eq!(
         during, 0,
         "{during} allocations in {} events",
         outcome.events
     );
+}
+
+#[test]
+fn a_run_allocates_nothing_per_event() {
+    assert_no_allocations(BOUNDED, 400_000);
 }
 
 /// Clients that time out and retry with jittered backoff and a budget, a synchronous call
@@ -123,18 +128,5 @@ service_time = { dist = "exponential", mean = "10ms" }
 
 #[test]
 fn clients_calls_and_messages_allocate_nothing_per_event() {
-    let system = spillway::scenario::parse(CLIENTS, "clients.toml").expect("valid");
-    let mut recorder = Recorder::new(&system);
-    let engine = Engine::new(&system, 0).expect("stable");
-    COUNTING.with(|c| c.set(true));
-    let outcome = engine.run(&mut recorder);
-    COUNTING.with(|c| c.set(false));
-    let during = ALLOCATIONS.with(Cell::get);
-    let outcome = outcome.expect("runs");
-    assert!(outcome.events > 400_000, "{outcome:?}");
-    assert_eq!(
-        during, 0,
-        "{during} allocations in {} events",
-        outcome.events
-    );
+    assert_no_allocations(CLIENTS, 400_000);
 }

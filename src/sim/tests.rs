@@ -41,6 +41,21 @@ fn run(system: &System) -> RunSummary {
     recorder.summary(system, &outcome)
 }
 
+/// `system` with its safety limits changed by `set`.
+fn with_limits(system: System, set: impl FnOnce(&mut Limits)) -> System {
+    let mut spec = system.simulation().clone();
+    set(&mut spec.limits);
+    System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap()
+}
+
+/// The error that stops a run of `system`.
+fn run_error(system: &System) -> RunError {
+    Engine::new(system, 0)
+        .unwrap()
+        .run(&mut NullObserver)
+        .unwrap_err()
+}
+
 const UNBOUNDED: Queue = Queue {
     capacity: None,
     discipline: Discipline::Fifo,
@@ -170,14 +185,9 @@ fn unstable_models_are_refused() {
 #[test]
 fn in_flight_limit_stops_the_run() {
     let bursty = Arrivals::Renewal(Dist::uniform(0.0, 1.0).unwrap());
-    let mut system = station(bursty, Dist::constant(0.45).unwrap(), 1, UNBOUNDED);
-    let mut spec = system.simulation().clone();
-    spec.limits.max_in_flight = NonZeroU32::new(1).unwrap();
-    system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
-    let err = Engine::new(&system, 0)
-        .unwrap()
-        .run(&mut NullObserver)
-        .unwrap_err();
+    let system = station(bursty, Dist::constant(0.45).unwrap(), 1, UNBOUNDED);
+    let system = with_limits(system, |l| l.max_in_flight = NonZeroU32::new(1).unwrap());
+    let err = run_error(&system);
     assert!(
         matches!(
             err,
@@ -193,14 +203,11 @@ fn in_flight_limit_stops_the_run() {
 
 #[test]
 fn event_limit_stops_the_run() {
-    let mut system = station(every(1.0), Dist::constant(0.5).unwrap(), 1, UNBOUNDED);
-    let mut spec = system.simulation().clone();
-    spec.limits.max_events = std::num::NonZeroU64::new(10).unwrap();
-    system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
-    let err = Engine::new(&system, 0)
-        .unwrap()
-        .run(&mut NullObserver)
-        .unwrap_err();
+    let system = station(every(1.0), Dist::constant(0.5).unwrap(), 1, UNBOUNDED);
+    let system = with_limits(system, |l| {
+        l.max_events = std::num::NonZeroU64::new(10).unwrap()
+    });
+    let err = run_error(&system);
     assert!(
         matches!(err, RunError::EventLimit { limit: 10, .. }),
         "{err}"
@@ -214,11 +221,7 @@ fn end_of_time_stops_a_request_horizon() {
     let centuries = 300.0 * 365.25 * 86_400.0;
     let system = station(every(centuries), Dist::constant(1.0).unwrap(), 1, UNBOUNDED)
         .with_horizon(Horizon::Requests(std::num::NonZeroU64::new(5).unwrap()));
-    let err = Engine::new(&system, 0)
-        .unwrap()
-        .run(&mut NullObserver)
-        .unwrap_err();
-    assert_eq!(err, RunError::EndOfTime);
+    assert_eq!(run_error(&system), RunError::EndOfTime);
 }
 
 /// A duration horizon reached while the next event sits at the saturated end of time is a
@@ -247,14 +250,9 @@ fn in_flight_error_reports_the_moment_of_the_trip() {
         capacity: Some(100),
         discipline: Discipline::Fifo,
     };
-    let mut system = station(every(0.1), Dist::constant(100.0).unwrap(), 1, room);
-    let mut spec = system.simulation().clone();
-    spec.limits.max_in_flight = NonZeroU32::new(10).unwrap();
-    system = System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap();
-    let err = Engine::new(&system, 0)
-        .unwrap()
-        .run(&mut NullObserver)
-        .unwrap_err();
+    let system = station(every(0.1), Dist::constant(100.0).unwrap(), 1, room);
+    let system = with_limits(system, |l| l.max_in_flight = NonZeroU32::new(10).unwrap());
+    let err = run_error(&system);
     assert!(
         matches!(
             err,
