@@ -6,7 +6,9 @@ use spillway::experiment::Study;
 use spillway::model::{ServiceId, System};
 use spillway::oracle;
 use spillway::report::{self, Report};
-use spillway::stats::{Figure, LITTLE_TOLERANCE, LittleCheck, RunSummary, Scope, headlines};
+use spillway::stats::{
+    Figure, LITTLE_TOLERANCE, LatencySummary, LittleCheck, RunSummary, Scope, headlines,
+};
 
 /// The human-readable summary of a study: replication 0's table, then, with several
 /// replications, the headline intervals per source.
@@ -24,13 +26,15 @@ pub(crate) fn summary(scenario_path: &str, study: &Study) -> String {
             .filter(|h| h.scope == Scope::Source)
             .filter(|h| matches!(h.figure, Figure::LatencyMean | Figure::LatencyP99))
         {
+            let interval = h.estimate.map_or_else(
+                || format!("{NO_DATA:>10}   {}", h.figure.missing_reason()),
+                |e| format!("{:>10} ± {}", secs(e.mean), secs(e.half_width)),
+            );
             let _ = writeln!(
                 out,
-                "  {:<16} {:<20} {:>10} ± {}",
+                "  {:<16} {:<20} {interval}",
                 clip(&h.component, 16),
                 h.figure.label(),
-                secs(h.estimate.mean),
-                secs(h.estimate.half_width)
             );
         }
     }
@@ -88,10 +92,10 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
             pct(svc.utilisation),
             num(svc.l),
             num(svc.lq),
-            secs(svc.wait.mean),
-            secs(svc.sojourn.mean),
-            secs(svc.sojourn.p50),
-            secs(svc.sojourn.p99),
+            observed(&svc.wait, svc.wait.mean),
+            observed(&svc.sojourn, svc.sojourn.mean),
+            observed(&svc.sojourn, svc.sojourn.p50),
+            observed(&svc.sojourn, svc.sojourn.p99),
         );
         if let Some(t) = oracle::expected(system, ServiceId(i as u32)) {
             let _ = writeln!(
@@ -112,10 +116,16 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{:<16} {:>11} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "\n{:<16} {:>11} {:>10} {:>8} {:>8}   response time of successful requests:",
+        "", "", "", "", ""
+    );
+    let _ = writeln!(
+        out,
+        "{:<16} {:>11} {:>10} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "source",
         "arrivals/s",
         "goodput/s",
+        "ok",
         "rejected",
         "mean",
         "p50",
@@ -128,17 +138,18 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
         let l = &src.latency;
         let _ = writeln!(
             out,
-            "{:<16} {:>11} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<16} {:>11} {:>10} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
             clip(&src.name, 16),
             num(src.arrival_rate),
             num(src.goodput),
+            src.success_fraction().map_or(NO_DATA.to_string(), pct),
             pct(src.rejected_fraction),
-            secs(l.mean),
-            secs(l.p50),
-            secs(l.p90),
-            secs(l.p99),
-            secs(l.p999),
-            secs(l.max),
+            observed(l, l.mean),
+            observed(l, l.p50),
+            observed(l, l.p90),
+            observed(l, l.p99),
+            observed(l, l.p999),
+            observed(l, l.max),
         );
     }
     out.push_str(&outcomes(s));
@@ -197,6 +208,25 @@ fn outcomes(s: &RunSummary) -> String {
 /// asynchronous completion, and the recovery verdict.
 fn notes(s: &RunSummary) -> String {
     let mut out = String::new();
+    for x in s.sources.iter().filter(|x| x.latency.count == 0) {
+        let _ = writeln!(
+            out,
+            "{}: no successful requests, so no response time ({} of {} answered requests \
+             rejected, {} timed out, {} failed)",
+            x.name,
+            x.rejected,
+            x.answered(),
+            x.timed_out,
+            x.failed,
+        );
+    }
+    for svc in s.services.iter().filter(|x| x.sojourn.count == 0) {
+        let _ = writeln!(
+            out,
+            "{}: no work completed, so no time in service ({} arrivals, {} rejected)",
+            svc.name, svc.arrivals, svc.rejected,
+        );
+    }
     for svc in s
         .services
         .iter()
@@ -312,6 +342,18 @@ fn secs(s: f64) -> String {
         s if s >= 1.0 => format!("{s:.3}s"),
         s if s >= 1e-3 => format!("{:.2}ms", s * 1e3),
         s => format!("{:.1}us", s * 1e6),
+    }
+}
+
+/// What the table shows for a figure with no observations.
+const NO_DATA: &str = "–";
+
+/// A latency figure, or "–" when the distribution has no samples.
+fn observed(l: &LatencySummary, x: f64) -> String {
+    if l.count == 0 {
+        NO_DATA.to_string()
+    } else {
+        secs(x)
     }
 }
 

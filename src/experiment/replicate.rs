@@ -151,7 +151,8 @@ impl Study {
         Ok(())
     }
 
-    /// Whether every source's mean and p99 response time interval is narrow enough.
+    /// Whether every source's mean and p99 response time interval is narrow enough (a
+    /// source with no successful request has no such interval to narrow).
     fn precise(&self, relative_half_width: f64) -> bool {
         headlines(&self.summaries)
             .iter()
@@ -159,7 +160,8 @@ impl Study {
                 h.scope == Scope::Source
                     && matches!(h.figure, Figure::LatencyMean | Figure::LatencyP99)
             })
-            .all(|h| h.estimate.half_width <= relative_half_width * h.estimate.mean.abs())
+            .filter_map(|h| h.estimate)
+            .all(|e| e.half_width <= relative_half_width * e.mean.abs())
     }
 }
 

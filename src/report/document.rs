@@ -2,7 +2,7 @@
 //! formats always say the same thing.
 
 use super::charts::Chart;
-use super::format::{half_width, num, pct, secs, signed, value};
+use super::format::{half_width, interval_of, mean_of, num, pct, secs, signed, value};
 use super::{Design, Report, scenario_hash, verdict};
 use crate::experiment::StopReason;
 use crate::model::ServiceId;
@@ -135,12 +135,11 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
     let rows = headlines(&design.study.summaries)
         .iter()
         .map(|h| {
-            let unit = h.figure.unit();
             vec![
                 component(h.scope, &h.component),
                 h.figure.label().to_string(),
-                value(unit, h.estimate.mean),
-                half_width(unit, &h.estimate),
+                mean_of(h.figure.unit(), h.estimate.as_ref()),
+                interval_of(h.figure, h.estimate.as_ref(), n),
             ]
         })
         .collect();
@@ -171,8 +170,8 @@ fn theory_section(out: &mut Vec<Block>, design: &Design<'_>) {
             (Figure::WaitMean, t.wq),
             (Figure::SojournMean, t.w),
         ] {
-            if let Some(h) = find(&svc.name, figure) {
-                rows.push(theory_row(&svc.name, t.model, figure, exact, &h.estimate));
+            if let Some(e) = find(&svc.name, figure).and_then(|h| h.estimate.as_ref()) {
+                rows.push(theory_row(&svc.name, t.model, figure, exact, e));
             }
         }
     }
@@ -288,20 +287,24 @@ fn comparison_section(out: &mut Vec<Block>, designs: &[Design<'_>]) {
             2,
             format!("Side by side: {} vs {}", base.name, other.name),
         ));
+        let (na, nb) = (base.study.summaries.len(), other.study.summaries.len());
         let rows = differences(&base.study.summaries, &other.study.summaries)
             .iter()
             .map(|d| {
                 let unit = d.figure.unit();
+                let side = |e: Option<&Estimate>, n: usize| {
+                    format!("{} {}", mean_of(unit, e), interval_of(d.figure, e, n))
+                };
+                let difference = d.difference.as_ref().map_or_else(
+                    || "no replication where both have data".to_string(),
+                    |e| format!("{} {}", signed(unit, e.mean), half_width(unit, e)),
+                );
                 vec![
                     component(d.scope, &d.component),
                     d.figure.label().to_string(),
-                    format!("{} {}", value(unit, d.a.mean), half_width(unit, &d.a)),
-                    format!("{} {}", value(unit, d.b.mean), half_width(unit, &d.b)),
-                    format!(
-                        "{} {}",
-                        signed(unit, d.difference.mean),
-                        half_width(unit, &d.difference)
-                    ),
+                    side(d.a.as_ref(), na),
+                    side(d.b.as_ref(), nb),
+                    difference,
                 ]
             })
             .collect();

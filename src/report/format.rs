@@ -1,6 +1,9 @@
 //! Numbers as report text: fixed precision, readable units, intervals.
 
-use crate::stats::{Estimate, Unit};
+use crate::stats::{Estimate, Figure, Unit};
+
+/// What a report shows in place of a figure that has no observations.
+pub(crate) const NO_DATA: &str = "–";
 
 /// A duration in seconds with a readable unit.
 pub(crate) fn secs(s: f64) -> String {
@@ -80,4 +83,23 @@ pub(crate) fn signed(unit: Unit, x: f64) -> String {
         ""
     };
     format!("{sign}{}", value(unit, x.abs()))
+}
+
+/// An estimate's mean in its unit, or "–" when nothing was observed.
+pub(crate) fn mean_of(unit: Unit, e: Option<&Estimate>) -> String {
+    e.map_or_else(|| NO_DATA.to_string(), |e| value(unit, e.mean))
+}
+
+/// An estimate's interval, "(k replications)" when only k of `replications` observed the
+/// figure, or the reason there is none.
+pub(crate) fn interval_of(figure: Figure, e: Option<&Estimate>, replications: usize) -> String {
+    match e {
+        None => figure.missing_reason().to_string(),
+        Some(e) if e.n < replications => format!(
+            "{} (over the {} of {replications} replications with data)",
+            half_width(figure.unit(), e),
+            e.n
+        ),
+        Some(e) => half_width(figure.unit(), e),
+    }
 }

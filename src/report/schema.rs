@@ -16,7 +16,7 @@ use crate::stats::{
 use crate::theory::QueueFigures;
 
 /// Version of the JSON layout.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 pub(crate) struct RunDoc<'a> {
@@ -53,10 +53,14 @@ struct IntervalDoc {
     scope: &'static str,
     component: String,
     figure: &'static str,
-    mean: f64,
-    /// `null` with a single replication.
+    /// `null` when no replication observed the figure (`missing` says why).
+    mean: Option<f64>,
+    /// `null` with fewer than two replications that observed it.
     half_width: Option<f64>,
+    /// Replications that observed the figure.
     n: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'static str>,
 }
 
 /// The JSON document of `spillway compare`.
@@ -75,9 +79,10 @@ struct DifferenceDoc {
     scope: &'static str,
     component: String,
     figure: &'static str,
-    baseline_mean: f64,
-    design_mean: f64,
-    difference: EstimateDoc,
+    baseline_mean: Option<f64>,
+    design_mean: Option<f64>,
+    /// `null` when no replication has the figure in both designs.
+    difference: Option<EstimateDoc>,
 }
 
 #[derive(Serialize)]
@@ -100,15 +105,15 @@ struct ServiceDoc<'a> {
     timeouts: u64,
     wasted_seconds: f64,
     arrival_rate: f64,
-    throughput: f64,
-    rejected_fraction: f64,
+    completion_rate: f64,
+    arrivals_rejected_fraction: f64,
     utilisation: f64,
     l: f64,
     lq: f64,
     wait_seconds: LatencyDoc,
     sojourn_seconds: LatencyDoc,
     little: LittleDoc,
-    theory: Option<TheoryDoc>,
+    exact_theory: Option<TheoryDoc>,
 }
 
 #[derive(Serialize)]
@@ -123,11 +128,17 @@ struct SourceDoc<'a> {
     rejected: u64,
     timed_out: u64,
     failed: u64,
+    /// Requests with a final outcome; the denominator of the fractions below.
+    answered: u64,
     arrival_rate: f64,
-    throughput: f64,
+    attempt_rate: f64,
     goodput: f64,
     amplification: f64,
-    rejected_fraction: f64,
+    success_fraction: Option<f64>,
+    rejected_fraction: Option<f64>,
+    timed_out_fraction: Option<f64>,
+    failed_fraction: Option<f64>,
+    /// Of successful requests only.
     latency_seconds: LatencyDoc,
     async_latency_seconds: LatencyDoc,
 }
@@ -149,15 +160,16 @@ struct RecoveryDoc {
     recovered_after_seconds: Option<f64>,
 }
 
+/// Every figure but the count is `null` when the count is 0.
 #[derive(Serialize)]
 struct LatencyDoc {
     count: u64,
-    mean: f64,
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    p999: f64,
-    max: f64,
+    mean: Option<f64>,
+    p50: Option<f64>,
+    p90: Option<f64>,
+    p99: Option<f64>,
+    p999: Option<f64>,
+    max: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -294,9 +306,10 @@ impl IntervalDoc {
             scope: scope_key(h.scope),
             component: h.component.clone(),
             figure: h.figure.key(),
-            mean: h.estimate.mean,
-            half_width: finite(h.estimate.half_width),
-            n: h.estimate.n,
+            mean: h.estimate.map(|e| e.mean),
+            half_width: h.estimate.and_then(|e| finite(e.half_width)),
+            n: h.estimate.map_or(0, |e| e.n),
+            missing: h.estimate.is_none().then(|| h.figure.missing_reason()),
         }
     }
 }
@@ -334,9 +347,9 @@ impl DifferenceDoc {
             scope: scope_key(d.scope),
             component: d.component.clone(),
             figure: d.figure.key(),
-            baseline_mean: d.a.mean,
-            design_mean: d.b.mean,
-            difference: EstimateDoc::new(&d.difference),
+            baseline_mean: d.a.map(|e| e.mean),
+            design_mean: d.b.map(|e| e.mean),
+            difference: d.difference.as_ref().map(EstimateDoc::new),
         }
     }
 }
@@ -365,15 +378,15 @@ impl<'a> ServiceDoc<'a> {
             timeouts: s.timeouts,
             wasted_seconds: s.wasted_secs,
             arrival_rate: s.arrival_rate,
-            throughput: s.throughput,
-            rejected_fraction: s.rejected_fraction,
+            completion_rate: s.throughput,
+            arrivals_rejected_fraction: s.rejected_fraction,
             utilisation: s.utilisation,
             l: s.l,
             lq: s.lq,
             wait_seconds: LatencyDoc::new(&s.wait),
             sojourn_seconds: LatencyDoc::new(&s.sojourn),
             little: LittleDoc::new(&s.little),
-            theory: theory.map(TheoryDoc::new),
+            exact_theory: theory.map(TheoryDoc::new),
         }
     }
 }
@@ -391,11 +404,15 @@ impl<'a> SourceDoc<'a> {
             rejected: s.rejected,
             timed_out: s.timed_out,
             failed: s.failed,
+            answered: s.answered(),
             arrival_rate: s.arrival_rate,
-            throughput: s.throughput,
+            attempt_rate: s.throughput,
             goodput: s.goodput,
             amplification: s.amplification,
-            rejected_fraction: s.rejected_fraction,
+            success_fraction: s.success_fraction(),
+            rejected_fraction: s.share(s.rejected),
+            timed_out_fraction: s.share(s.timed_out),
+            failed_fraction: s.share(s.failed),
             latency_seconds: LatencyDoc::new(&s.latency),
             async_latency_seconds: LatencyDoc::new(&s.async_latency),
         }
@@ -404,14 +421,15 @@ impl<'a> SourceDoc<'a> {
 
 impl LatencyDoc {
     fn new(l: &LatencySummary) -> LatencyDoc {
+        let observed = |x: f64| (l.count > 0).then_some(x);
         LatencyDoc {
             count: l.count,
-            mean: l.mean,
-            p50: l.p50,
-            p90: l.p90,
-            p99: l.p99,
-            p999: l.p999,
-            max: l.max,
+            mean: observed(l.mean),
+            p50: observed(l.p50),
+            p90: observed(l.p90),
+            p99: observed(l.p99),
+            p999: observed(l.p999),
+            max: observed(l.max),
         }
     }
 }

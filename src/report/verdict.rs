@@ -1,49 +1,109 @@
 //! Plain-language verdicts on a comparison of two designs.
 
-use super::format::{half_width, signed, value};
-use crate::stats::{Difference, Figure, Scope};
+use super::format::{half_width, pct, signed, value};
+use crate::stats::{Difference, Estimate, Figure, Scope};
 
 /// Figures a verdict speaks about, in order of importance.
-const VERDICT_FIGURES: [Figure; 5] = [
+const VERDICT_FIGURES: [Figure; 7] = [
     Figure::LatencyP99,
     Figure::LatencyMean,
     Figure::CompletionMean,
+    Figure::SuccessFraction,
     Figure::RejectedFraction,
+    Figure::TimedOutFraction,
     Figure::Goodput,
 ];
 
-/// One sentence per source and verdict figure, e.g. "B cuts p99 response time (web) from
-/// 840.0 ms to 95.0 ms (difference −745.0 ms ± 12.0 ms, 95% CI)."
+/// Picks one design's estimate out of a difference.
+type Side = fn(&Difference) -> Option<Estimate>;
+
+/// The sentences of a verdict: first, for each source that one design did not serve at
+/// all, a plain statement of it; then one sentence per source and verdict figure that
+/// both designs have, e.g. "B cuts p99 response time (web) from 840.0 ms to 95.0 ms
+/// (difference −745.0 ms ± 12.0 ms, 95% CI)"; last, one sentence listing the figures
+/// that were identical in every replication of both (0% timed out on both sides).
 pub(crate) fn sentences(a_name: &str, b_name: &str, differences: &[Difference]) -> Vec<String> {
-    VERDICT_FIGURES
+    let source = |figure: Figure| {
+        differences
+            .iter()
+            .filter(move |d| d.scope == Scope::Source && d.figure == figure)
+    };
+    let sides: [(&str, Side); 2] = [(a_name, |d| d.a), (b_name, |d| d.b)];
+    let nothing = source(Figure::LatencyMean).flat_map(|latency| {
+        sides
+            .into_iter()
+            .filter(|(_, side)| side(latency).is_none())
+            .map(|(name, side)| served_nothing(name, &latency.component, side, differences))
+    });
+    let (same, differing): (Vec<&Difference>, Vec<&Difference>) = VERDICT_FIGURES
         .iter()
-        .flat_map(|figure| {
-            differences
-                .iter()
-                .filter(move |d| d.scope == Scope::Source && d.figure == *figure)
-        })
-        .map(|d| sentence(a_name, b_name, d))
-        .collect()
+        .flat_map(|&figure| source(figure))
+        .partition(|d| d.difference.is_some_and(|e| identical(&e)));
+    let compared = differing
+        .into_iter()
+        .filter_map(|d| sentence(a_name, b_name, d));
+    let same = (!same.is_empty()).then(|| {
+        let figures: Vec<String> = same
+            .iter()
+            .map(|d| {
+                let shown = d.a.map_or(String::new(), |e| {
+                    format!(" {}", value(d.figure.unit(), e.mean))
+                });
+                format!("{} ({}){shown}", d.figure.label(), d.component)
+            })
+            .collect();
+        format!(
+            "Identical in every replication of {a_name} and {b_name}: {}.",
+            figures.join(", ")
+        )
+    });
+    nothing.chain(compared).chain(same).collect()
 }
 
-fn sentence(a_name: &str, b_name: &str, d: &Difference) -> String {
+/// "api-sync served nothing to web: no request succeeded in any replication (rejected
+/// 95.00%, timed out 5.00%), so it has no response time to compare."
+fn served_nothing(design: &str, component: &str, side: Side, differences: &[Difference]) -> String {
+    let share = |figure: Figure| {
+        differences
+            .iter()
+            .find(|d| d.scope == Scope::Source && d.component == component && d.figure == figure)
+            .and_then(side)
+            .map(|e| format!("{} {}", figure.label(), pct(e.mean)))
+    };
+    let shares: Vec<String> = [Figure::RejectedFraction, Figure::TimedOutFraction]
+        .into_iter()
+        .filter_map(share)
+        .collect();
+    let outcomes = if shares.is_empty() {
+        "no request was answered".to_string()
+    } else {
+        shares.join(", ")
+    };
+    format!(
+        "{design} served nothing to {component}: no request succeeded in any replication \
+         ({outcomes}), so it has no response time to compare."
+    )
+}
+
+/// One comparison sentence, or `None` when a side has no data.
+fn sentence(a_name: &str, b_name: &str, d: &Difference) -> Option<String> {
+    let (ea, eb, diff) = (d.a?, d.b?, d.difference?);
     let unit = d.figure.unit();
     let what = format!("{} ({})", d.figure.label(), d.component);
-    let (a, b) = (value(unit, d.a.mean), value(unit, d.b.mean));
+    let (a, b) = (value(unit, ea.mean), value(unit, eb.mean));
     let delta = format!(
         "difference {} {}, 95% CI",
-        signed(unit, d.difference.mean),
-        half_width(unit, &d.difference)
+        signed(unit, diff.mean),
+        half_width(unit, &diff)
     );
-    let significant =
-        d.difference.half_width.is_finite() && d.difference.mean.abs() > d.difference.half_width;
+    let significant = diff.half_width.is_finite() && diff.mean.abs() > diff.half_width;
     if !significant {
-        return format!(
+        return Some(format!(
             "No clear difference in {what} between {a_name} ({a}) and {b_name} ({b}): \
              the interval of the difference includes zero ({delta})."
-        );
+        ));
     }
-    let up = d.difference.mean > 0.0;
+    let up = diff.mean > 0.0;
     let better = up != d.figure.lower_is_better();
     let verb = match (up, better) {
         (false, true) => "cuts",
@@ -51,5 +111,10 @@ fn sentence(a_name: &str, b_name: &str, d: &Difference) -> String {
         (true, false) => "worsens",
         (false, false) => "lowers",
     };
-    format!("{b_name} {verb} {what} from {a} to {b} ({delta}).")
+    Some(format!("{b_name} {verb} {what} from {a} to {b} ({delta})."))
+}
+
+/// The two designs gave the same value in every paired replication.
+fn identical(diff: &Estimate) -> bool {
+    diff.mean == 0.0 && diff.half_width == 0.0
 }

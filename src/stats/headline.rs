@@ -2,6 +2,7 @@
 //! differences between two designs run on common random numbers.
 
 use super::estimate::Estimate;
+use super::latency::LatencySummary;
 use super::summary::RunSummary;
 
 /// Confidence level of every interval in reports.
@@ -23,8 +24,12 @@ pub enum Figure {
     CompletionMean,
     /// Completed requests per second.
     Goodput,
-    /// Share of a source's requests rejected somewhere.
+    /// Share of a source's answered requests that succeeded (first try or after retries).
+    SuccessFraction,
+    /// Share of a source's answered requests whose final outcome was a rejection.
     RejectedFraction,
+    /// Share of a source's answered requests whose final outcome was a timeout.
+    TimedOutFraction,
     /// Mean fraction of a service's workers busy.
     Utilisation,
     /// Time-average number in a service (L).
@@ -52,13 +57,15 @@ pub enum Unit {
 
 impl Figure {
     /// Figures reported per source.
-    pub const SOURCE: [Figure; 6] = [
+    pub const SOURCE: [Figure; 8] = [
         Figure::LatencyMean,
         Figure::LatencyP50,
         Figure::LatencyP99,
         Figure::CompletionMean,
         Figure::Goodput,
+        Figure::SuccessFraction,
         Figure::RejectedFraction,
+        Figure::TimedOutFraction,
     ];
     /// Figures reported per service.
     pub const SERVICE: [Figure; 5] = [
@@ -77,7 +84,9 @@ impl Figure {
             Figure::LatencyP99 => "p99 response time",
             Figure::CompletionMean => "mean completion of all work",
             Figure::Goodput => "goodput",
+            Figure::SuccessFraction => "succeeded",
             Figure::RejectedFraction => "rejected",
+            Figure::TimedOutFraction => "timed out",
             Figure::Utilisation => "utilisation",
             Figure::InService => "L (number in service)",
             Figure::WaitMean => "mean wait (Wq)",
@@ -94,7 +103,9 @@ impl Figure {
             Figure::LatencyP99 => "latency_p99",
             Figure::CompletionMean => "completion_mean",
             Figure::Goodput => "goodput",
+            Figure::SuccessFraction => "success_fraction",
             Figure::RejectedFraction => "rejected_fraction",
+            Figure::TimedOutFraction => "timed_out_fraction",
             Figure::Utilisation => "utilisation",
             Figure::InService => "l",
             Figure::WaitMean => "wait_mean",
@@ -114,14 +125,31 @@ impl Figure {
             | Figure::SojournMean
             | Figure::SojournP99 => Unit::Seconds,
             Figure::Goodput => Unit::PerSecond,
-            Figure::RejectedFraction | Figure::Utilisation => Unit::Fraction,
+            Figure::SuccessFraction
+            | Figure::RejectedFraction
+            | Figure::TimedOutFraction
+            | Figure::Utilisation => Unit::Fraction,
             Figure::InService => Unit::Number,
         }
     }
 
-    /// Whether a smaller value is the better one (throughput is the exception).
+    /// Whether a smaller value is the better one (goodput and success are the exceptions).
     pub fn lower_is_better(self) -> bool {
-        !matches!(self, Figure::Goodput)
+        !matches!(self, Figure::Goodput | Figure::SuccessFraction)
+    }
+
+    /// Why a run may have no value of this figure: latencies need observations, rates and
+    /// fractions always exist.
+    pub fn missing_reason(self) -> &'static str {
+        match self {
+            Figure::LatencyMean | Figure::LatencyP50 | Figure::LatencyP99 => {
+                "no successful requests"
+            }
+            Figure::CompletionMean => "no completed work",
+            Figure::WaitMean => "no work started",
+            Figure::SojournMean | Figure::SojournP99 => "no work completed",
+            _ => "no requests answered",
+        }
     }
 }
 
@@ -143,8 +171,9 @@ pub struct Headline {
     pub component: String,
     /// What is measured.
     pub figure: Figure,
-    /// Mean and interval over replications.
-    pub estimate: Estimate,
+    /// Mean and interval over the replications that observed it (`n` of them); `None`
+    /// when none did (for example no request succeeded, so there is no response time).
+    pub estimate: Option<Estimate>,
 }
 
 /// A figure of design B minus the same figure of design A, paired by replication.
@@ -156,42 +185,52 @@ pub struct Difference {
     pub component: String,
     /// What is measured.
     pub figure: Figure,
-    /// Design A's estimate.
-    pub a: Estimate,
+    /// Design A's estimate; `None` when no replication of A observed the figure.
+    pub a: Option<Estimate>,
     /// Design B's estimate.
-    pub b: Estimate,
-    /// B − A, with the interval of the mean of paired differences.
-    pub difference: Estimate,
+    pub b: Option<Estimate>,
+    /// B − A, with the interval of the mean of paired differences, over the replications
+    /// in which both designs observed the figure; `None` when there are none.
+    pub difference: Option<Estimate>,
 }
 
-/// The value of `figure` for component `index` in one run.
-fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> f64 {
+/// The value of `figure` for component `index` in one run; `None` when the run has no
+/// observation of it (a latency without a single sample).
+fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option<f64> {
+    let observed = |l: &LatencySummary, x: f64| (l.count > 0).then_some(x);
     match scope {
         Scope::Source => {
             let s = &run.sources[index];
             match figure {
-                Figure::LatencyMean => s.latency.mean,
-                Figure::LatencyP50 => s.latency.p50,
-                Figure::LatencyP99 => s.latency.p99,
-                Figure::CompletionMean if s.async_latency.count > 0 => s.async_latency.mean,
-                Figure::CompletionMean => s.latency.mean,
-                Figure::Goodput => s.goodput,
-                Figure::RejectedFraction => s.rejected_fraction,
-                _ => f64::NAN,
+                Figure::LatencyMean => observed(&s.latency, s.latency.mean),
+                Figure::LatencyP50 => observed(&s.latency, s.latency.p50),
+                Figure::LatencyP99 => observed(&s.latency, s.latency.p99),
+                Figure::CompletionMean if s.async_latency.count > 0 => Some(s.async_latency.mean),
+                Figure::CompletionMean => observed(&s.latency, s.latency.mean),
+                Figure::Goodput => Some(s.goodput),
+                Figure::SuccessFraction => s.share(s.completed),
+                Figure::RejectedFraction => s.share(s.rejected),
+                Figure::TimedOutFraction => s.share(s.timed_out),
+                _ => None,
             }
         }
         Scope::Service => {
             let s = &run.services[index];
             match figure {
-                Figure::Utilisation => s.utilisation,
-                Figure::InService => s.l,
-                Figure::WaitMean => s.wait.mean,
-                Figure::SojournMean => s.sojourn.mean,
-                Figure::SojournP99 => s.sojourn.p99,
-                _ => f64::NAN,
+                Figure::Utilisation => Some(s.utilisation),
+                Figure::InService => Some(s.l),
+                Figure::WaitMean => observed(&s.wait, s.wait.mean),
+                Figure::SojournMean => observed(&s.sojourn, s.sojourn.mean),
+                Figure::SojournP99 => observed(&s.sojourn, s.sojourn.p99),
+                _ => None,
             }
         }
     }
+}
+
+/// The interval of the observed values, or `None` when there are none.
+fn estimate(samples: &[f64]) -> Option<Estimate> {
+    (!samples.is_empty()).then(|| Estimate::from_samples(samples, CONFIDENCE))
 }
 
 /// Every (scope, component index, name, figure) of a run's layout, in report order.
@@ -218,12 +257,15 @@ pub fn headlines(runs: &[RunSummary]) -> Vec<Headline> {
     layout(first)
         .into_iter()
         .map(|(scope, i, name, figure)| {
-            let samples: Vec<f64> = runs.iter().map(|r| value(r, scope, i, figure)).collect();
+            let samples: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| value(r, scope, i, figure))
+                .collect();
             Headline {
                 scope,
                 component: name.to_string(),
                 figure,
-                estimate: Estimate::from_samples(&samples, CONFIDENCE),
+                estimate: estimate(&samples),
             }
         })
         .collect()
@@ -245,16 +287,18 @@ pub fn differences(a: &[RunSummary], b: &[RunSummary]) -> Vec<Difference> {
         .into_iter()
         .filter_map(|(scope, ia, name, figure)| {
             let ib = index_in_b(scope, name)?;
-            let xs: Vec<f64> = a.iter().map(|r| value(r, scope, ia, figure)).collect();
-            let ys: Vec<f64> = b.iter().map(|r| value(r, scope, ib, figure)).collect();
-            let diffs: Vec<f64> = (0..pairs).map(|k| ys[k] - xs[k]).collect();
+            let xs: Vec<Option<f64>> = a.iter().map(|r| value(r, scope, ia, figure)).collect();
+            let ys: Vec<Option<f64>> = b.iter().map(|r| value(r, scope, ib, figure)).collect();
+            let diffs: Vec<f64> = (0..pairs).filter_map(|k| Some(ys[k]? - xs[k]?)).collect();
+            let observed =
+                |v: &[Option<f64>]| estimate(&v.iter().flatten().copied().collect::<Vec<_>>());
             Some(Difference {
                 scope,
                 component: name.to_string(),
                 figure,
-                a: Estimate::from_samples(&xs, CONFIDENCE),
-                b: Estimate::from_samples(&ys, CONFIDENCE),
-                difference: Estimate::from_samples(&diffs, CONFIDENCE),
+                a: observed(&xs),
+                b: observed(&ys),
+                difference: estimate(&diffs),
             })
         })
         .collect()

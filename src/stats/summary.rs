@@ -109,6 +109,24 @@ pub struct SourceSummary {
     pub async_latency: LatencySummary,
 }
 
+impl SourceSummary {
+    /// Requests with a final outcome: succeeded, rejected, timed out or failed.
+    pub fn answered(&self) -> u64 {
+        self.completed + self.rejected + self.timed_out + self.failed
+    }
+
+    /// Share of answered requests that succeeded; `None` when none was answered.
+    pub fn success_fraction(&self) -> Option<f64> {
+        self.share(self.completed)
+    }
+
+    /// `count` as a share of answered requests; `None` when none was answered.
+    pub fn share(&self, count: u64) -> Option<f64> {
+        let answered = self.answered();
+        (answered > 0).then(|| count as f64 / answered as f64)
+    }
+}
+
 /// Figures of the whole system.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SystemSummary {

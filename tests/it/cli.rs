@@ -79,12 +79,12 @@ fn run_json_is_one_document_and_repeatable() {
     let first = run();
     assert_eq!(first, run());
     let doc: serde_json::Value = serde_json::from_slice(&first).expect("valid JSON");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["seed"], 9);
     assert!(doc["events"].as_u64().expect("events") > 0);
     let api = &doc["services"][0];
     assert_eq!(api["name"], "api");
-    assert_eq!(api["theory"]["model"], "M/M/c/K");
+    assert_eq!(api["exact_theory"]["model"], "M/M/c/K");
     assert_eq!(api["little"]["holds"], true);
 }
 
@@ -276,4 +276,55 @@ fn unwritable_report_directory_exits_1() {
     assert!(stderr.contains("writing the report"), "{stderr}");
     // The operating system's reason, once (it used to be printed twice).
     assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
+}
+
+/// Issue 9: a source with no successful request shows "–", not 0 s, with the reason.
+#[test]
+fn issue_9_no_successful_requests_show_a_dash_and_the_reason() {
+    let file = scenario(
+        r#"
+        [simulation]
+        duration = "30s"
+        [[source]]
+        name = "web"
+        to = "api"
+        rate = "50/s"
+        timeout = "1ms"
+        [[service]]
+        name = "api"
+        workers = 4
+        service_time = { dist = "constant", value = "30ms" }
+        queue = { capacity = 10 }
+        "#,
+    );
+    let out = succeeded(
+        &spillway()
+            .arg("run")
+            .arg(file.path())
+            .output()
+            .expect("runs"),
+    );
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("web "))
+        .expect("a source row");
+    assert!(!row.contains("0s"), "{row}");
+    assert_eq!(row.matches('–').count(), 6, "six latency columns: {row}");
+    assert!(row.contains("0.00%"), "ok: none succeeded: {row}");
+    assert!(
+        out.contains("web: no successful requests, so no response time"),
+        "{out}"
+    );
+    let json = succeeded(
+        &spillway()
+            .args(["run", "--json"])
+            .arg(file.path())
+            .output()
+            .expect("runs"),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let latency = &doc["sources"][0]["latency_seconds"];
+    assert_eq!(latency["count"], 0);
+    assert!(latency["p99"].is_null() && latency["mean"].is_null());
+    assert_eq!(doc["sources"][0]["success_fraction"], 0.0);
 }

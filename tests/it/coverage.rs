@@ -67,7 +67,7 @@ fn coverage(system: &System, exact: &QueueFigures) -> Vec<(Figure, usize)> {
                 .iter()
                 .find(|h| h.scope == Scope::Service && h.figure == *figure)
                 .expect("every service figure is reported");
-            hits[k] += usize::from(h.estimate.covers(*value));
+            hits[k] += usize::from(h.estimate.is_some_and(|e| e.covers(*value)));
         }
     }
     checks.iter().map(|c| c.0).zip(hits).collect()

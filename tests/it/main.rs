@@ -4,18 +4,22 @@
 //! - `properties`: conservation, Little's law, determinism, stream independence.
 //! - `scenarios`: every bundled scenario loads, runs briefly and satisfies Little's law.
 //! - `clients`: retries, budgets, closed loops, synchronous and asynchronous composition.
+//! - `failures`: designs that fail: no data, broken baselines, divergence, warm-up and triggers.
 //! - `cli`: the binary's exit codes, diagnostics and output.
 //! - `tidy`: module boundaries (each crate's one home; no I/O or clock in the engine).
 //! - `report`: rendered reports (snapshots, well-formed SVG, self-contained HTML, thread
 //!   independence, whole-or-nothing writes) and comparisons on common random numbers.
+//! - `schema`: every JSON document the tests produce conforms to `reports/schema.json`.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 
 mod cli;
 mod clients;
 mod coverage;
+mod failures;
 mod properties;
 mod report;
 mod scenarios;
+mod schema;
 mod theory;
 mod tidy;
 

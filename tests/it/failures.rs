@@ -1,0 +1,104 @@
+//! Designs that fail: what the figures, tables and verdicts say when nothing is served,
+//! when the baseline before a trigger is already broken, when the model diverges, and
+//! when an automatic warm-up would swallow the trigger under study.
+
+use spillway::experiment::{self, Plan};
+use spillway::report::{self, Design, Report};
+use spillway::stats::{Figure, Scope, headlines};
+
+use super::system;
+
+/// A service that answers in 30 ms behind a client that gives up after 1 s.
+const HEALTHY: &str = r#"
+    [simulation]
+    duration = "60s"
+    warmup = "5s"
+    seed = 5
+    [[source]]
+    name = "web"
+    to = "api"
+    rate = "50/s"
+    timeout = "1s"
+    [[service]]
+    name = "api"
+    workers = 4
+    queue = { capacity = 10 }
+    service_time = { dist = "constant", value = "30ms" }
+"#;
+
+/// The same design behind a client that gives up after 1 ms: not one request succeeds.
+fn serves_nothing() -> String {
+    HEALTHY.replace("timeout = \"1s\"", "timeout = \"1ms\"")
+}
+
+#[test]
+fn a_design_that_serves_nothing_has_no_response_time() {
+    let study =
+        experiment::study(&system(&serves_nothing()), &Plan::fixed(3), &|| {}).expect("runs");
+    let hl = headlines(&study.summaries);
+    let figure = |f: Figure| {
+        hl.iter()
+            .find(|h| h.scope == Scope::Source && h.figure == f)
+            .expect("reported")
+    };
+    for f in [Figure::LatencyMean, Figure::LatencyP50, Figure::LatencyP99] {
+        assert_eq!(figure(f).estimate, None, "{f:?} has no observation");
+    }
+    let success = figure(Figure::SuccessFraction)
+        .estimate
+        .expect("requests were answered");
+    assert_eq!(success.mean, 0.0);
+    let timed_out = figure(Figure::TimedOutFraction).estimate.expect("answered");
+    assert_eq!(timed_out.mean, 1.0);
+    // Negative control: the healthy design has every latency figure.
+    let healthy = experiment::study(&system(HEALTHY), &Plan::fixed(3), &|| {}).expect("runs");
+    assert!(
+        headlines(&healthy.summaries)
+            .iter()
+            .all(|h| h.estimate.is_some())
+    );
+}
+
+#[test]
+fn a_verdict_says_plainly_that_one_design_served_nothing() {
+    let nothing = serves_nothing();
+    let studies = experiment::compare(
+        &[system(&nothing), system(HEALTHY)],
+        &Plan::fixed(4),
+        &|| {},
+    )
+    .expect("runs");
+    let design = |name, text, study| Design {
+        name,
+        scenario_path: "test.toml",
+        scenario_text: text,
+        study,
+    };
+    let report = Report {
+        command: "spillway compare broken.toml healthy.toml",
+        designs: vec![
+            design("broken", &nothing, &studies[0]),
+            design("healthy", HEALTHY, &studies[1]),
+        ],
+    };
+    let verdicts = report::verdicts(&report);
+    assert!(
+        verdicts[0].starts_with("broken served nothing to web")
+            && verdicts[0].contains("timed out 100.00%"),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts
+            .iter()
+            .all(|v| !v.contains("response time (web) from")),
+        "no response time is compared with a design that has none: {verdicts:#?}"
+    );
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v.starts_with("healthy raises goodput (web) from 0/s")),
+        "{verdicts:#?}"
+    );
+    let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
+    assert!(md.contains("| – no successful requests |"), "{md}");
+}
