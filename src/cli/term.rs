@@ -7,7 +7,8 @@ use spillway::model::{ServiceId, System};
 use spillway::oracle;
 use spillway::report::{self, Report};
 use spillway::stats::{
-    Figure, LITTLE_TOLERANCE, LatencySummary, LittleCheck, RunSummary, Scope, headlines,
+    Figure, HEALTHY_BASELINE, LITTLE_TOLERANCE, LatencySummary, LittleCheck, RecoveryVerdict,
+    RunSummary, Scope, headlines,
 };
 
 /// The human-readable summary of a study: replication 0's table, then, with several
@@ -255,17 +256,29 @@ fn notes(s: &RunSummary) -> String {
         );
     }
     if let Some(r) = &s.system.recovery {
-        let verdict = match r.recovered_after_secs {
-            Some(after) => format!("recovered {} after the trigger ended", secs(after)),
-            None => "did NOT recover within the run (metastable failure?)".to_string(),
+        let verdict = match r.verdict {
+            RecoveryVerdict::Recovered { after_secs } => {
+                format!("recovered {} after the trigger ended", secs(after_secs))
+            }
+            RecoveryVerdict::NotRecovered => {
+                "did NOT recover within the run (metastable failure?)".to_string()
+            }
+            RecoveryVerdict::NoHealthyBaseline => format!(
+                "no healthy baseline: before the trigger only {} of the {}/s offered \
+                 succeeded (under {}), so recovery is not judged",
+                pct(r.baseline_goodput / r.baseline_offered),
+                num(r.baseline_offered),
+                pct(HEALTHY_BASELINE),
+            ),
         };
         let _ = writeln!(
             out,
-            "recovery: goodput {}/s before the trigger (from {} to {}), {}/s at the end: {verdict}",
+            "recovery: goodput {}/s before the trigger, {}/s at the end; trigger from {} to {}: \
+             {verdict}",
             num(r.baseline_goodput),
+            num(r.final_goodput),
             secs(r.trigger_start_secs),
             secs(r.trigger_end_secs),
-            num(r.final_goodput),
         );
     }
     if out.is_empty() {

@@ -10,8 +10,8 @@ use crate::experiment::{StopReason, Study};
 use crate::model::{ServiceId, System};
 use crate::oracle;
 use crate::stats::{
-    CONFIDENCE, Difference, Estimate, Headline, LatencySummary, LittleCheck, RunSummary, Scope,
-    ServiceSummary, SourceSummary, differences, headlines,
+    CONFIDENCE, Difference, Estimate, Headline, LatencySummary, LittleCheck, RecoveryVerdict,
+    RunSummary, Scope, ServiceSummary, SourceSummary, differences, headlines,
 };
 use crate::theory::QueueFigures;
 
@@ -155,8 +155,12 @@ struct RecoveryDoc {
     trigger_start_seconds: f64,
     trigger_end_seconds: f64,
     baseline_goodput: f64,
+    baseline_offered: f64,
     final_goodput: f64,
-    recovered: bool,
+    /// "recovered", "not_recovered" or "no_healthy_baseline".
+    verdict: &'static str,
+    /// `null` when there was no healthy baseline to recover to.
+    recovered: Option<bool>,
     recovered_after_seconds: Option<f64>,
 }
 
@@ -254,9 +258,16 @@ impl<'a> RunDoc<'a> {
                     trigger_start_seconds: r.trigger_start_secs,
                     trigger_end_seconds: r.trigger_end_secs,
                     baseline_goodput: r.baseline_goodput,
+                    baseline_offered: r.baseline_offered,
                     final_goodput: r.final_goodput,
-                    recovered: r.recovered_after_secs.is_some(),
-                    recovered_after_seconds: r.recovered_after_secs,
+                    verdict: match r.verdict {
+                        RecoveryVerdict::Recovered { .. } => "recovered",
+                        RecoveryVerdict::NotRecovered => "not_recovered",
+                        RecoveryVerdict::NoHealthyBaseline => "no_healthy_baseline",
+                    },
+                    recovered: (r.verdict != RecoveryVerdict::NoHealthyBaseline)
+                        .then(|| r.recovered_after_secs().is_some()),
+                    recovered_after_seconds: r.recovered_after_secs(),
                 }),
             },
             study: None,

@@ -16,6 +16,8 @@ pub struct Recorder {
     unanswered: Level,
     /// Successful requests per time window, for the recovery verdict.
     goodput: WindowCounts,
+    /// Requests started per time window, counted only when there is a trigger to judge.
+    offered: WindowCounts,
     /// First trigger start and last trigger end, if the system has any.
     trigger: Option<(SimTime, SimTime)>,
     window: (SimTime, SimTime),
@@ -80,6 +82,7 @@ impl Recorder {
                 .collect(),
             unanswered: Level::default(),
             goodput: WindowCounts::new(SimTime::ZERO),
+            offered: WindowCounts::new(SimTime::ZERO),
             trigger: triggers(system),
             window: (SimTime::ZERO, SimTime::ZERO),
         }
@@ -122,7 +125,7 @@ impl Recorder {
                 ),
                 recovery: self
                     .trigger
-                    .and_then(|t| recovery::assess(&self.goodput, t, self.window.1)),
+                    .and_then(|t| recovery::assess(&self.goodput, &self.offered, t, self.window.1)),
             },
         }
     }
@@ -320,6 +323,7 @@ impl Observer for Recorder {
     fn on_measure_start(&mut self, at: SimTime) {
         self.window.0 = at;
         self.goodput.reset(at);
+        self.offered.reset(at);
         for s in &mut self.services {
             s.reset(at);
         }
@@ -333,6 +337,9 @@ impl Observer for Recorder {
     fn on_request(&mut self, at: SimTime, source: SourceId) {
         self.source(source).requests += 1;
         self.unanswered.change(at, 1);
+        if self.trigger.is_some() {
+            self.offered.record(at);
+        }
     }
 
     #[inline]

@@ -8,12 +8,15 @@
 //! the last trigger. The system *recovered* at the start of the first window from which
 //! every complete window to the end of the run reaches 90% of the baseline; if there is no
 //! such window, it did not recover within the run (a metastable failure, when the load is
-//! back to normal).
+//! back to normal). A baseline is *healthy* when its goodput reaches 90% of the requests
+//! offered in the same period; against a broken baseline no recovery is judged.
 
 use crate::model::{SimDuration, SimTime};
 
 /// Fraction of the baseline that counts as recovered.
 pub const RECOVERY_THRESHOLD: f64 = 0.9;
+/// Fraction of the offered requests that the baseline's goodput must reach to be healthy.
+pub const HEALTHY_BASELINE: f64 = 0.9;
 const MAX_WINDOWS: usize = 4096;
 const FIRST_WIDTH_NS: u64 = 100_000_000;
 
@@ -101,17 +104,45 @@ pub struct Recovery {
     pub trigger_end_secs: f64,
     /// Goodput per second before the first trigger.
     pub baseline_goodput: f64,
+    /// Requests offered per second before the first trigger.
+    pub baseline_offered: f64,
     /// Goodput per second in the last assessment window.
     pub final_goodput: f64,
-    /// Seconds from the end of the trigger until goodput stayed at 90% of the baseline;
-    /// `None`: it never did within the run.
-    pub recovered_after_secs: Option<f64>,
+    /// What became of goodput after the trigger.
+    pub verdict: RecoveryVerdict,
 }
 
-/// Judges recovery, or `None` when the run has no trigger after the warm-up, or too little
-/// time before or after it to judge.
+/// Whether goodput came back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RecoveryVerdict {
+    /// Goodput stayed at 90% of the baseline from this many seconds after the trigger
+    /// ended.
+    Recovered {
+        /// Seconds from the end of the trigger.
+        after_secs: f64,
+    },
+    /// Goodput never stayed at 90% of the baseline within the run.
+    NotRecovered,
+    /// The baseline itself served less than 90% of what was offered: there was no healthy
+    /// state to come back to, so recovery is not judged.
+    NoHealthyBaseline,
+}
+
+impl Recovery {
+    /// Seconds from the end of the trigger to recovery, if it recovered.
+    pub fn recovered_after_secs(&self) -> Option<f64> {
+        match self.verdict {
+            RecoveryVerdict::Recovered { after_secs } => Some(after_secs),
+            _ => None,
+        }
+    }
+}
+
+/// Judges recovery, or `None` when the run has no trigger after the warm-up, too little
+/// time before or after it to judge, or no request offered before it.
 pub(crate) fn assess(
     goodput: &WindowCounts,
+    offered: &WindowCounts,
     trigger: (SimTime, SimTime),
     end: SimTime,
 ) -> Option<Recovery> {
@@ -122,7 +153,8 @@ pub(crate) fn assess(
         return None;
     }
     let baseline = goodput.rate(goodput.start, trigger_start);
-    if baseline <= 0.0 {
+    let baseline_offered = offered.rate(offered.start, trigger_start);
+    if baseline_offered <= 0.0 {
         return None;
     }
     let windows: Vec<(SimTime, f64)> = (0..)
@@ -136,12 +168,20 @@ pub(crate) fn assess(
         None => Some(trigger_end),
         Some(i) => windows.get(i + 1).map(|&(from, _)| from),
     };
+    let verdict = match recovered_from {
+        _ if baseline < HEALTHY_BASELINE * baseline_offered => RecoveryVerdict::NoHealthyBaseline,
+        Some(t) => RecoveryVerdict::Recovered {
+            after_secs: (t - trigger_end).as_secs_f64(),
+        },
+        None => RecoveryVerdict::NotRecovered,
+    };
     Some(Recovery {
         trigger_start_secs: trigger_start.as_secs_f64(),
         trigger_end_secs: trigger_end.as_secs_f64(),
         baseline_goodput: baseline,
+        baseline_offered,
         final_goodput: windows.last().map_or(0.0, |&(_, rate)| rate),
-        recovered_after_secs: recovered_from.map(|t| (t - trigger_end).as_secs_f64()),
+        verdict,
     })
 }
 
@@ -169,21 +209,39 @@ mod tests {
         w
     }
 
+    /// 100 requests offered per second throughout.
+    fn offered(end: f64) -> WindowCounts {
+        counts((0.0, 0.0), end)
+    }
+
     #[test]
     fn recovers_when_goodput_returns() {
         let w = counts((100.0, 150.0), 1000.0);
-        let r = assess(&w, (at(100.0), at(120.0)), at(1000.0)).unwrap();
+        let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
         assert!((r.baseline_goodput - 100.0).abs() < 1.0);
         // Windows are 20 s wide from t = 120: [120, 140) and [140, 160) are low.
-        assert_eq!(r.recovered_after_secs, Some(40.0));
+        assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 40.0 });
     }
 
     #[test]
     fn a_lasting_dip_is_not_a_recovery() {
         let w = counts((100.0, 1e9), 1000.0);
-        let r = assess(&w, (at(100.0), at(120.0)), at(1000.0)).unwrap();
-        assert_eq!(r.recovered_after_secs, None);
+        let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+        assert_eq!(r.verdict, RecoveryVerdict::NotRecovered);
         assert!(r.final_goodput < 20.0);
+    }
+
+    #[test]
+    fn a_broken_baseline_is_not_judged() {
+        // 10/s served of 100/s offered from the start: goodput is "back to the baseline"
+        // after the trigger, but the baseline was already broken.
+        let w = counts((0.0, 1e9), 1000.0);
+        let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+        assert_eq!(r.verdict, RecoveryVerdict::NoHealthyBaseline);
+        assert!((r.baseline_offered - 100.0).abs() < 1.0);
+        // Negative control: the same goodput against what it was offered is healthy.
+        let r = assess(&w, &w, (at(100.0), at(120.0)), at(1000.0)).unwrap();
+        assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 0.0 });
     }
 
     #[test]

@@ -122,11 +122,12 @@ fn retry_storm_pair_differs_qualitatively() {
     let storm_recovery = storm.system.recovery.expect("a trigger");
     let careful_recovery = careful.system.recovery.expect("a trigger");
     assert_eq!(
-        storm_recovery.recovered_after_secs, None,
+        storm_recovery.recovered_after_secs(),
+        None,
         "{storm_recovery:?}"
     );
     assert!(
-        careful_recovery.recovered_after_secs.is_some(),
+        careful_recovery.recovered_after_secs().is_some(),
         "{careful_recovery:?}"
     );
     assert!(storm.sources[0].amplification > 2.0);
@@ -357,7 +358,7 @@ fn warmup_changes_do_not_hide_the_recovery_verdict() {
     "#);
     let r = s.system.recovery.expect("a trigger after the warm-up");
     assert_eq!((r.trigger_start_secs, r.trigger_end_secs), (120.0, 130.0));
-    assert!(r.recovered_after_secs.is_some(), "{r:?}");
+    assert!(r.recovered_after_secs().is_some(), "{r:?}");
 }
 
 /// Hand-offs that take no time can chain without end (here about 10 000 hops per request,

@@ -4,7 +4,7 @@
 
 use spillway::experiment::{self, Plan};
 use spillway::report::{self, Design, Report};
-use spillway::stats::{Figure, Scope, headlines};
+use spillway::stats::{Figure, HEALTHY_BASELINE, RecoveryVerdict, Scope, headlines};
 
 use super::system;
 
@@ -101,4 +101,37 @@ fn a_verdict_says_plainly_that_one_design_served_nothing() {
     );
     let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
     assert!(md.contains("| – no successful requests |"), "{md}");
+}
+
+/// Issue 9: "recovered" was declared against a baseline that was already broken (15/s of
+/// 250/s served before the trigger). Now it is "no healthy baseline".
+#[test]
+fn issue_9_recovery_is_not_judged_against_a_broken_baseline() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/retry-storm-backoff.toml"
+    ))
+    .expect("bundled");
+    let run = |text: &str| {
+        experiment::run(&system(text), 0)
+            .expect("runs")
+            .summary
+            .system
+            .recovery
+            .expect("a trigger")
+    };
+    // Two workers serve at most 20/s of the 80/s offered, before the spike as after it.
+    let broken = run(&text.replace("workers = 10", "workers = 2"));
+    assert_eq!(
+        broken.verdict,
+        RecoveryVerdict::NoHealthyBaseline,
+        "{broken:?}"
+    );
+    assert!(broken.baseline_goodput < HEALTHY_BASELINE * broken.baseline_offered);
+    // Negative control: the bundled design has a healthy baseline and recovers.
+    let healthy = run(&text);
+    assert!(
+        matches!(healthy.verdict, RecoveryVerdict::Recovered { .. }),
+        "{healthy:?}"
+    );
 }
