@@ -9,7 +9,7 @@ mod compare;
 mod replicate;
 
 pub use compare::compare;
-pub use replicate::{Plan, Precision, StopReason, Study, Warmup, WarmupChoice, study};
+pub use replicate::{Plan, Precision, StopReason, Study, Warmup, WarmupCap, WarmupChoice, study};
 
 use rayon::prelude::*;
 

@@ -20,7 +20,9 @@ pub use latency::{Latency, LatencySummary};
 pub use loghist::SparseHistogram;
 pub use mser::{MSER_BATCH, mser5_truncation};
 pub use recorder::Recorder;
-pub use recovery::{HEALTHY_BASELINE, RECOVERY_THRESHOLD, Recovery, RecoveryVerdict};
+pub use recovery::{
+    HEALTHY_BASELINE, RECOVERY_THRESHOLD, Recovery, RecoveryVerdict, baseline_room, trigger_span,
+};
 pub use summary::{
     LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };

@@ -16,6 +16,16 @@ use spillway::stats::{
 pub(crate) fn summary(scenario_path: &str, study: &Study) -> String {
     let s = &study.summaries[0];
     let mut out = table(scenario_path, &study.system, s);
+    if let Some(cap) = study.warmup.capped {
+        let _ = writeln!(
+            out,
+            "\nwarm-up: MSER-5 chose {}, capped at {} so that the first trigger (at {}) and \
+             the baseline before it are measured",
+            secs(cap.chosen_secs),
+            secs(study.warmup.secs),
+            secs(cap.trigger_secs),
+        );
+    }
     let n = study.summaries.len();
     if n > 1 {
         let _ = writeln!(

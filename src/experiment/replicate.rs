@@ -2,10 +2,11 @@
 //! and the number of replications decided by a fixed plan or a target precision.
 
 use super::{Replication, replicate_range};
-use crate::model::{SimDuration, SimulationSpec, SourceId, System};
+use crate::model::{SimDuration, SimTime, SimulationSpec, SourceId, System};
 use crate::sim::RunError;
 use crate::stats::{
-    Figure, Latency, RunSummary, Scope, TimeSeries, WindowRow, headlines, mser5_truncation,
+    Figure, Latency, RunSummary, Scope, TimeSeries, WindowRow, baseline_room, headlines,
+    mser5_truncation, trigger_span,
 };
 
 /// Replications run in parallel before their results are folded in; a fixed number, so
@@ -68,6 +69,19 @@ pub struct WarmupChoice {
     pub scenario_secs: f64,
     /// `Some` when MSER-5 chose it: the pilot's windows discarded and the window width.
     pub mser: Option<(usize, f64)>,
+    /// `Some` when MSER-5 asked for more and the warm-up was cut short so as not to discard
+    /// the scenario's first trigger: what MSER-5 asked for, and the trigger's start.
+    pub capped: Option<WarmupCap>,
+}
+
+/// An automatic warm-up cut short before the first trigger (a spike, an outage) so that
+/// the trigger under study and the baseline before it stay in the measured period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WarmupCap {
+    /// The warm-up MSER-5 chose, seconds.
+    pub chosen_secs: f64,
+    /// The start of the first trigger, seconds.
+    pub trigger_secs: f64,
 }
 
 /// Why the study stopped adding replications.
@@ -175,6 +189,7 @@ pub fn study(system: &System, plan: &Plan, done: &(dyn Fn() + Sync)) -> Result<S
                 secs: scenario_secs,
                 scenario_secs,
                 mser: None,
+                capped: None,
             },
         ),
         Warmup::Mser5 => choose_warmup(system, done)?,
@@ -216,7 +231,7 @@ fn choose_warmup(
     let series: Vec<f64> = timeseries.rows().iter().map(|r| r.in_flight).collect();
     let windows = mser5_truncation(&series);
     let width_ns = timeseries.width_ns();
-    let warmup = SimDuration(width_ns * windows as u64);
+    let (warmup, capped) = cap_before_trigger(system, SimDuration(width_ns * windows as u64));
     let spec = SimulationSpec {
         warmup,
         ..system.simulation().clone()
@@ -229,6 +244,28 @@ fn choose_warmup(
             secs: warmup.as_secs_f64(),
             scenario_secs: system.simulation().warmup.as_secs_f64(),
             mser: Some((windows, width_ns as f64 / 1e9)),
+            capped,
         },
     ))
+}
+
+/// The warm-up to use when MSER-5 chose `chosen`: never so long that the scenario's first
+/// trigger, or the baseline the recovery verdict needs before it, is discarded.
+fn cap_before_trigger(system: &System, chosen: SimDuration) -> (SimDuration, Option<WarmupCap>) {
+    let Some((trigger, _)) = trigger_span(system) else {
+        return (chosen, None);
+    };
+    let limit = SimDuration(
+        (trigger - SimTime::ZERO)
+            .0
+            .saturating_sub(baseline_room(system).0),
+    );
+    if chosen <= limit {
+        return (chosen, None);
+    }
+    let cap = WarmupCap {
+        chosen_secs: chosen.as_secs_f64(),
+        trigger_secs: trigger.as_secs_f64(),
+    };
+    (limit, Some(cap))
 }

@@ -349,6 +349,18 @@ fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
             ),
         };
         items.push(text);
+        if let Some(cap) = w.capped {
+            items.push(format!(
+                "{}: MSER-5 chose a warm-up of {}, which would have discarded the scenario's \
+                 first trigger (at {}); the warm-up was capped at {} so that the trigger and \
+                 the baseline the recovery verdict needs before it are measured. The start-up \
+                 transient may not be wholly removed: lengthen the time before the trigger.",
+                d.name,
+                secs(cap.chosen_secs),
+                secs(cap.trigger_secs),
+                secs(w.secs),
+            ));
+        }
         if let Some(p) = d.study.plan.precision {
             items.push(format!(
                 "{}: replications were added until every source's mean and p99 response time \

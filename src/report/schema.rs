@@ -44,6 +44,8 @@ struct StudyDoc {
     stop: &'static str,
     warmup_seconds: f64,
     warmup_method: &'static str,
+    /// The warm-up MSER-5 chose before it was capped at the first trigger, if it was.
+    warmup_capped_from_seconds: Option<f64>,
     confidence: f64,
     intervals: Vec<IntervalDoc>,
 }
@@ -291,6 +293,7 @@ impl StudyDoc {
             } else {
                 "scenario"
             },
+            warmup_capped_from_seconds: study.warmup.capped.map(|c| c.chosen_secs),
             confidence: CONFIDENCE,
             intervals: headlines(&study.summaries)
                 .iter()

@@ -83,7 +83,7 @@ impl Recorder {
             unanswered: Level::default(),
             goodput: WindowCounts::new(SimTime::ZERO),
             offered: WindowCounts::new(SimTime::ZERO),
-            trigger: triggers(system),
+            trigger: recovery::trigger_span(system),
             window: (SimTime::ZERO, SimTime::ZERO),
         }
     }
@@ -147,41 +147,6 @@ impl Recorder {
     fn source(&mut self, id: SourceId) -> &mut SourceStats {
         &mut self.sources[id.index()]
     }
-}
-
-/// The span from the first change of load or capacity after the warm-up to the end of the
-/// last one (changes during the warm-up, such as a ramp-up, are not triggers).
-fn triggers(system: &System) -> Option<(SimTime, SimTime)> {
-    let warmup = SimTime::ZERO + system.simulation().warmup;
-    let source_changes = system.sources().iter().flat_map(|s| match &s.arrivals {
-        crate::model::Arrivals::Varying(p) => {
-            let segments = p.segments();
-            // A change starts each segment after the first and ends where the next begins.
-            segments[1..]
-                .iter()
-                .map(|seg| {
-                    (
-                        seg.start,
-                        if seg.from == seg.to {
-                            seg.start
-                        } else {
-                            seg.end
-                        },
-                    )
-                })
-                .collect::<Vec<_>>()
-        }
-        _ => Vec::new(),
-    });
-    let service_changes = system.services().iter().flat_map(|s| {
-        s.schedule
-            .iter()
-            .map(|c| (SimTime::ZERO + c.at, SimTime::ZERO + c.at))
-    });
-    source_changes
-        .chain(service_changes)
-        .filter(|&(start, _)| start >= warmup)
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
 }
 
 fn mean_secs(total_ns: u128, count: u64) -> f64 {

@@ -11,7 +11,7 @@
 //! back to normal). A baseline is *healthy* when its goodput reaches 90% of the requests
 //! offered in the same period; against a broken baseline no recovery is judged.
 
-use crate::model::{SimDuration, SimTime};
+use crate::model::{Arrivals, Horizon, SimDuration, SimTime, System};
 
 /// Fraction of the baseline that counts as recovered.
 pub const RECOVERY_THRESHOLD: f64 = 0.9;
@@ -138,6 +138,57 @@ impl Recovery {
     }
 }
 
+/// The span from the first change of load or capacity after the warm-up to the end of the
+/// last one (changes during the warm-up, such as a ramp-up, are not triggers).
+pub fn trigger_span(system: &System) -> Option<(SimTime, SimTime)> {
+    let warmup = SimTime::ZERO + system.simulation().warmup;
+    let source_changes = system.sources().iter().flat_map(|s| match &s.arrivals {
+        Arrivals::Varying(p) => {
+            let segments = p.segments();
+            // A change starts each segment after the first and ends where the next begins.
+            segments[1..]
+                .iter()
+                .map(|seg| {
+                    (
+                        seg.start,
+                        if seg.from == seg.to {
+                            seg.start
+                        } else {
+                            seg.end
+                        },
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+        _ => Vec::new(),
+    });
+    let service_changes = system.services().iter().flat_map(|s| {
+        s.schedule
+            .iter()
+            .map(|c| (SimTime::ZERO + c.at, SimTime::ZERO + c.at))
+    });
+    source_changes
+        .chain(service_changes)
+        .filter(|&(start, _)| start >= warmup)
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}
+
+/// The time the verdict needs before the first trigger: two assessment windows, so that
+/// the baseline is measured over at least one whole window.
+pub fn baseline_room(system: &System) -> SimDuration {
+    let measured = match system.simulation().horizon {
+        Horizon::Duration(d) => d,
+        Horizon::Requests(_) => SimDuration::ZERO,
+    };
+    SimDuration(2 * assessment_width(measured).0)
+}
+
+/// The width of the windows in which goodput is compared: 1/50 of the measured period,
+/// at least one second.
+fn assessment_width(measured: SimDuration) -> SimDuration {
+    SimDuration((measured.0 / 50).max(1_000_000_000))
+}
+
 /// Judges recovery, or `None` when the run has no trigger after the warm-up, too little
 /// time before or after it to judge, or no request offered before it.
 pub(crate) fn assess(
@@ -148,7 +199,7 @@ pub(crate) fn assess(
 ) -> Option<Recovery> {
     let (trigger_start, trigger_end) = trigger;
     let measured = end - goodput.start;
-    let width = SimDuration((measured.0 / 50).max(1_000_000_000));
+    let width = assessment_width(measured);
     if trigger_start < goodput.start + width || trigger_end + width + width > end {
         return None;
     }

@@ -2,7 +2,7 @@
 //! when the baseline before a trigger is already broken, when the model diverges, and
 //! when an automatic warm-up would swallow the trigger under study.
 
-use spillway::experiment::{self, Plan};
+use spillway::experiment::{self, Plan, Warmup};
 use spillway::report::{self, Design, Report};
 use spillway::stats::{Figure, HEALTHY_BASELINE, RecoveryVerdict, Scope, headlines};
 
@@ -134,4 +134,53 @@ fn issue_9_recovery_is_not_judged_against_a_broken_baseline() {
         matches!(healthy.verdict, RecoveryVerdict::Recovered { .. }),
         "{healthy:?}"
     );
+}
+
+/// A spike at 5:00–5:30 that the clients' retries turn into a lasting collapse.
+const SPIKE: &str = r#"
+    [simulation]
+    duration = "10m"
+    warmup = "0s"
+    seed = 4
+    [[source]]
+    name = "web"
+    to = "api"
+    rate = "95/s"
+    schedule = [ { at = "5m", rate = "300/s" }, { at = "5m30s", rate = "95/s" } ]
+    timeout = "2s"
+    retry = { max_attempts = 3 }
+    [[service]]
+    name = "api"
+    workers = 10
+    queue = { capacity = 2000 }
+    service_time = { dist = "exponential", mean = "100ms" }
+"#;
+
+/// Issue 9: `--warmup auto` chose 5.42 min on a spike at 5:00 and silently discarded it.
+#[test]
+fn issue_9_an_automatic_warmup_never_swallows_the_trigger() {
+    let plan = Plan {
+        warmup: Warmup::Mser5,
+        ..Plan::fixed(2)
+    };
+    let study = experiment::study(&system(SPIKE), &plan, &|| {}).expect("runs");
+    let cap = study
+        .warmup
+        .capped
+        .expect("MSER-5 wants the collapse as warm-up");
+    assert!(cap.chosen_secs >= cap.trigger_secs, "{cap:?}");
+    assert_eq!(cap.trigger_secs, 300.0);
+    // Two assessment windows of 12 s stay before the trigger for the baseline.
+    assert_eq!(study.warmup.secs, 300.0 - 24.0);
+    for run in &study.summaries {
+        let r = run.system.recovery.expect("the trigger is still measured");
+        assert_eq!(r.verdict, RecoveryVerdict::NotRecovered);
+    }
+    // Negative control: a trigger late in a stable run is far from what MSER-5 wants.
+    let calm = SPIKE
+        .replace("300/s", "96/s")
+        .replace("\"5m\"", "\"9m\"")
+        .replace("5m30s", "9m30s");
+    let study = experiment::study(&system(&calm), &plan, &|| {}).expect("runs");
+    assert_eq!(study.warmup.capped, None, "{:?}", study.warmup);
 }
