@@ -13,6 +13,7 @@ mod html;
 mod json;
 mod markdown;
 mod schema;
+mod steady;
 mod verdict;
 mod write;
 
@@ -22,6 +23,7 @@ pub use html::render as render_html;
 pub use json::{render as render_json, render_report as render_report_json};
 pub use markdown::render as render_markdown;
 pub use schema::SCHEMA_VERSION;
+pub use steady::steady_state_warnings;
 pub use write::{ReportError, write_atomic, write_files};
 
 use crate::experiment::{Replication, Study};

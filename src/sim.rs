@@ -12,11 +12,12 @@ mod load;
 mod observer;
 pub(crate) mod rng;
 mod slab;
+mod ticks;
 
 pub use client::Outcome;
 pub use engine::{Engine, RunOutcome};
 pub use guard::{RunError, check_stable};
-pub use observer::{NullObserver, Observer};
+pub use observer::{NullObserver, Observer, TICKS};
 
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ mod recorder;
 mod recovery;
 mod summary;
 mod timeseries;
+mod trend;
 
 pub use estimate::{Estimate, student_t_quantile};
 pub use headline::{CONFIDENCE, Difference, Figure, Headline, Scope, Unit, differences, headlines};
@@ -24,6 +25,6 @@ pub use recovery::{
     HEALTHY_BASELINE, RECOVERY_THRESHOLD, Recovery, RecoveryVerdict, baseline_room, trigger_span,
 };
 pub use summary::{
-    LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
+    Growth, LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };
 pub use timeseries::{MAX_WINDOWS, TimeSeries, Window, WindowRow};

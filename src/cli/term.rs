@@ -166,6 +166,9 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
     out.push_str(&outcomes(s));
     out.push_str(&notes(s));
     out.push('\n');
+    for warning in report::steady_state_warnings(system, s) {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     out.push_str(&little_line(s));
     out
 }
@@ -318,12 +321,18 @@ fn little_line(s: &RunSummary) -> String {
             LITTLE_TOLERANCE * 100.0
         );
     }
+    let why = if s.steady() {
+        "the run is too short for the time requests spend inside: lengthen duration"
+    } else {
+        "expected while the model is not in steady state (see above): work that entered is \
+         still inside at the end"
+    };
     let mut out = String::new();
     for (name, c) in misses {
         let _ = writeln!(
             out,
             "warning: Little's law misses at {name}: L = {:.4} but λW = {:.4} (gap {:.2}% > {}%); \
-             the run is too short for the time requests spend inside: lengthen duration",
+             {why}",
             c.l,
             c.lambda * c.w,
             c.relative_error * 100.0,

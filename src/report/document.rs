@@ -3,7 +3,7 @@
 
 use super::charts::Chart;
 use super::format::{half_width, interval_of, mean_of, num, pct, secs, signed, value};
-use super::{Design, Report, scenario_hash, verdict};
+use super::{Design, Report, scenario_hash, steady_state_warnings, verdict};
 use crate::experiment::StopReason;
 use crate::model::ServiceId;
 use crate::oracle;
@@ -39,6 +39,7 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
                 format!("spillway report: {}", design.name),
             ));
             out.extend(provenance(report));
+            steady_section(&mut out, design);
             headline_section(&mut out, design);
             theory_section(&mut out, design);
             little_section(&mut out, design);
@@ -50,6 +51,9 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
                 format!("spillway comparison: {}", names.join(" vs ")),
             ));
             out.extend(provenance(report));
+            for design in designs {
+                steady_section(&mut out, design);
+            }
             comparison_section(&mut out, designs);
         }
     }
@@ -120,6 +124,30 @@ fn component(h_scope: Scope, name: &str) -> String {
         Scope::Source => format!("{name} (source)"),
         Scope::Service => format!("{name} (service)"),
     }
+}
+
+/// A warning, before any figure, when a replication was not in steady state.
+fn steady_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let runs = &design.study.summaries;
+    let unsteady: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].steady()).collect();
+    let Some(&first) = unsteady.first() else {
+        return;
+    };
+    out.push(Block::Heading(
+        2,
+        format!("Warning: {} was not in steady state", design.name),
+    ));
+    out.push(Block::Para(format!(
+        "In {} of {} replication(s) a queue or the requests in flight grew steadily through \
+         the measured period, so the figures below describe a run that had not settled. \
+         Replication {first}:",
+        unsteady.len(),
+        runs.len()
+    )));
+    out.push(Block::List(steady_state_warnings(
+        &design.study.system,
+        &runs[first],
+    )));
 }
 
 fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {

@@ -10,8 +10,8 @@ use crate::experiment::{StopReason, Study};
 use crate::model::{ServiceId, System};
 use crate::oracle;
 use crate::stats::{
-    CONFIDENCE, Difference, Estimate, Headline, LatencySummary, LittleCheck, RecoveryVerdict,
-    RunSummary, Scope, ServiceSummary, SourceSummary, differences, headlines,
+    CONFIDENCE, Difference, Estimate, Growth, Headline, LatencySummary, LittleCheck,
+    RecoveryVerdict, RunSummary, Scope, ServiceSummary, SourceSummary, differences, headlines,
 };
 use crate::theory::QueueFigures;
 
@@ -115,7 +115,24 @@ struct ServiceDoc<'a> {
     wait_seconds: LatencyDoc,
     sojourn_seconds: LatencyDoc,
     little: LittleDoc,
+    /// `null` unless the queue grew steadily through the measured period.
+    queue_growth: Option<GrowthDoc>,
     exact_theory: Option<TheoryDoc>,
+}
+
+#[derive(Serialize)]
+struct GrowthDoc {
+    first_tenth_mean: f64,
+    last_tenth_mean: f64,
+}
+
+impl GrowthDoc {
+    fn new(g: Growth) -> GrowthDoc {
+        GrowthDoc {
+            first_tenth_mean: g.first,
+            last_tenth_mean: g.last,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -149,6 +166,9 @@ struct SourceDoc<'a> {
 struct SystemDoc {
     in_flight: u64,
     little: LittleDoc,
+    /// False when a queue or the requests in flight grew steadily through the run.
+    steady_state: bool,
+    in_flight_growth: Option<GrowthDoc>,
     recovery: Option<RecoveryDoc>,
 }
 
@@ -256,6 +276,8 @@ impl<'a> RunDoc<'a> {
             system: SystemDoc {
                 in_flight: summary.system.in_flight,
                 little: LittleDoc::new(&summary.system.little),
+                steady_state: summary.steady(),
+                in_flight_growth: summary.system.in_flight_growth.map(GrowthDoc::new),
                 recovery: summary.system.recovery.map(|r| RecoveryDoc {
                     trigger_start_seconds: r.trigger_start_secs,
                     trigger_end_seconds: r.trigger_end_secs,
@@ -400,6 +422,7 @@ impl<'a> ServiceDoc<'a> {
             wait_seconds: LatencyDoc::new(&s.wait),
             sojourn_seconds: LatencyDoc::new(&s.sojourn),
             little: LittleDoc::new(&s.little),
+            queue_growth: s.queue_growth.map(GrowthDoc::new),
             exact_theory: theory.map(TheoryDoc::new),
         }
     }

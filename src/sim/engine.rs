@@ -15,6 +15,7 @@ use super::load::Load;
 use super::observer::Observer;
 use super::rng::{self, Sampler, Stream, Streams};
 use super::slab::Slab;
+use super::ticks::Ticks;
 use crate::model::{
     Discipline, Horizon, Route, ServiceId, SimDuration, SimTime, SourceId, SourceSpec, Step, System,
 };
@@ -260,8 +261,9 @@ impl<'a> Engine<'a> {
         self.schedule_start();
         let mut measuring = false;
         let mut measured_requests = 0u64;
+        let mut ticks = Ticks::new(measure_start, spec.horizon);
         // Before this instant nothing but the event itself happens: one comparison covers
-        // the start of measurement, the horizon and the end of representable time.
+        // the start of measurement, the ticks, the horizon and the end of representable time.
         let mut next_check = measure_start.min(end);
         while let Some((time, event)) = self.events.pop() {
             if time >= next_check {
@@ -277,7 +279,10 @@ impl<'a> Engine<'a> {
                     observer.on_measure_start(measure_start);
                     measuring = true;
                 }
-                next_check = end;
+                while let Some(tick) = ticks.due(time) {
+                    observer.on_tick(tick);
+                }
+                next_check = ticks.next().min(end);
             }
             self.now = time;
             self.events_processed += 1;

@@ -54,9 +54,18 @@ pub trait Observer {
     /// The number of workers changed (by the service's schedule).
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {}
 
+    /// One of the `TICKS - 1` instants that cut a measured period of known length (a
+    /// `duration` horizon) into [`TICKS`] equal parts, in order; none with a
+    /// request-count horizon. Between events, so every level is as the last event left it.
+    fn on_tick(&mut self, at: SimTime) {}
+
     /// The run ends at `at`.
     fn on_end(&mut self, at: SimTime) {}
 }
+
+/// Equal parts of the measured period marked by [`Observer::on_tick`]: enough to see a
+/// trend, few enough to cost nothing.
+pub const TICKS: u32 = 10;
 
 /// An observer that keeps nothing (for benchmarks of the bare engine).
 #[derive(Clone, Copy, Debug, Default)]
@@ -135,6 +144,10 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
         self.0.on_workers(at, service, workers);
         self.1.on_workers(at, service, workers);
+    }
+    fn on_tick(&mut self, at: SimTime) {
+        self.0.on_tick(at);
+        self.1.on_tick(at);
     }
     fn on_end(&mut self, at: SimTime) {
         self.0.on_end(at);

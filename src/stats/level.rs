@@ -44,6 +44,13 @@ impl Level {
         self.moments = 0;
     }
 
+    /// The area since the last reset, up to `at`.
+    #[inline]
+    pub(crate) fn area_until(&mut self, at: SimTime) -> u128 {
+        self.advance(at);
+        self.area
+    }
+
     /// The area up to `at`, handed over and forgotten (for per-window sums).
     #[inline]
     pub(crate) fn take_area(&mut self, at: SimTime) -> u128 {

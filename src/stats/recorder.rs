@@ -3,7 +3,10 @@
 use super::latency::Latency;
 use super::level::Level;
 use super::recovery::{self, WindowCounts};
-use super::summary::{LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary};
+use super::summary::{
+    Growth, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
+};
+use super::trend::Trend;
 use crate::model::{ServiceId, SimDuration, SimTime, SourceId, System};
 use crate::sim::{Observer, Outcome, RunOutcome};
 
@@ -14,6 +17,8 @@ pub struct Recorder {
     sources: Vec<SourceStats>,
     /// Client requests started and not yet answered, over all sources.
     unanswered: Level,
+    /// Its average in each tenth of the measured period.
+    unanswered_trend: Trend,
     /// Successful requests per time window, for the recovery verdict.
     goodput: WindowCounts,
     /// Requests started per time window, counted only when there is a trigger to judge.
@@ -35,6 +40,8 @@ struct ServiceStats {
     wasted_ns: u128,
     /// Requests in the queue; those in service are `busy`, and L is the sum of the two.
     waiting: Level,
+    /// The queue's average in each tenth of the measured period.
+    waiting_trend: Trend,
     busy: Level,
     workers: Level,
     wait: Latency,
@@ -81,6 +88,7 @@ impl Recorder {
                 .map(|_| SourceStats::new())
                 .collect(),
             unanswered: Level::default(),
+            unanswered_trend: Trend::new(),
             goodput: WindowCounts::new(SimTime::ZERO),
             offered: WindowCounts::new(SimTime::ZERO),
             trigger: recovery::trigger_span(system),
@@ -123,6 +131,7 @@ impl Recorder {
                     per_sec(requests),
                     mean_secs(answered_ns, answered),
                 ),
+                in_flight_growth: growth(&self.unanswered_trend),
                 recovery: self
                     .trigger
                     .and_then(|t| recovery::assess(&self.goodput, &self.offered, t, self.window.1)),
@@ -147,6 +156,10 @@ impl Recorder {
     fn source(&mut self, id: SourceId) -> &mut SourceStats {
         &mut self.sources[id.index()]
     }
+}
+
+fn growth(trend: &Trend) -> Option<Growth> {
+    trend.growth().map(|(first, last)| Growth { first, last })
 }
 
 fn mean_secs(total_ns: u128, count: u64) -> f64 {
@@ -177,6 +190,7 @@ impl ServiceStats {
             timeouts: 0,
             wasted_ns: 0,
             waiting: Level::default(),
+            waiting_trend: Trend::new(),
             busy: Level::default(),
             workers,
             wait: Latency::new(),
@@ -191,6 +205,7 @@ impl ServiceStats {
         (self.completed, self.failed, self.dropped, self.timeouts) = (0, 0, 0, 0);
         (self.wasted_ns, self.departed, self.departed_ns) = (0, 0, 0);
         self.waiting.reset(at);
+        self.waiting_trend.reset(at);
         self.busy.reset(at);
         self.workers.reset(at);
         self.wait.reset();
@@ -231,6 +246,7 @@ impl ServiceStats {
                 per_sec(self.admitted),
                 mean_secs(self.departed_ns, self.departed),
             ),
+            queue_growth: growth(&self.waiting_trend),
         }
     }
 }
@@ -296,6 +312,14 @@ impl Observer for Recorder {
             s.reset();
         }
         self.unanswered.reset(at);
+        self.unanswered_trend.reset(at);
+    }
+
+    fn on_tick(&mut self, at: SimTime) {
+        for s in &mut self.services {
+            s.waiting_trend.close(&mut s.waiting, at);
+        }
+        self.unanswered_trend.close(&mut self.unanswered, at);
     }
 
     #[inline]
@@ -406,10 +430,10 @@ impl Observer for Recorder {
     fn on_end(&mut self, at: SimTime) {
         self.window.1 = at;
         for s in &mut self.services {
-            s.waiting.advance(at);
+            s.waiting_trend.close(&mut s.waiting, at);
             s.busy.advance(at);
             s.workers.advance(at);
         }
-        self.unanswered.advance(at);
+        self.unanswered_trend.close(&mut self.unanswered, at);
     }
 }

@@ -67,6 +67,18 @@ pub struct ServiceSummary {
     pub sojourn: LatencySummary,
     /// L against λW.
     pub little: LittleCheck,
+    /// `Some` when the queue grew steadily through the measured period.
+    pub queue_growth: Option<Growth>,
+}
+
+/// A level (a queue, the requests in flight) that grew steadily through the measured
+/// period (the test is in `stats::trend`): the model was not in steady state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Growth {
+    /// Its time-average over the first tenth of the measured period.
+    pub first: f64,
+    /// Its time-average over the last tenth.
+    pub last: f64,
 }
 
 /// Figures of one source's requests, end to end, as its client sees them.
@@ -109,6 +121,14 @@ pub struct SourceSummary {
     pub async_latency: LatencySummary,
 }
 
+impl RunSummary {
+    /// Whether no queue and not the requests in flight grew steadily through the run.
+    pub fn steady(&self) -> bool {
+        self.system.in_flight_growth.is_none()
+            && self.services.iter().all(|s| s.queue_growth.is_none())
+    }
+}
+
 impl SourceSummary {
     /// Requests with a final outcome: succeeded, rejected, timed out or failed.
     pub fn answered(&self) -> u64 {
@@ -134,6 +154,8 @@ pub struct SystemSummary {
     pub in_flight: u64,
     /// Client requests in progress (started, not yet answered) against λW.
     pub little: LittleCheck,
+    /// `Some` when the client requests in flight grew steadily through the measured period.
+    pub in_flight_growth: Option<Growth>,
     /// Whether goodput came back after the scenario's triggers, when it has any.
     pub recovery: Option<Recovery>,
 }

@@ -184,3 +184,67 @@ fn issue_9_an_automatic_warmup_never_swallows_the_trigger() {
     let study = experiment::study(&system(&calm), &plan, &|| {}).expect("runs");
     assert_eq!(study.warmup.capped, None, "{:?}", study.warmup);
 }
+
+fn bundled(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR")))
+        .expect("bundled")
+}
+
+/// Issue 9: a metastable collapse into an unbounded queue was reported as "Little's law
+/// misses … lengthen duration". Now it is recognised as divergence, with what to change.
+#[test]
+fn issue_9_a_diverging_model_is_called_not_in_steady_state() {
+    // retry-storm.toml without its queue bound: after the spike, retries keep the queue
+    // growing for the rest of the run.
+    let text = bundled("retry-storm.toml").replace("queue = { capacity = 500 }", "");
+    let system = system(&text);
+    let run = experiment::run(&system, 0).expect("runs").summary;
+    let g = run.services[0].queue_growth.expect("the queue grows");
+    assert!(g.last > 100.0 * g.first.max(1.0), "{g:?}");
+    assert!(!run.steady());
+    let warnings = report::steady_state_warnings(&system, &run);
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].starts_with("the model is not in steady state: the queue of 'api' grew from")
+            && warnings[0].contains("retries raised the work that arrived")
+            && warnings[0].contains("no run length will settle it"),
+        "{}",
+        warnings[0]
+    );
+    // Negative control: the same storm with backoff and a budget recovers and is steady.
+    let careful = bundled("retry-storm-backoff.toml").replace("queue = { capacity = 500 }", "");
+    let careful_run = experiment::run(&super::system(&careful), 0)
+        .expect("runs")
+        .summary;
+    assert!(
+        careful_run.steady(),
+        "{:?}",
+        careful_run.services[0].queue_growth
+    );
+}
+
+/// A queue still filling up from empty at 99.9% load is a start-up transient: the advice
+/// is a longer warm-up, not more capacity (a fixed seed whose run shows the transient).
+#[test]
+fn a_start_up_transient_is_told_apart_from_overload() {
+    let text = r#"
+        [simulation]
+        duration = "10m"
+        warmup = "0s"
+        seed = 3
+        [[source]]
+        name = "web"
+        to = "api"
+        rate = "99.9/s"
+        [[service]]
+        name = "api"
+        service_time = { dist = "constant", value = "10ms" }
+    "#;
+    let system = system(text);
+    let run = experiment::run(&system, 0).expect("runs").summary;
+    let warnings = report::steady_state_warnings(&system, &run);
+    assert!(
+        warnings.len() == 1 && warnings[0].contains("start-up transient"),
+        "{warnings:#?}"
+    );
+}
