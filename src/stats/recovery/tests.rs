@@ -1,0 +1,78 @@
+use super::*;
+
+fn at(s: f64) -> SimTime {
+    SimTime((s * 1e9) as u64)
+}
+
+/// 100 successes per second, except `dip` (from, to) where there are 10.
+fn counts(dip: (f64, f64), end: f64) -> WindowCounts {
+    let mut w = WindowCounts::new(SimTime::ZERO);
+    let mut t = 0.0;
+    while t < end {
+        let rate = if (dip.0..dip.1).contains(&t) {
+            10.0
+        } else {
+            100.0
+        };
+        w.record(at(t));
+        t += 1.0 / rate;
+    }
+    w
+}
+
+/// 100 requests offered per second throughout.
+fn offered(end: f64) -> WindowCounts {
+    counts((0.0, 0.0), end)
+}
+
+#[test]
+fn recovers_when_goodput_returns() {
+    let w = counts((100.0, 150.0), 1000.0);
+    let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    assert!((r.baseline_goodput - 100.0).abs() < 1.0);
+    // Windows are 20 s wide from t = 120: [120, 140) and [140, 160) are low.
+    assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 40.0 });
+}
+
+#[test]
+fn a_lasting_dip_is_not_a_recovery() {
+    let w = counts((100.0, 1e9), 1000.0);
+    let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    assert_eq!(r.verdict, RecoveryVerdict::NotRecovered);
+    assert!(r.final_goodput < 20.0);
+}
+
+#[test]
+fn a_broken_baseline_is_not_judged() {
+    // 10/s served of 100/s offered from the start: goodput is "back to the baseline"
+    // after the trigger, but the baseline was already broken.
+    let w = counts((0.0, 1e9), 1000.0);
+    let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    assert_eq!(r.verdict, RecoveryVerdict::NoHealthyBaseline);
+    assert!((r.baseline_offered - 100.0).abs() < 1.0);
+    // Negative control: the same goodput against what it was offered is healthy.
+    let r = assess(&w, &w, (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 0.0 });
+}
+
+#[test]
+fn windows_stay_bounded() {
+    let mut w = WindowCounts::new(SimTime::ZERO);
+    for s in 0..100_000 {
+        w.record(at(f64::from(s) * 10.0));
+    }
+    assert!(w.counts.len() <= MAX_WINDOWS);
+    assert_eq!(w.counts.iter().sum::<u64>(), 100_000);
+}
+
+#[test]
+fn wilson_intervals_match_published_values() {
+    // Newcombe (1998), table I: 0/10 → [0, 0.2775]; 1/29 → [0.0061, 0.1718]; 15/148 →
+    // [0.0624, 0.1605].
+    let close = |(a, b): (f64, f64), (x, y): (f64, f64)| (a - x).abs() < 5e-4 && (b - y).abs() < 5e-4;
+    assert!(close(wilson_interval(0, 10), (0.0, 0.2775)));
+    assert!(close(wilson_interval(1, 29), (0.0061, 0.1718)));
+    assert!(close(wilson_interval(15, 148), (0.0624, 0.1605)));
+    // Negative control: a wrong expectation is not "close".
+    assert!(!close(wilson_interval(0, 10), (0.0, 0.3085)));
+}
