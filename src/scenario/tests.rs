@@ -1564,3 +1564,49 @@ fn bundled_scenarios_still_parse() {
     }
     assert!(count >= 5);
 }
+
+/// Issue 9: every array that must list something refuses to be empty, with a diagnostic
+/// at the array instead of a panic.
+#[test]
+fn issue_9_empty_arrays_are_diagnostics() {
+    let cases: &[Case] = &[
+        (
+            "empty source schedule",
+            &[("rate = \"10/s\"", "rate = \"10/s\"\nschedule = []")],
+            &["10:12 source.web.schedule: must list at least one change"],
+        ),
+        (
+            "empty service schedule",
+            &[("workers = 2", "workers = 2\nschedule = []")],
+            &["14:12 service.api.schedule: must list at least one change"],
+        ),
+        (
+            "empty steps",
+            &[(
+                "service_time = { dist = \"exponential\", mean = \"10ms\" }",
+                "steps = []",
+            )],
+            &["15:9 service.api.steps: a service needs at least one step"],
+        ),
+        (
+            "empty route",
+            &[("then = \"db\"", "then = []")],
+            &["16:8 service.api.then: a route needs at least one branch"],
+        ),
+        (
+            "empty samples",
+            &[(
+                "{ dist = \"exponential\", mean = \"10ms\" }",
+                "{ dist = \"empirical\", samples = [] }",
+            )],
+            &["15:16 service.api.service_time: invalid empirical distribution: samples must"],
+        ),
+    ];
+    assert_cases(cases);
+    let bare = "[simulation]\nduration = \"1s\"\n[[service]]\nschedule=[]\n";
+    assert!(
+        problems(bare)
+            .iter()
+            .any(|p| p.contains("must list at least one change"))
+    );
+}
