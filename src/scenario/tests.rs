@@ -1610,3 +1610,26 @@ fn issue_9_empty_arrays_are_diagnostics() {
             .any(|p| p.contains("must list at least one change"))
     );
 }
+
+/// Issue 9: a distribution whose moments overflow is refused at its table, not later as
+/// a stability error quoting NaN.
+#[test]
+fn issue_9_non_finite_distributions_are_refused_at_the_table() {
+    let exp = "{ dist = \"exponential\", mean = \"10ms\" }";
+    for (dist, message) in [
+        (
+            "{ dist = \"hyperexponential\", mean = \"10ms\", cv = 1e200 }",
+            "15:16 service.api.service_time: invalid hyperexponential distribution: cv is too large",
+        ),
+        (
+            "{ dist = \"lognormal\", mu = 700, sigma = 1 }",
+            "15:16 service.api.service_time: invalid lognormal distribution: the parameters are too extreme",
+        ),
+        (
+            "{ dist = \"weibull\", shape = 1e-3, scale = \"1ms\" }",
+            "15:16 service.api.service_time: invalid weibull distribution: the parameters are too extreme",
+        ),
+    ] {
+        assert_problems(&edit(&[(exp, dist)]), &[message]);
+    }
+}
