@@ -330,3 +330,22 @@ fn plain_sources_are_recognised() {
     retry.retry.max_attempts = NonZeroU32::new(2).unwrap();
     assert!(!plain(&client(retry)));
 }
+
+/// Issue 9: a step down to a rate so low that the next arrival lies beyond the end of time
+/// ends the arrivals instead of running off the last segment.
+#[test]
+fn issue_9_a_vanishing_rate_after_a_step_ends_the_arrivals() {
+    let changes = [RateChange {
+        at: secs(1.0),
+        rate: 1e-12,
+        over: SimDuration::ZERO,
+    }];
+    let profile = RateProfile::new(Rate::per_sec(10.0).unwrap(), &changes).unwrap();
+    let s = run(&station(
+        Arrivals::Varying(profile),
+        Dist::constant(0.01).unwrap(),
+        1,
+        UNBOUNDED,
+    ));
+    assert!(s.services[0].arrivals < 40, "{}", s.services[0].arrivals);
+}
