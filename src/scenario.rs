@@ -28,13 +28,14 @@
 //! assert!(error.to_string().contains("bad.toml:2:1: simulation.duraton: unknown key"));
 //! ```
 //!
-//! **API boundary**: [`parse`], [`load`], [`Diagnostic`] and [`ScenarioError`] are the
-//! library facade used by the CLI.
+//! **API boundary**: [`parse`], [`load`], [`diagnostic_at`], [`Diagnostic`] and
+//! [`ScenarioError`] are the library facade used by the CLI.
 
 mod client;
 mod components;
 mod diagnostic;
 mod dist;
+mod locate;
 mod reader;
 mod schedule;
 mod steps;
@@ -46,6 +47,7 @@ use std::path::Path;
 use toml::de::DeTable;
 
 pub use diagnostic::{Diagnostic, ScenarioError};
+pub use locate::{Place, diagnostic_at};
 
 use crate::model;
 use diagnostic::Sink;

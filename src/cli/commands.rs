@@ -11,9 +11,10 @@ use super::args::{Args, Command, StudyArgs, WarmupArg};
 use super::progress::Progress;
 use super::term;
 use spillway::experiment::{self, Plan, Precision, Study, Warmup};
-use spillway::model::System;
+use spillway::model::{Arrivals, System};
 use spillway::report::{self, Design, Report};
-use spillway::{scenario, sim};
+use spillway::scenario::{self, Place};
+use spillway::sim::{self, RunError};
 
 pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
     match args.command {
@@ -46,7 +47,7 @@ fn load(file: &Path, seed: Option<u64>) -> Result<Loaded, Failure> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::Input(format!("{path}: cannot read the scenario: {e}")))?;
     let system = scenario::parse(&text, &path).map_err(|e| Failure::Input(e.to_string()))?;
-    sim::check_stable(&system).map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+    sim::check_stable(&system).map_err(|e| Failure::Input(refusal(&text, &path, &system, &e)))?;
     let system = match seed {
         Some(seed) => system.with_seed(seed),
         None => system,
@@ -60,6 +61,49 @@ fn load(file: &Path, seed: Option<u64>) -> Result<Loaded, Failure> {
         text,
         system,
     })
+}
+
+/// A pre-run refusal, pointed at the key that causes it when it names one.
+fn refusal(text: &str, path: &str, system: &System, error: &RunError) -> String {
+    let message = error.to_string();
+    match place(system, error) {
+        Some(place) => scenario::diagnostic_at(text, path, place, message).to_string(),
+        None => format!("{path}: {message}"),
+    }
+}
+
+/// Which key a pre-run refusal is about, if one.
+fn place<'a>(system: &System, error: &'a RunError) -> Option<Place<'a>> {
+    Some(match error {
+        RunError::Unstable { service, .. } => Place::Service {
+            name: service,
+            key: "workers",
+        },
+        RunError::TooFast { name, .. } => Place::Source {
+            name,
+            key: arrivals_key(system, name),
+        },
+        RunError::TooManyUsers { name, .. } => Place::Source { name, key: "users" },
+        RunError::InFlightTooLarge { .. } => Place::Simulation {
+            key: "max_in_flight",
+        },
+        _ => return None,
+    })
+}
+
+/// The key that sets a source's fastest arrivals: a schedule's step beyond the base rate
+/// is in `schedule`.
+fn arrivals_key(system: &System, name: &str) -> &'static str {
+    let arrivals = system.sources().iter().find(|s| s.name == name);
+    match arrivals.map(|s| &s.arrivals) {
+        Some(Arrivals::Varying(profile)) => match profile.segments().first() {
+            Some(base) if base.from < profile.peak_rate() => "schedule",
+            _ => "rate",
+        },
+        Some(Arrivals::Renewal(_)) => "interarrival",
+        Some(Arrivals::Closed { .. }) => "users",
+        _ => "rate",
+    }
 }
 
 fn check(file: &Path) -> Result<(), Failure> {

@@ -102,16 +102,27 @@ impl<'t> Sink<'t> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
+        let diagnostic = self.diagnostic(at, key, message, help);
+        self.found.borrow_mut().push((at, diagnostic));
+    }
+
+    /// A problem at byte offset `at`, not recorded.
+    pub(crate) fn diagnostic(
+        &self,
+        at: usize,
+        key: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Diagnostic {
         let (line, column) = self.position(at);
-        let diagnostic = Diagnostic {
+        Diagnostic {
             file: self.file.to_string(),
             line,
             column,
             key: key.to_string(),
             message: message.into(),
             help,
-        };
-        self.found.borrow_mut().push((at, diagnostic));
+        }
     }
 
     /// Whether no problem has been recorded yet.

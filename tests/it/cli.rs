@@ -277,3 +277,61 @@ fn unwritable_report_directory_exits_1() {
     // The operating system's reason, once (it used to be printed twice).
     assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
 }
+
+/// The stderr of `spillway <command> <scenario>`, which must exit 2.
+fn refused(command: &str, text: &str) -> String {
+    let file = scenario(text);
+    let out = spillway()
+        .arg(command)
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    stderr
+}
+
+/// Issue 9: `check` refuses what `run` would refuse before running, and each refusal names
+/// the key and its line: a burst too fast, a population or a limit too large for memory,
+/// an unstable service.
+#[test]
+fn issue_9_pre_run_refusals_name_the_key_and_line() {
+    let burst = SMALL.replace(
+        "rate = \"50/s\"",
+        "rate = \"50/s\"\nschedule = [{ at = \"1s\", rate = \"1e15/s\" }, { at = \"2s\", rate = \"50/s\" }]",
+    );
+    let users = SMALL.replace(
+        "rate = \"50/s\"",
+        "users = 4294967295\nthink_time = { dist = \"exponential\", mean = \"1s\" }",
+    );
+    let limit = SMALL.replace(
+        "duration = \"60s\"",
+        "duration = \"60s\"\nmax_in_flight = 4294967295",
+    );
+    let unstable = SMALL
+        .replace("queue = { capacity = 10 }", "")
+        .replace("50/s", "80/s");
+    for (text, at) in [
+        (
+            &burst,
+            ":8:1: source.in.schedule: source 'in' sends up to 1.000e15",
+        ),
+        (
+            &users,
+            ":7:1: source.in.users: source 'in' has 4294967295 users",
+        ),
+        (
+            &limit,
+            ":4:1: simulation.max_in_flight: max_in_flight = 4294967295 could take",
+        ),
+        (
+            &unstable,
+            ":10:1: service.api.workers: service 'api' is unstable",
+        ),
+    ] {
+        for command in ["check", "run"] {
+            let stderr = refused(command, text);
+            assert!(stderr.contains(at), "{command}: {stderr}");
+        }
+    }
+}
