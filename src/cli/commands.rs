@@ -44,8 +44,7 @@ struct Loaded {
 /// Reads and validates a scenario, keeping its text for the report.
 fn load(file: &Path, seed: Option<u64>) -> Result<Loaded, Failure> {
     let path = file.display().to_string();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure::Input(format!("{path}: cannot read the scenario: {e}")))?;
+    let text = scenario::read(file).map_err(|e| Failure::Input(e.to_string()))?;
     let system = scenario::parse(&text, &path).map_err(|e| Failure::Input(e.to_string()))?;
     sim::check_stable(&system).map_err(|e| Failure::Input(refusal(&text, &path, &system, &e)))?;
     let system = match seed {

@@ -1633,3 +1633,22 @@ fn issue_9_non_finite_distributions_are_refused_at_the_table() {
         assert_problems(&edit(&[(exp, dist)]), &[message]);
     }
 }
+
+/// Issue 9: only a regular file within the size limit is read; a directory, a device or
+/// an oversized file is refused before reading.
+#[test]
+fn issue_9_only_regular_files_within_the_size_limit_are_read() {
+    let message = |path: &Path| load(path).unwrap_err().diagnostics[0].message.clone();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(message(dir.path()).contains("not a regular file"));
+    let zero = Path::new("/dev/zero");
+    if zero.exists() {
+        assert!(message(zero).contains("not a regular file"));
+    }
+    let big = dir.path().join("big.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(MAX_FILE_BYTES + 1).unwrap();
+    assert!(message(&big).contains("more than the 16 MiB a scenario may have"));
+    file.set_len(0).unwrap();
+    assert!(message(&big).contains("missing the [simulation] table"));
+}

@@ -335,3 +335,37 @@ fn issue_9_pre_run_refusals_name_the_key_and_line() {
         }
     }
 }
+
+/// Issue 9: `check` refuses a device, a pipe and an oversized file quickly, with exit 2,
+/// instead of reading without end or blocking.
+#[test]
+fn issue_9_check_refuses_devices_pipes_and_huge_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.toml");
+    let file = std::fs::File::create(&big).expect("created");
+    file.set_len(spillway::scenario::MAX_FILE_BYTES + 1)
+        .expect("sized");
+    let fifo = dir.path().join("fifo.toml");
+    let made_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut paths = vec![(big, "more than the 16 MiB")];
+    if made_fifo {
+        paths.push((fifo, "not a regular file"));
+    }
+    if std::path::Path::new("/dev/zero").exists() {
+        paths.push(("/dev/zero".into(), "not a regular file"));
+    }
+    for (path, expected) in paths {
+        let out = spillway()
+            .arg("check")
+            .arg(&path)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
