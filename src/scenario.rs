@@ -28,8 +28,8 @@
 //! assert!(error.to_string().contains("bad.toml:2:1: simulation.duraton: unknown key"));
 //! ```
 //!
-//! **API boundary**: [`parse`], [`load`], [`read`], [`diagnostic_at`], [`Diagnostic`] and
-//! [`ScenarioError`] are the library facade used by the CLI.
+//! **API boundary**: [`parse`], [`load`], [`read`], [`diagnostic_at`], [`escape_controls`],
+//! [`Diagnostic`] and [`ScenarioError`] are the library facade used by the CLI.
 
 mod client;
 mod components;
@@ -47,7 +47,7 @@ use std::path::Path;
 
 use toml::de::DeTable;
 
-pub use diagnostic::{Diagnostic, ScenarioError};
+pub use diagnostic::{Diagnostic, ScenarioError, escape_controls};
 pub use locate::{Place, diagnostic_at};
 
 use crate::model;

@@ -67,7 +67,7 @@ fn refusal(text: &str, path: &str, system: &System, error: &RunError) -> String 
     let message = error.to_string();
     match place(system, error) {
         Some(place) => scenario::diagnostic_at(text, path, place, message).to_string(),
-        None => format!("{path}: {message}"),
+        None => scenario::escape_controls(&format!("{path}: {message}")).into_owned(),
     }
 }
 

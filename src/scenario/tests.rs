@@ -1652,3 +1652,24 @@ fn issue_9_only_regular_files_within_the_size_limit_are_read() {
     file.set_len(0).unwrap();
     assert!(message(&big).contains("missing the [simulation] table"));
 }
+
+/// Issue 9: user text quoted in a diagnostic (a name, an unknown key) has its control
+/// characters escaped, so it can neither recolour the terminal nor forge a line.
+#[test]
+fn issue_9_diagnostics_escape_control_characters() {
+    let text = edit(&[
+        ("name = \"api\"", "name = \"api\\u001b[31m\"\n\"x\\ny\" = 1"),
+        ("then = \"db\"", "then = \"db\\u202e\""),
+    ]);
+    let shown = parse(&text, "t\u{7}.toml").unwrap_err().to_string();
+    assert!(!shown.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{shown}");
+    assert!(shown.contains("api\\u{1b}[31m"), "{shown}");
+    assert!(shown.contains("x\\ny: unknown key"), "{shown}");
+    assert!(shown.contains("t\\u{7}.toml:"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .all(|line| line.starts_with("t\\u{7}.toml:") || line.starts_with("  help:")),
+        "{shown}"
+    );
+}
