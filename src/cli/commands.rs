@@ -193,7 +193,7 @@ fn run(
         term::summary(&loaded.path, &study)
     };
     if let Some(dir) = report_dir {
-        let dir = dir.unwrap_or_else(|| Path::new("reports").join(&loaded.name));
+        let dir = dir.unwrap_or_else(|| default_report_dir(&loaded.name));
         write_report(&dir, &report)?;
         if !json {
             text.push_str(&format!("report: {}\n", dir.join("report.html").display()));
@@ -240,7 +240,7 @@ fn compare(
     };
     let names: Vec<&str> = loaded.iter().map(|l| l.name.as_str()).collect();
     let dir = report_dir
-        .unwrap_or_else(|| Path::new("reports").join(format!("compare-{}", names.join("-vs-"))));
+        .unwrap_or_else(|| default_report_dir(&format!("compare-{}", names.join("-vs-"))));
     write_report(&dir, &report)?;
     let mut text = term::verdict(&report);
     text.push_str(&format!("report: {}\n", dir.join("report.html").display()));
@@ -250,6 +250,12 @@ fn compare(
         eprintln!("{}", term::timing(events, elapsed));
     }
     Ok(())
+}
+
+/// `reports/<name>`, with `name` (from file stems) made safe as one directory name; a
+/// directory given with `--report` is used as is.
+fn default_report_dir(name: &str) -> PathBuf {
+    Path::new("reports").join(report::safe_dir_name(name))
 }
 
 /// Two designs with the same file stem get their position appended, so legends differ.

@@ -369,3 +369,32 @@ fn issue_9_check_refuses_devices_pipes_and_huge_files() {
         assert!(stderr.contains(expected), "{stderr}");
     }
 }
+
+/// Issue 9: a report directory derived from an odd file stem stays one directory inside
+/// `reports/`: `...toml` used to write into the current directory, `..toml` into
+/// `reports/` itself.
+#[test]
+fn issue_9_report_names_from_odd_file_stems_stay_inside_reports() {
+    for (file, expected) in [
+        ("...toml", "reports/scenario/report.html"),
+        ("..toml", "reports/scenario/report.html"),
+        (".hidden.toml", "reports/hidden/report.html"),
+        ("a b\u{1b}.toml", "reports/a_b_/report.html"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(file), SMALL).expect("written");
+        let out = spillway()
+            .current_dir(dir.path())
+            .args(["run", file, "--report", "--quiet"])
+            .output()
+            .expect("runs");
+        let stdout = succeeded(&out);
+        assert!(
+            stdout.contains(&format!("report: {expected}")),
+            "{file}: {stdout}"
+        );
+        assert!(dir.path().join(expected).is_file(), "{file}");
+        assert!(!dir.path().join("report.html").exists(), "{file}");
+        assert!(!dir.path().join("reports/report.html").exists(), "{file}");
+    }
+}
