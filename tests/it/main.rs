@@ -9,10 +9,12 @@
 //! - `report`: rendered reports (snapshots, well-formed SVG, self-contained HTML, thread
 //!   independence, whole-or-nothing writes) and comparisons on common random numbers.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
+//! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
 mod cli;
 mod clients;
 mod coverage;
+mod fuzz;
 mod properties;
 mod report;
 mod scenarios;

@@ -273,7 +273,7 @@ const EXTREME: [f64; 12] = [
 
 /// Every family built from every pair of extreme values (first and second parameter).
 fn every_family(a: f64, b: f64) -> Vec<(&'static str, Result<Dist, DistError>)> {
-    let k = if a >= 1.0 && a < 1e9 {
+    let k = if (1.0..1e9).contains(&a) {
         a as u32
     } else {
         u32::MAX
