@@ -70,7 +70,7 @@ pub enum RunError {
          {limit} are supported. Model a large pool as several services or scale it down"
     )]
     TooLarge {
-        /// Sources plus workers of every service.
+        /// Sources, closed-loop users and the workers of every service.
         pending: u64,
         /// The supported maximum.
         limit: u64,
