@@ -38,7 +38,9 @@ pub(crate) fn main() -> ExitCode {
         }
         Err(Failure::Run(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(Failure::Run(e)) => {
-            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            // The chain quotes user text (service names, paths).
+            let text = spillway::scenario::escape_controls(&format!("{e:#}")).into_owned();
+            let _ = writeln!(std::io::stderr(), "error: {text}");
             ExitCode::from(1)
         }
     }

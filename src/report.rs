@@ -24,7 +24,7 @@ pub use json::{render as render_json, render_report as render_report_json};
 pub use markdown::render as render_markdown;
 pub use schema::SCHEMA_VERSION;
 pub use steady::steady_state_warnings;
-pub use write::{ReportError, write_atomic, write_files};
+pub use write::{ReportError, safe_dir_name, write_atomic, write_files};
 
 use crate::experiment::{Replication, Study};
 use crate::model::System;

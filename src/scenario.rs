@@ -28,24 +28,27 @@
 //! assert!(error.to_string().contains("bad.toml:2:1: simulation.duraton: unknown key"));
 //! ```
 //!
-//! **API boundary**: [`parse`], [`load`], [`Diagnostic`] and [`ScenarioError`] are the
-//! library facade used by the CLI.
+//! **API boundary**: [`parse`], [`load`], [`read`], [`diagnostic_at`], [`escape_controls`],
+//! [`Diagnostic`] and [`ScenarioError`] are the library facade used by the CLI.
 
 mod client;
 mod components;
 mod diagnostic;
 mod dist;
+mod locate;
 mod reader;
 mod schedule;
 mod steps;
 mod units;
 mod validate;
 
+use std::io::Read;
 use std::path::Path;
 
 use toml::de::DeTable;
 
-pub use diagnostic::{Diagnostic, ScenarioError};
+pub use diagnostic::{Diagnostic, ScenarioError, escape_controls};
+pub use locate::{Place, diagnostic_at};
 
 use crate::model;
 use diagnostic::Sink;
@@ -75,25 +78,57 @@ pub fn parse(text: &str, file: &str) -> Result<model::System, ScenarioError> {
     }
 }
 
-/// Reads and parses the scenario file at `path`.
-///
-/// A file that cannot be read gives one diagnostic with line and column 0 and the I/O
-/// error as its message.
+/// The largest scenario file read, in bytes (16 MiB): far beyond any real scenario, it
+/// bounds what a mistaken path (a device such as `/dev/zero`, a huge log) can make the
+/// reader hold.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads and parses the scenario file at `path` (see [`read`]).
 pub fn load(path: &Path) -> Result<model::System, ScenarioError> {
-    let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text, &file),
-        Err(error) => Err(ScenarioError {
-            diagnostics: vec![Diagnostic {
-                file,
-                line: 0,
-                column: 0,
-                key: String::new(),
-                message: format!("cannot read the scenario: {error}"),
-                help: None,
-            }],
-        }),
+    parse(&read(path)?, &path.display().to_string())
+}
+
+/// Reads the scenario file at `path` as text, refusing before reading anything that is not
+/// a regular file (a directory, a device, a pipe that could block forever) or that is
+/// larger than [`MAX_FILE_BYTES`].
+///
+/// A file that cannot be read gives one diagnostic with line and column 0 and the reason
+/// as its message.
+pub fn read(path: &Path) -> Result<String, ScenarioError> {
+    read_text(path).map_err(|message| ScenarioError {
+        diagnostics: vec![Diagnostic {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: format!("cannot read the scenario: {message}"),
+            help: None,
+        }],
+    })
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file (a directory, device or pipe); give a .toml file".into());
     }
+    check_size(metadata.len())?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    // One byte beyond the limit tells a file that grew since it was measured.
+    (file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)).map_err(|e| e.to_string())?;
+    check_size(text.len() as u64)?;
+    Ok(text)
+}
+
+fn check_size(bytes: u64) -> Result<(), String> {
+    if bytes > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file has {bytes} bytes, more than the {} MiB a scenario may have",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// A TOML syntax error: one diagnostic at its position, its message on one line.

@@ -22,8 +22,8 @@ pub use loghist::SparseHistogram;
 pub use mser::{MSER_BATCH, mser5_truncation};
 pub use recorder::Recorder;
 pub use recovery::{
-    HEALTHY_BASELINE, RECOVERY_THRESHOLD, Recovery, RecoveryAcross, RecoveryVerdict,
-    TimeToRecover, baseline_room, trigger_span, wilson_interval,
+    HEALTHY_BASELINE, RECOVERY_THRESHOLD, Recovery, RecoveryAcross, RecoveryVerdict, TimeToRecover,
+    baseline_room, trigger_span, wilson_interval,
 };
 pub use summary::{
     Growth, LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,

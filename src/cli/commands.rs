@@ -11,9 +11,10 @@ use super::args::{Args, Command, StudyArgs, WarmupArg};
 use super::progress::Progress;
 use super::term;
 use spillway::experiment::{self, Plan, Precision, Study, Warmup};
-use spillway::model::System;
+use spillway::model::{Arrivals, System};
 use spillway::report::{self, Design, Report};
-use spillway::{scenario, sim};
+use spillway::scenario::{self, Place};
+use spillway::sim::{self, RunError};
 
 pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
     match args.command {
@@ -43,10 +44,9 @@ struct Loaded {
 /// Reads and validates a scenario, keeping its text for the report.
 fn load(file: &Path, seed: Option<u64>) -> Result<Loaded, Failure> {
     let path = file.display().to_string();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure::Input(format!("{path}: cannot read the scenario: {e}")))?;
+    let text = scenario::read(file).map_err(|e| Failure::Input(e.to_string()))?;
     let system = scenario::parse(&text, &path).map_err(|e| Failure::Input(e.to_string()))?;
-    sim::check_stable(&system).map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+    sim::check_stable(&system).map_err(|e| Failure::Input(refusal(&text, &path, &system, &e)))?;
     let system = match seed {
         Some(seed) => system.with_seed(seed),
         None => system,
@@ -60,6 +60,49 @@ fn load(file: &Path, seed: Option<u64>) -> Result<Loaded, Failure> {
         text,
         system,
     })
+}
+
+/// A pre-run refusal, pointed at the key that causes it when it names one.
+fn refusal(text: &str, path: &str, system: &System, error: &RunError) -> String {
+    let message = error.to_string();
+    match place(system, error) {
+        Some(place) => scenario::diagnostic_at(text, path, place, message).to_string(),
+        None => scenario::escape_controls(&format!("{path}: {message}")).into_owned(),
+    }
+}
+
+/// Which key a pre-run refusal is about, if one.
+fn place<'a>(system: &System, error: &'a RunError) -> Option<Place<'a>> {
+    Some(match error {
+        RunError::Unstable { service, .. } => Place::Service {
+            name: service,
+            key: "workers",
+        },
+        RunError::TooFast { name, .. } => Place::Source {
+            name,
+            key: arrivals_key(system, name),
+        },
+        RunError::TooManyUsers { name, .. } => Place::Source { name, key: "users" },
+        RunError::InFlightTooLarge { .. } => Place::Simulation {
+            key: "max_in_flight",
+        },
+        _ => return None,
+    })
+}
+
+/// The key that sets a source's fastest arrivals: a schedule's step beyond the base rate
+/// is in `schedule`.
+fn arrivals_key(system: &System, name: &str) -> &'static str {
+    let arrivals = system.sources().iter().find(|s| s.name == name);
+    match arrivals.map(|s| &s.arrivals) {
+        Some(Arrivals::Varying(profile)) => match profile.segments().first() {
+            Some(base) if base.from < profile.peak_rate() => "schedule",
+            _ => "rate",
+        },
+        Some(Arrivals::Renewal(_)) => "interarrival",
+        Some(Arrivals::Closed { .. }) => "users",
+        _ => "rate",
+    }
 }
 
 fn check(file: &Path) -> Result<(), Failure> {
@@ -150,7 +193,7 @@ fn run(
         term::summary(&loaded.path, &study)
     };
     if let Some(dir) = report_dir {
-        let dir = dir.unwrap_or_else(|| Path::new("reports").join(&loaded.name));
+        let dir = dir.unwrap_or_else(|| default_report_dir(&loaded.name));
         write_report(&dir, &report)?;
         if !json {
             text.push_str(&format!("report: {}\n", dir.join("report.html").display()));
@@ -197,7 +240,7 @@ fn compare(
     };
     let names: Vec<&str> = loaded.iter().map(|l| l.name.as_str()).collect();
     let dir = report_dir
-        .unwrap_or_else(|| Path::new("reports").join(format!("compare-{}", names.join("-vs-"))));
+        .unwrap_or_else(|| default_report_dir(&format!("compare-{}", names.join("-vs-"))));
     write_report(&dir, &report)?;
     let mut text = term::verdict(&report);
     text.push_str(&format!("report: {}\n", dir.join("report.html").display()));
@@ -207,6 +250,12 @@ fn compare(
         eprintln!("{}", term::timing(events, elapsed));
     }
     Ok(())
+}
+
+/// `reports/<name>`, with `name` (from file stems) made safe as one directory name; a
+/// directory given with `--report` is used as is.
+fn default_report_dir(name: &str) -> PathBuf {
+    Path::new("reports").join(report::safe_dir_name(name))
 }
 
 /// Two designs with the same file stem get their position appended, so legends differ.

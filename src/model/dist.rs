@@ -83,17 +83,29 @@ fn non_negative(name: &str, value: f64) -> Result<(), DistError> {
     })
 }
 
+/// A moment that is finite in exact arithmetic (`exact_finite`) must be finite as computed;
+/// one that is exactly infinite must be `INFINITY`, never NaN.
+fn finite_moment(name: &str, value: f64, exact_finite: bool) -> Result<(), DistError> {
+    let ok = value.is_finite() || (!exact_finite && value == f64::INFINITY);
+    check(ok, || {
+        format!(
+            "the parameters are too extreme: the {name} comes out as {value}, which cannot \
+             be simulated; bring them closer to ordinary values"
+        )
+    })
+}
+
 impl Dist {
     /// Always `value` seconds.
     pub fn constant(value: f64) -> Result<Dist, DistError> {
         non_negative("value", value)?;
-        Ok(Dist(Family::Constant { value }))
+        Dist::checked(Family::Constant { value })
     }
 
     /// Exponential with the given mean (memoryless; Poisson arrivals have these gaps).
     pub fn exponential(mean: f64) -> Result<Dist, DistError> {
         positive("mean", mean)?;
-        Ok(Dist(Family::Exponential { mean }))
+        Dist::checked(Family::Exponential { mean })
     }
 
     /// Uniform on `[min, max]`.
@@ -103,21 +115,21 @@ impl Dist {
         check(min <= max, || {
             format!("min ({min}) must not exceed max ({max})")
         })?;
-        Ok(Dist(Family::Uniform { min, max }))
+        Dist::checked(Family::Uniform { min, max })
     }
 
     /// Normal with the given mean and standard deviation, truncated at zero.
     pub fn normal(mean: f64, sd: f64) -> Result<Dist, DistError> {
         positive("mean", mean)?;
         positive("sd", sd)?;
-        Ok(Dist(Family::Normal { mean, sd }))
+        Dist::checked(Family::Normal { mean, sd })
     }
 
     /// Log-normal whose logarithm has mean `mu` and standard deviation `sigma`.
     pub fn lognormal(mu: f64, sigma: f64) -> Result<Dist, DistError> {
         check(mu.is_finite(), || format!("mu must be finite (got {mu})"))?;
         positive("sigma", sigma)?;
-        Ok(Dist(Family::LogNormal { mu, sigma }))
+        Dist::checked(Family::LogNormal { mu, sigma })
     }
 
     /// Log-normal with the given median and 99th percentile.
@@ -157,7 +169,7 @@ impl Dist {
     pub fn gamma(shape: f64, scale: f64) -> Result<Dist, DistError> {
         positive("shape", shape)?;
         positive("scale", scale)?;
-        Ok(Dist(Family::Gamma { shape, scale }))
+        Dist::checked(Family::Gamma { shape, scale })
     }
 
     /// Erlang: the sum of `k` exponential phases, with the given overall mean.
@@ -171,14 +183,14 @@ impl Dist {
     pub fn weibull(shape: f64, scale: f64) -> Result<Dist, DistError> {
         positive("shape", shape)?;
         positive("scale", scale)?;
-        Ok(Dist(Family::Weibull { shape, scale }))
+        Dist::checked(Family::Weibull { shape, scale })
     }
 
     /// Pareto (type I) with the given shape (tail index) and scale (the minimum value).
     pub fn pareto(shape: f64, scale: f64) -> Result<Dist, DistError> {
         positive("shape", shape)?;
         positive("scale", scale)?;
-        Ok(Dist(Family::Pareto { shape, scale }))
+        Dist::checked(Family::Pareto { shape, scale })
     }
 
     /// Two-phase hyperexponential with balanced means, fitted to a mean and a coefficient of
@@ -192,11 +204,11 @@ impl Dist {
         })?;
         let scv = cv * cv;
         let p = 0.5 * (1.0 + ((scv - 1.0) / (scv + 1.0)).sqrt());
-        Ok(Dist(Family::HyperExponential {
+        Dist::checked(Family::HyperExponential {
             p,
             mean1: mean / (2.0 * p),
             mean2: mean / (2.0 * (1.0 - p)),
-        }))
+        })
     }
 
     /// Draws uniformly from a list of observed durations.
@@ -207,7 +219,30 @@ impl Dist {
         for &s in &samples {
             non_negative("every sample", s)?;
         }
-        Ok(Dist(Family::Empirical { samples }))
+        Dist::checked(Family::Empirical { samples })
+    }
+
+    /// The one exit of every constructor. Finite inputs can still give a derived parameter
+    /// (a hyperexponential's branch probability, a phase mean) or an exact moment that
+    /// overflows, underflows or is NaN; refusing those here covers every family at once, so
+    /// sampling and the stability check only ever see finite figures. A Pareto's infinite
+    /// moments are exact, not overflow, and stay allowed.
+    fn checked(family: Family) -> Result<Dist, DistError> {
+        if let Family::HyperExponential { p, mean1, mean2 } = family {
+            check(p < 1.0, || {
+                "cv is too large: one phase would have probability 0".to_string()
+            })?;
+            positive("the first phase's mean", mean1)?;
+            positive("the second phase's mean", mean2)?;
+        }
+        let dist = Dist(family);
+        let tail = match dist.0 {
+            Family::Pareto { shape, .. } => shape,
+            _ => f64::INFINITY,
+        };
+        finite_moment("mean", dist.mean(), tail > 1.0)?;
+        finite_moment("second moment", dist.second_moment(), tail > 2.0)?;
+        Ok(dist)
     }
 
     /// The mean in seconds (`f64::INFINITY` for a Pareto with shape ≤ 1).

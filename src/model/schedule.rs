@@ -107,6 +107,14 @@ impl RateProfile {
         self.segments.last().map_or(0.0, |s| s.to)
     }
 
+    /// The highest rate at any time, per second.
+    pub fn peak_rate(&self) -> f64 {
+        self.segments
+            .iter()
+            .map(RateSegment::max_rate)
+            .fold(0.0, f64::max)
+    }
+
     /// When the last change ends (zero when there is none).
     pub fn last_change_end(&self) -> SimTime {
         self.segments.last().map_or(SimTime::ZERO, |s| s.start)

@@ -120,6 +120,15 @@ impl Arrivals {
         }
     }
 
+    /// The highest rate at which requests are offered at any time, per second: a schedule's
+    /// peak, not its final rate; 0 for a closed loop, as in [`Arrivals::rate_per_sec`].
+    pub fn peak_rate_per_sec(&self) -> f64 {
+        match self {
+            Arrivals::Varying(profile) => profile.peak_rate(),
+            _ => self.rate_per_sec(),
+        }
+    }
+
     /// Whether arrivals form a Poisson process of constant rate.
     pub fn is_poisson(&self) -> bool {
         match self {

@@ -24,6 +24,25 @@ pub enum ReportError {
     },
 }
 
+/// `name` (a scenario's file stem) made safe as one directory name: characters other than
+/// letters, digits, `-`, `_` and `.` become `_`, and leading dots go, so that a file called
+/// `...toml` or `..toml` can never name the current directory, `reports/` itself, a
+/// parent or a hidden directory.
+pub fn safe_dir_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .map(|c| match c {
+            '-' | '_' | '.' => c,
+            c if c.is_alphanumeric() => c,
+            _ => '_',
+        })
+        .collect();
+    match kept.trim_start_matches('.') {
+        "" => "scenario".to_string(),
+        safe => safe.to_string(),
+    }
+}
+
 /// Writes every `(file name, bytes)` into `dir`, creating it if needed.
 pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ReportError> {
     fs::create_dir_all(dir).map_err(|source| ReportError::Io {

@@ -5,13 +5,15 @@
 //! into line:column, the [`Sink`] that gathers every problem while the file is read, and
 //! the "did you mean" suggestions (by edit distance). It knows nothing of TOML's grammar.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
 /// One problem in a scenario file.
 ///
 /// It prints as `scenarios/shop.toml:14:3: service.api.queue.capacity: must be >= 0`,
-/// followed, when there is a hint, by a second line `  help: did you mean 'capacity'?`.
+/// followed, when there is a hint, by a second line `  help: did you mean 'capacity'?`;
+/// control characters in any part print escaped (see [`escape_controls`]).
 /// A problem with no position (an unreadable file) has `line == 0` and prints without
 /// `:line:column`; a problem with no key (a TOML syntax error) prints without `key: `.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,20 +35,40 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
+        f.write_str(&escape_controls(&self.file))?;
         if self.line > 0 {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
         f.write_str(": ")?;
         if !self.key.is_empty() {
-            write!(f, "{}: ", self.key)?;
+            write!(f, "{}: ", escape_controls(&self.key))?;
         }
-        f.write_str(&self.message)?;
+        f.write_str(&escape_controls(&self.message))?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", escape_controls(help))?;
         }
         Ok(())
     }
+}
+
+/// `text` with control characters (`\n`, ESC…) and bidirectional overrides written as
+/// escapes, so that user text quoted in a message (a name, an unknown key) cannot recolour
+/// the terminal, forge a line of output or reorder what is shown.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
 }
 
 /// Every problem found in one file, in order of position.
@@ -102,16 +124,27 @@ impl<'t> Sink<'t> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
+        let diagnostic = self.diagnostic(at, key, message, help);
+        self.found.borrow_mut().push((at, diagnostic));
+    }
+
+    /// A problem at byte offset `at`, not recorded.
+    pub(crate) fn diagnostic(
+        &self,
+        at: usize,
+        key: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Diagnostic {
         let (line, column) = self.position(at);
-        let diagnostic = Diagnostic {
+        Diagnostic {
             file: self.file.to_string(),
             line,
             column,
             key: key.to_string(),
             message: message.into(),
             help,
-        };
-        self.found.borrow_mut().push((at, diagnostic));
+        }
     }
 
     /// Whether no problem has been recorded yet.

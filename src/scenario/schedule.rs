@@ -57,11 +57,17 @@ impl Timed for ServiceChange {
 
 /// Reads every entry of the array with `read` (each reporting its own problems), then
 /// checks that they are in time order. Each entry comes with its `at` field's position.
+/// An empty array is refused: it is almost surely a change left unwritten.
 fn read_entries<T: Timed>(
     field: &Field<'_>,
     read: fn(&mut Table<'_>) -> Option<(T, usize)>,
 ) -> Option<Vec<(T, usize)>> {
     let items = field.array()?;
+    if items.is_empty() {
+        let help = "give changes such as { at = \"10m\", ... }, or omit 'schedule'";
+        field.error_with_help("must list at least one change", Some(help.to_string()));
+        return None;
+    }
     let entries: Vec<Option<(T, usize)>> =
         items.iter().map(|item| read_entry(item, read)).collect();
     let entries: Vec<(T, usize)> = entries.into_iter().collect::<Option<_>>()?;

@@ -1564,3 +1564,112 @@ fn bundled_scenarios_still_parse() {
     }
     assert!(count >= 5);
 }
+
+/// Issue 9: every array that must list something refuses to be empty, with a diagnostic
+/// at the array instead of a panic.
+#[test]
+fn issue_9_empty_arrays_are_diagnostics() {
+    let cases: &[Case] = &[
+        (
+            "empty source schedule",
+            &[("rate = \"10/s\"", "rate = \"10/s\"\nschedule = []")],
+            &["10:12 source.web.schedule: must list at least one change"],
+        ),
+        (
+            "empty service schedule",
+            &[("workers = 2", "workers = 2\nschedule = []")],
+            &["14:12 service.api.schedule: must list at least one change"],
+        ),
+        (
+            "empty steps",
+            &[(
+                "service_time = { dist = \"exponential\", mean = \"10ms\" }",
+                "steps = []",
+            )],
+            &["15:9 service.api.steps: a service needs at least one step"],
+        ),
+        (
+            "empty route",
+            &[("then = \"db\"", "then = []")],
+            &["16:8 service.api.then: a route needs at least one branch"],
+        ),
+        (
+            "empty samples",
+            &[(
+                "{ dist = \"exponential\", mean = \"10ms\" }",
+                "{ dist = \"empirical\", samples = [] }",
+            )],
+            &["15:16 service.api.service_time: invalid empirical distribution: samples must"],
+        ),
+    ];
+    assert_cases(cases);
+    let bare = "[simulation]\nduration = \"1s\"\n[[service]]\nschedule=[]\n";
+    assert!(
+        problems(bare)
+            .iter()
+            .any(|p| p.contains("must list at least one change"))
+    );
+}
+
+/// Issue 9: a distribution whose moments overflow is refused at its table, not later as
+/// a stability error quoting NaN.
+#[test]
+fn issue_9_non_finite_distributions_are_refused_at_the_table() {
+    let exp = "{ dist = \"exponential\", mean = \"10ms\" }";
+    for (dist, message) in [
+        (
+            "{ dist = \"hyperexponential\", mean = \"10ms\", cv = 1e200 }",
+            "15:16 service.api.service_time: invalid hyperexponential distribution: cv is too large",
+        ),
+        (
+            "{ dist = \"lognormal\", mu = 700, sigma = 1 }",
+            "15:16 service.api.service_time: invalid lognormal distribution: the parameters are too extreme",
+        ),
+        (
+            "{ dist = \"weibull\", shape = 1e-3, scale = \"1ms\" }",
+            "15:16 service.api.service_time: invalid weibull distribution: the parameters are too extreme",
+        ),
+    ] {
+        assert_problems(&edit(&[(exp, dist)]), &[message]);
+    }
+}
+
+/// Issue 9: only a regular file within the size limit is read; a directory, a device or
+/// an oversized file is refused before reading.
+#[test]
+fn issue_9_only_regular_files_within_the_size_limit_are_read() {
+    let message = |path: &Path| load(path).unwrap_err().diagnostics[0].message.clone();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(message(dir.path()).contains("not a regular file"));
+    let zero = Path::new("/dev/zero");
+    if zero.exists() {
+        assert!(message(zero).contains("not a regular file"));
+    }
+    let big = dir.path().join("big.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(MAX_FILE_BYTES + 1).unwrap();
+    assert!(message(&big).contains("more than the 16 MiB a scenario may have"));
+    file.set_len(0).unwrap();
+    assert!(message(&big).contains("missing the [simulation] table"));
+}
+
+/// Issue 9: user text quoted in a diagnostic (a name, an unknown key) has its control
+/// characters escaped, so it can neither recolour the terminal nor forge a line.
+#[test]
+fn issue_9_diagnostics_escape_control_characters() {
+    let text = edit(&[
+        ("name = \"api\"", "name = \"api\\u001b[31m\"\n\"x\\ny\" = 1"),
+        ("then = \"db\"", "then = \"db\\u202e\""),
+    ]);
+    let shown = parse(&text, "t\u{7}.toml").unwrap_err().to_string();
+    assert!(!shown.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{shown}");
+    assert!(shown.contains("api\\u{1b}[31m"), "{shown}");
+    assert!(shown.contains("x\\ny: unknown key"), "{shown}");
+    assert!(shown.contains("t\\u{7}.toml:"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .all(|line| line.starts_with("t\\u{7}.toml:") || line.starts_with("  help:")),
+        "{shown}"
+    );
+}

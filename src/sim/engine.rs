@@ -179,6 +179,14 @@ enum Origin {
     Task(u32),
 }
 
+/// Memory per pending event: its heap key, payload and free-list entry.
+pub(crate) const BYTES_PER_EVENT: u64 = (size_of::<u128>() + size_of::<Event>() + 4) as u64;
+
+/// Memory per request in flight at the limit: a task and a call slot with their free-list
+/// entries, a queue place and a timer event.
+pub(crate) const BYTES_PER_IN_FLIGHT: u64 =
+    (size_of::<Task>() + size_of::<Call>() + 3 * 4) as u64 + BYTES_PER_EVENT;
+
 /// Initial room for unbounded buffers; they grow (amortised) only while the model fills.
 const UNBOUNDED_START: usize = 1024;
 
@@ -216,13 +224,8 @@ impl<'a> Engine<'a> {
             .sum::<Option<usize>>()
             .map(|places| places + 1);
         let room = bounded.unwrap_or(UNBOUNDED_START).min(max_in_flight);
+        // At most MAX_PENDING / 2, checked by `check_stable`.
         let pending = sources.len() + services.iter().map(|s| s.workers as usize).sum::<usize>();
-        if pending > MAX_PENDING / 2 {
-            return Err(RunError::TooLarge {
-                pending: pending as u64,
-                limit: (MAX_PENDING / 2) as u64,
-            });
-        }
         // Pending events: an arrival per source, a work step per worker, one per caller,
         // and with timeouts a timer per piece of work in flight. A model with more pending
         // (long timeouts outliving their attempts) grows the list a few times, amortised.

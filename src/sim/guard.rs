@@ -1,10 +1,14 @@
 //! Limits that keep an unsafe model from eating the machine.
 //!
-//! Before a run, [`check_stable`] rejects any unbounded queue whose offered load is at or
-//! beyond its capacity (it would grow without end). During a run, the engine stops when the
-//! requests in flight or the events processed pass `model::Limits`.
+//! Before a run, [`check_stable`] rejects a model too large for the event list or for
+//! memory at its limits, a source too fast to simulate at its peak, and any unbounded queue
+//! whose offered load is at or beyond its capacity (it would grow without end). During a
+//! run, the engine stops when the requests in flight or the events processed pass
+//! `model::Limits`.
 
-use crate::model::{SimTime, System};
+use super::engine::{BYTES_PER_EVENT, BYTES_PER_IN_FLIGHT};
+use super::event::MAX_PENDING;
+use crate::model::{Arrivals, SimTime, System};
 
 /// Why a run could not be completed. Each message names the component and the fix.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -59,28 +63,65 @@ pub enum RunError {
         /// Its nominal service capacity per second.
         capacity_rate: f64,
     },
-    /// The model has more workers and sources than the event list can track at once.
+    /// The model has more workers, sources and closed-loop users than the event list can
+    /// track at once.
     #[error(
-        "the model has {pending} workers and sources in all; at most {limit} are supported. \
-         Model a large pool as several services or scale it down"
+        "the model has {pending} workers, sources and closed-loop users in all; at most \
+         {limit} are supported. Model a large pool as several services or scale it down"
     )]
     TooLarge {
-        /// Sources plus workers of every service.
+        /// Sources, closed-loop users and the workers of every service.
         pending: u64,
         /// The supported maximum.
         limit: u64,
     },
-    /// A source's gaps between requests average under a nanosecond, so simulated time would
-    /// hardly advance.
+    /// A source's gaps between requests average under a nanosecond, at least for a while,
+    /// so simulated time would hardly advance.
     #[error(
-        "source '{name}' sends {rate:.3e} requests/s: gaps under 1 ns on average, so simulated \
-         time would stand still. Lower its rate or lengthen its interarrival gaps"
+        "source '{name}' sends up to {rate:.3e} requests/s: gaps under 1 ns on average, so \
+         simulated time would stand still. Lower its rate (every step of its schedule) or \
+         lengthen its interarrival gaps"
     )]
     TooFast {
         /// The source.
         name: String,
-        /// Its rate per second.
+        /// Its highest rate per second, over its whole schedule.
         rate: f64,
+    },
+    /// A closed loop has more users than the event list can track at once (each user
+    /// always has one pending event).
+    #[error(
+        "source '{name}' has {users} users; at most {limit} are supported (each keeps an \
+         event pending: about {gib:.1} GiB for them all). Scale the population down",
+        gib = *bytes as f64 / GIB as f64,
+    )]
+    TooManyUsers {
+        /// The source.
+        name: String,
+        /// Its population.
+        users: u32,
+        /// The supported maximum.
+        limit: u64,
+        /// The memory the population would take at once, in bytes.
+        bytes: u64,
+    },
+    /// `max_in_flight` allows more live requests than a run may take memory for, so the
+    /// limit could never stop a runaway model before the machine runs out.
+    #[error(
+        "max_in_flight = {max_in_flight} could take about {gib:.1} GiB ({per_request} bytes \
+         per request in flight), more than the {limit_gib} GiB a run may use. Lower it to at \
+         most {most}",
+        gib = *bytes as f64 / GIB as f64,
+        limit_gib = MEMORY_LIMIT_BYTES / GIB,
+        most = MEMORY_LIMIT_BYTES / per_request,
+    )]
+    InFlightTooLarge {
+        /// The limit asked for.
+        max_in_flight: u32,
+        /// Its memory estimate in bytes.
+        bytes: u64,
+        /// Bytes per request in flight.
+        per_request: u64,
     },
     /// Simulated time reached its end (about 584 years) before the horizon.
     #[error(
@@ -119,11 +160,63 @@ pub enum RunError {
 /// hardly move.
 const MIN_MEAN_GAP_SECS: f64 = 1e-9;
 
-/// Rejects, before the run, a model that cannot be simulated safely: an unbounded queue fed
-/// at or beyond its capacity, or a source whose gaps average under a nanosecond.
+const GIB: u64 = 1 << 30;
+
+/// The most memory a run may plan for at its limits; `max_in_flight` is refused beyond it.
+/// Fixed rather than the machine's, so that a scenario is accepted everywhere or nowhere.
+pub(crate) const MEMORY_LIMIT_BYTES: u64 = 16 * GIB;
+
+/// Rejects, before the run, a model that cannot be simulated safely: more pending events
+/// than the event list holds, limits that could exhaust memory, a source whose gaps average
+/// under a nanosecond at any time, or an unbounded queue fed at or beyond its capacity.
 pub fn check_stable(system: &System) -> Result<(), RunError> {
+    check_size(system)?;
+    check_rates(system)?;
+    check_loads(system)
+}
+
+/// Each closed-loop user, source and worker holds a pending event; live requests take
+/// memory up to `max_in_flight`.
+fn check_size(system: &System) -> Result<(), RunError> {
+    let limit = (MAX_PENDING / 2) as u64;
+    let mut pending = system.sources().len() as u64;
     for source in system.sources() {
-        let rate = source.arrivals.rate_per_sec();
+        if let Arrivals::Closed { users, .. } = source.arrivals {
+            let users = users.get();
+            if u64::from(users) > limit {
+                return Err(RunError::TooManyUsers {
+                    name: source.name.clone(),
+                    users,
+                    limit,
+                    bytes: u64::from(users) * BYTES_PER_EVENT,
+                });
+            }
+            pending += u64::from(users);
+        }
+    }
+    pending += (system.services().iter())
+        .map(|s| u64::from(s.workers.get()))
+        .sum::<u64>();
+    if pending > limit {
+        return Err(RunError::TooLarge { pending, limit });
+    }
+    let max_in_flight = system.simulation().limits.max_in_flight.get();
+    let bytes = u64::from(max_in_flight) * BYTES_PER_IN_FLIGHT;
+    if bytes > MEMORY_LIMIT_BYTES {
+        return Err(RunError::InFlightTooLarge {
+            max_in_flight,
+            bytes,
+            per_request: BYTES_PER_IN_FLIGHT,
+        });
+    }
+    Ok(())
+}
+
+/// Judges every source at its peak rate: a short burst too fast to simulate spins as long
+/// as a steady one.
+fn check_rates(system: &System) -> Result<(), RunError> {
+    for source in system.sources() {
+        let rate = source.arrivals.peak_rate_per_sec();
         if !(rate.is_finite() && rate <= 1.0 / MIN_MEAN_GAP_SECS) {
             return Err(RunError::TooFast {
                 name: source.name.clone(),
@@ -131,6 +224,11 @@ pub fn check_stable(system: &System) -> Result<(), RunError> {
             });
         }
     }
+    Ok(())
+}
+
+/// Refuses an unbounded queue whose long-run load is at least 1.
+fn check_loads(system: &System) -> Result<(), RunError> {
     let flows = system.traffic();
     for (service, flow) in system.services().iter().zip(&flows) {
         let load = flow.load();

@@ -69,7 +69,8 @@ fn next_varying(
 ) -> Option<SimTime> {
     let mut t = now;
     loop {
-        while segments[*index].end <= t {
+        // The last segment ends at the end of time; stop on it even when `t` got there.
+        while *index + 1 < segments.len() && segments[*index].end <= t {
             *index += 1;
         }
         let segment = &segments[*index];
@@ -84,6 +85,11 @@ fn next_varying(
         }
         let candidate = t + SimDuration((rng::exp1(rng) * 1e9 / highest + 0.5) as u64);
         if candidate >= segment.end {
+            // A rate so low that the next candidate saturates at the end of time: on the
+            // last segment nothing ever arrives again.
+            if last {
+                return None;
+            }
             t = segment.end;
             continue;
         }

@@ -330,3 +330,70 @@ fn plain_sources_are_recognised() {
     retry.retry.max_attempts = NonZeroU32::new(2).unwrap();
     assert!(!plain(&client(retry)));
 }
+
+/// Issue 9: a step down to a rate so low that the next arrival lies beyond the end of time
+/// ends the arrivals instead of running off the last segment.
+#[test]
+fn issue_9_a_vanishing_rate_after_a_step_ends_the_arrivals() {
+    let changes = [RateChange {
+        at: secs(1.0),
+        rate: 1e-12,
+        over: SimDuration::ZERO,
+    }];
+    let profile = RateProfile::new(Rate::per_sec(10.0).unwrap(), &changes).unwrap();
+    let s = run(&station(
+        Arrivals::Varying(profile),
+        Dist::constant(0.01).unwrap(),
+        1,
+        UNBOUNDED,
+    ));
+    assert!(s.services[0].arrivals < 40, "{}", s.services[0].arrivals);
+}
+
+/// Issue 9: a one-second burst too fast to simulate is judged at its peak, not by the
+/// final rate after it.
+#[test]
+fn issue_9_a_burst_too_fast_to_simulate_is_refused() {
+    let step = |at: f64, rate: f64| RateChange {
+        at: secs(at),
+        rate,
+        over: SimDuration::ZERO,
+    };
+    let changes = [step(1.0, 1e15), step(2.0, 10.0)];
+    let profile = RateProfile::new(Rate::per_sec(10.0).unwrap(), &changes).unwrap();
+    let system = station(
+        Arrivals::Varying(profile),
+        Dist::constant(0.01).unwrap(),
+        1,
+        UNBOUNDED,
+    );
+    let error = check_stable(&system).unwrap_err();
+    assert!(
+        matches!(error, RunError::TooFast { rate, .. } if rate == 1e15),
+        "{error}"
+    );
+}
+
+/// Issue 9: a closed-loop population or an in-flight limit that could never fit in memory
+/// is refused before the run, with its estimate.
+#[test]
+fn issue_9_populations_and_limits_that_cannot_fit_are_refused() {
+    let crowd = Arrivals::Closed {
+        users: NonZeroU32::MAX,
+        think_time: Dist::exponential(1.0).unwrap(),
+    };
+    let closed = station(crowd, Dist::constant(0.01).unwrap(), 1, UNBOUNDED);
+    let error = check_stable(&closed).unwrap_err();
+    assert!(matches!(error, RunError::TooManyUsers { .. }), "{error}");
+    assert!(error.to_string().contains("GiB"), "{error}");
+
+    let open = station(every(1.0), Dist::constant(0.5).unwrap(), 1, UNBOUNDED);
+    assert_eq!(check_stable(&open), Ok(()));
+    let huge = with_limits(open, |l| l.max_in_flight = NonZeroU32::MAX);
+    let error = check_stable(&huge).unwrap_err();
+    assert!(
+        matches!(error, RunError::InFlightTooLarge { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("Lower it to at most"), "{error}");
+}

@@ -328,3 +328,124 @@ fn issue_9_no_successful_requests_show_a_dash_and_the_reason() {
     assert!(latency["p99"].is_null() && latency["mean"].is_null());
     assert_eq!(doc["sources"][0]["success_fraction"], 0.0);
 }
+
+/// The stderr of `spillway <command> <scenario>`, which must exit 2.
+fn refused(command: &str, text: &str) -> String {
+    let file = scenario(text);
+    let out = spillway()
+        .arg(command)
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    stderr
+}
+
+/// Issue 9: `check` refuses what `run` would refuse before running, and each refusal names
+/// the key and its line: a burst too fast, a population or a limit too large for memory,
+/// an unstable service.
+#[test]
+fn issue_9_pre_run_refusals_name_the_key_and_line() {
+    let burst = SMALL.replace(
+        "rate = \"50/s\"",
+        "rate = \"50/s\"\nschedule = [{ at = \"1s\", rate = \"1e15/s\" }, { at = \"2s\", rate = \"50/s\" }]",
+    );
+    let users = SMALL.replace(
+        "rate = \"50/s\"",
+        "users = 4294967295\nthink_time = { dist = \"exponential\", mean = \"1s\" }",
+    );
+    let limit = SMALL.replace(
+        "duration = \"60s\"",
+        "duration = \"60s\"\nmax_in_flight = 4294967295",
+    );
+    let unstable = SMALL
+        .replace("queue = { capacity = 10 }", "")
+        .replace("50/s", "80/s");
+    for (text, at) in [
+        (
+            &burst,
+            ":8:1: source.in.schedule: source 'in' sends up to 1.000e15",
+        ),
+        (
+            &users,
+            ":7:1: source.in.users: source 'in' has 4294967295 users",
+        ),
+        (
+            &limit,
+            ":4:1: simulation.max_in_flight: max_in_flight = 4294967295 could take",
+        ),
+        (
+            &unstable,
+            ":10:1: service.api.workers: service 'api' is unstable",
+        ),
+    ] {
+        for command in ["check", "run"] {
+            let stderr = refused(command, text);
+            assert!(stderr.contains(at), "{command}: {stderr}");
+        }
+    }
+}
+
+/// Issue 9: `check` refuses a device, a pipe and an oversized file quickly, with exit 2,
+/// instead of reading without end or blocking.
+#[test]
+fn issue_9_check_refuses_devices_pipes_and_huge_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.toml");
+    let file = std::fs::File::create(&big).expect("created");
+    file.set_len(spillway::scenario::MAX_FILE_BYTES + 1)
+        .expect("sized");
+    let fifo = dir.path().join("fifo.toml");
+    let made_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut paths = vec![(big, "more than the 16 MiB")];
+    if made_fifo {
+        paths.push((fifo, "not a regular file"));
+    }
+    if std::path::Path::new("/dev/zero").exists() {
+        paths.push(("/dev/zero".into(), "not a regular file"));
+    }
+    for (path, expected) in paths {
+        let out = spillway()
+            .arg("check")
+            .arg(&path)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
+
+/// Issue 9: a report directory derived from an odd file stem stays one directory inside
+/// `reports/`: `...toml` used to write into the current directory, `..toml` into
+/// `reports/` itself.
+#[test]
+fn issue_9_report_names_from_odd_file_stems_stay_inside_reports() {
+    for (file, expected) in [
+        ("...toml", "reports/scenario/report.html"),
+        ("..toml", "reports/scenario/report.html"),
+        (".hidden.toml", "reports/hidden/report.html"),
+        ("a b\u{1b}.toml", "reports/a_b_/report.html"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(file), SMALL).expect("written");
+        let out = spillway()
+            .current_dir(dir.path())
+            .args(["run", file, "--report", "--quiet"])
+            .output()
+            .expect("runs");
+        let stdout = succeeded(&out);
+        assert!(
+            stdout.contains(&format!("report: {expected}")),
+            "{file}: {stdout}"
+        );
+        assert!(dir.path().join(expected).is_file(), "{file}");
+        assert!(!dir.path().join("report.html").exists(), "{file}");
+        assert!(!dir.path().join("reports/report.html").exists(), "{file}");
+    }
+}

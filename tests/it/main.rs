@@ -11,11 +11,13 @@
 //!   independence, whole-or-nothing writes) and comparisons on common random numbers.
 //! - `schema`: every JSON document the tests produce conforms to `reports/schema.json`.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
+//! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
 mod cli;
 mod clients;
 mod coverage;
 mod failures;
+mod fuzz;
 mod properties;
 mod report;
 mod scenarios;

@@ -254,3 +254,101 @@ fn display_names_the_family_and_mean() {
     let d = Dist::exponential(0.25).expect("valid");
     assert_eq!(d.to_string(), "exponential (mean 0.250000s)");
 }
+
+/// Values at and beyond the edges of ordinary durations and shapes.
+const EXTREME: [f64; 12] = [
+    1e300,
+    1e200,
+    1e150,
+    1e15,
+    1e-15,
+    1e-150,
+    1e-300,
+    5e-324,
+    f64::MAX,
+    f64::MIN_POSITIVE,
+    1.0,
+    2.5,
+];
+
+/// Every family built from every pair of extreme values (first and second parameter).
+fn every_family(a: f64, b: f64) -> Vec<(&'static str, Result<Dist, DistError>)> {
+    let k = if (1.0..1e9).contains(&a) {
+        a as u32
+    } else {
+        u32::MAX
+    };
+    vec![
+        ("constant", Dist::constant(a)),
+        ("exponential", Dist::exponential(a)),
+        ("uniform", Dist::uniform(a.min(b), a.max(b))),
+        ("normal", Dist::normal(a, b)),
+        ("lognormal", Dist::lognormal(a.ln(), b)),
+        ("lognormal mean/p99", Dist::lognormal_mean_p99(a, b)),
+        ("lognormal median/p99", Dist::lognormal_median_p99(a, b)),
+        ("gamma", Dist::gamma(a, b)),
+        ("erlang", Dist::erlang(k, b)),
+        ("weibull", Dist::weibull(a, b)),
+        ("pareto", Dist::pareto(a, b)),
+        ("hyperexponential", Dist::hyperexponential(a, b)),
+        ("empirical", Dist::empirical(vec![a, b])),
+    ]
+}
+
+/// Issue 9: whatever the parameters, a distribution that builds has moments that are finite,
+/// or exactly infinite for a heavy Pareto tail; never NaN, never an overflow.
+#[test]
+fn issue_9_extreme_parameters_give_finite_moments_or_an_error() {
+    let mut refused = 0;
+    for a in EXTREME {
+        for b in EXTREME {
+            for (family, built) in every_family(a, b) {
+                let Ok(d) = built else {
+                    refused += 1;
+                    continue;
+                };
+                let (mean, second) = (d.mean(), d.second_moment());
+                let heavy = family == "pareto";
+                let ok = |m: f64| m.is_finite() || (heavy && m == f64::INFINITY);
+                assert!(
+                    ok(mean) && ok(second),
+                    "{family}({a}, {b}): {mean}, {second}"
+                );
+                assert!(mean >= 0.0 && second >= 0.0, "{family}({a}, {b})");
+            }
+        }
+    }
+    assert!(refused > 0, "the extremes include impossible distributions");
+}
+
+#[test]
+fn issue_9_overflowing_moments_are_refused() {
+    let cases = [
+        (
+            "hyperexponential cv 1e200",
+            Dist::hyperexponential(0.01, 1e200),
+        ),
+        (
+            "hyperexponential cv 1e10",
+            Dist::hyperexponential(0.01, 1e10),
+        ),
+        ("exponential 1e300", Dist::exponential(1e300)),
+        ("constant 1e300", Dist::constant(1e300)),
+        ("lognormal mu 700", Dist::lognormal(700.0, 1.0)),
+        ("weibull shape 1e-3", Dist::weibull(1e-3, 1.0)),
+        ("gamma scale 1e300", Dist::gamma(2.0, 1e300)),
+        ("pareto shape 3 scale 1e300", Dist::pareto(3.0, 1e300)),
+        ("normal sd 1e-320", Dist::normal(1.0, 1e-320)),
+        ("empirical sum", Dist::empirical(vec![f64::MAX, f64::MAX])),
+    ];
+    for (name, built) in cases {
+        let error = built.expect_err(name);
+        assert!(
+            error.to_string().contains("too extreme") || error.to_string().contains("cv is too"),
+            "{name}: {error}"
+        );
+    }
+    // Heavy tails are exact, not overflow.
+    assert!(Dist::pareto(0.5, 1e300).is_ok());
+    assert!(Dist::hyperexponential(0.01, 1e6).is_ok());
+}

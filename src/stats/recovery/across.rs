@@ -46,7 +46,11 @@ impl RecoveryAcross {
             return None;
         }
         let count = |wanted: fn(&RecoveryVerdict) -> bool| {
-            verdicts.iter().flatten().filter(|r| wanted(&r.verdict)).count()
+            verdicts
+                .iter()
+                .flatten()
+                .filter(|r| wanted(&r.verdict))
+                .count()
         };
         let recovered = count(|v| matches!(v, RecoveryVerdict::Recovered { .. }));
         let not_recovered = count(|v| *v == RecoveryVerdict::NotRecovered);

@@ -69,7 +69,8 @@ fn windows_stay_bounded() {
 fn wilson_intervals_match_published_values() {
     // Newcombe (1998), table I: 0/10 → [0, 0.2775]; 1/29 → [0.0061, 0.1718]; 15/148 →
     // [0.0624, 0.1605].
-    let close = |(a, b): (f64, f64), (x, y): (f64, f64)| (a - x).abs() < 5e-4 && (b - y).abs() < 5e-4;
+    let close =
+        |(a, b): (f64, f64), (x, y): (f64, f64)| (a - x).abs() < 5e-4 && (b - y).abs() < 5e-4;
     assert!(close(wilson_interval(0, 10), (0.0, 0.2775)));
     assert!(close(wilson_interval(1, 29), (0.0061, 0.1718)));
     assert!(close(wilson_interval(15, 148), (0.0624, 0.1605)));
