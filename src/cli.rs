@@ -20,6 +20,9 @@ pub(crate) enum Failure {
     Input(String),
     /// The run or writing its output failed (exit 1).
     Run(anyhow::Error),
+    /// A limit stopped a run before its horizon (exit 3): what was measured until then has
+    /// been printed and written; the text says how many replications stopped.
+    Stopped(String),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -35,6 +38,10 @@ pub(crate) fn main() -> ExitCode {
         Err(Failure::Input(text)) => {
             let _ = writeln!(std::io::stderr(), "{text}");
             ExitCode::from(2)
+        }
+        Err(Failure::Stopped(text)) => {
+            let _ = writeln!(std::io::stderr(), "stopped: {text}");
+            ExitCode::from(3)
         }
         Err(Failure::Run(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(Failure::Run(e)) => {

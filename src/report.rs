@@ -12,9 +12,10 @@ mod format;
 mod html;
 mod json;
 mod markdown;
+mod recovery;
 mod schema;
-mod steady;
 mod verdict;
+mod warnings;
 mod write;
 
 pub use charts::{Chart, render_png as render_chart_png, render_svg as render_chart_svg};
@@ -22,8 +23,9 @@ pub use csv::{COLUMNS as CSV_COLUMNS, render as render_csv};
 pub use html::render as render_html;
 pub use json::{render as render_json, render_report as render_report_json};
 pub use markdown::render as render_markdown;
+pub use recovery::{recovery_across, recovery_verdict};
 pub use schema::SCHEMA_VERSION;
-pub use steady::steady_state_warnings;
+pub use warnings::{steady_state_warnings, stop_warning};
 pub use write::{ReportError, safe_dir_name, write_atomic, write_files};
 
 use crate::experiment::{Replication, Study};

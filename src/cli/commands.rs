@@ -203,7 +203,7 @@ fn run(
     if !args.quiet {
         eprintln!("{}", term::timing(study.events, elapsed));
     }
-    Ok(())
+    stopped(&[&study])
 }
 
 fn compare(
@@ -249,7 +249,22 @@ fn compare(
         let events = studies.iter().map(|s| s.events).sum();
         eprintln!("{}", term::timing(events, elapsed));
     }
-    Ok(())
+    stopped(&studies.iter().collect::<Vec<_>>())
+}
+
+/// Exit 3 when a limit stopped any replication, once its figures are out.
+fn stopped(studies: &[&Study]) -> Result<(), Failure> {
+    let runs = studies.iter().flat_map(|s| &s.summaries);
+    let total = runs.clone().count();
+    let mut errors = runs.filter_map(|r| r.stopped.as_ref());
+    let Some(first) = errors.next() else {
+        return Ok(());
+    };
+    let count = 1 + errors.count();
+    Err(Failure::Stopped(format!(
+        "{count} of {total} replication(s) ended early; the first: {first}. The figures \
+         printed cover the time measured until the stop"
+    )))
 }
 
 /// `reports/<name>`, with `name` (from file stems) made safe as one directory name; a

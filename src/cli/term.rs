@@ -7,8 +7,8 @@ use spillway::model::{ServiceId, System};
 use spillway::oracle;
 use spillway::report::{self, Report};
 use spillway::stats::{
-    Figure, HEALTHY_BASELINE, LITTLE_TOLERANCE, LatencySummary, LittleCheck, RecoveryVerdict,
-    RunSummary, Scope, headlines,
+    Figure, LITTLE_TOLERANCE, LatencySummary, LittleCheck, RecoveryAcross, RunSummary, Scope,
+    headlines,
 };
 
 /// The human-readable summary of a study: replication 0's table, then, with several
@@ -16,6 +16,24 @@ use spillway::stats::{
 pub(crate) fn summary(scenario_path: &str, study: &Study) -> String {
     let s = &study.summaries[0];
     let mut out = table(scenario_path, &study.system, s);
+    if let Some(across) = RecoveryAcross::of(&study.summaries)
+        && study.summaries.len() > 1
+    {
+        let _ = writeln!(out, "\nrecovery {}", report::recovery_across(&across));
+    }
+    let stopped = study
+        .summaries
+        .iter()
+        .filter(|r| r.stopped.is_some())
+        .count();
+    if stopped > 0 && study.summaries.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\n{stopped} of {} replications were stopped by a limit before their horizon; \
+             their figures cover the time until the stop",
+            study.summaries.len()
+        );
+    }
     if let Some(cap) = study.warmup.capped {
         let _ = writeln!(
             out,
@@ -166,7 +184,10 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
     out.push_str(&outcomes(s));
     out.push_str(&notes(s));
     out.push('\n');
-    for warning in report::steady_state_warnings(system, s) {
+    for warning in report::stop_warning(system, s)
+        .into_iter()
+        .chain(report::steady_state_warnings(system, s))
+    {
         let _ = writeln!(out, "warning: {warning}");
     }
     out.push_str(&little_line(s));
@@ -269,29 +290,15 @@ fn notes(s: &RunSummary) -> String {
         );
     }
     if let Some(r) = &s.system.recovery {
-        let verdict = match r.verdict {
-            RecoveryVerdict::Recovered { after_secs } => {
-                format!("recovered {} after the trigger ended", secs(after_secs))
-            }
-            RecoveryVerdict::NotRecovered => {
-                "did NOT recover within the run (metastable failure?)".to_string()
-            }
-            RecoveryVerdict::NoHealthyBaseline => format!(
-                "no healthy baseline: before the trigger only {} of the {}/s offered \
-                 succeeded (under {}), so recovery is not judged",
-                pct(r.baseline_goodput / r.baseline_offered),
-                num(r.baseline_offered),
-                pct(HEALTHY_BASELINE),
-            ),
-        };
         let _ = writeln!(
             out,
             "recovery: goodput {}/s before the trigger, {}/s at the end; trigger from {} to {}: \
-             {verdict}",
+             {}",
             num(r.baseline_goodput),
             num(r.final_goodput),
             secs(r.trigger_start_secs),
             secs(r.trigger_end_secs),
+            report::recovery_verdict(r, s.stopped.is_some()),
         );
     }
     if out.is_empty() {
@@ -321,7 +328,9 @@ fn little_line(s: &RunSummary) -> String {
             LITTLE_TOLERANCE * 100.0
         );
     }
-    let why = if s.steady() {
+    let why = if s.stopped.is_some() {
+        "expected when a limit stops the run: work that entered is still inside"
+    } else if s.steady() {
         "the run is too short for the time requests spend inside: lengthen duration"
     } else {
         "expected while the model is not in steady state (see above): work that entered is \

@@ -3,11 +3,16 @@
 
 use super::charts::Chart;
 use super::format::{half_width, interval_of, mean_of, num, pct, secs, signed, value};
-use super::{Design, Report, scenario_hash, steady_state_warnings, verdict};
+use super::{
+    Design, Report, recovery_across, recovery_verdict, scenario_hash, steady_state_warnings,
+    stop_warning, verdict,
+};
 use crate::experiment::StopReason;
 use crate::model::ServiceId;
 use crate::oracle;
-use crate::stats::{CONFIDENCE, Estimate, Figure, Headline, Scope, differences, headlines};
+use crate::stats::{
+    CONFIDENCE, Estimate, Figure, Headline, RecoveryAcross, Scope, differences, headlines,
+};
 
 /// A piece of a report.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,8 +44,10 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
                 format!("spillway report: {}", design.name),
             ));
             out.extend(provenance(report));
-            steady_section(&mut out, design);
+            caveat_section(&mut out, design);
             headline_section(&mut out, design);
+            outcome_section(&mut out, design);
+            recovery_section(&mut out, design);
             theory_section(&mut out, design);
             little_section(&mut out, design);
         }
@@ -52,7 +59,7 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
             ));
             out.extend(provenance(report));
             for design in designs {
-                steady_section(&mut out, design);
+                caveat_section(&mut out, design);
             }
             comparison_section(&mut out, designs);
         }
@@ -126,9 +133,44 @@ fn component(h_scope: Scope, name: &str) -> String {
     }
 }
 
-/// A warning, before any figure, when a replication was not in steady state.
-fn steady_section(out: &mut Vec<Block>, design: &Design<'_>) {
+/// Warnings, before any figure, when a limit stopped a replication or one was not in
+/// steady state: a reader of the report alone must not miss either.
+fn caveat_section(out: &mut Vec<Block>, design: &Design<'_>) {
     let runs = &design.study.summaries;
+    let system = &design.study.system;
+    let stopped: Vec<usize> = (0..runs.len())
+        .filter(|&i| runs[i].stopped.is_some())
+        .collect();
+    if let Some(&first) = stopped.first() {
+        out.push(Block::Heading(
+            2,
+            format!(
+                "Warning: {} was stopped by a limit in {} of {} replication(s)",
+                design.name,
+                stopped.len(),
+                runs.len()
+            ),
+        ));
+        out.extend(
+            stop_warning(system, &runs[first])
+                .map(|text| Block::Para(format!("Replication {first}: {text}"))),
+        );
+    }
+    if let Some(r) = RecoveryAcross::of(runs).filter(|r| r.not_recovered > 0) {
+        out.push(Block::Heading(
+            2,
+            format!(
+                "Warning: {} did not recover after the trigger in {} of {} replication(s)",
+                design.name,
+                r.not_recovered,
+                runs.len()
+            ),
+        ));
+        out.push(Block::Para(format!(
+            "Recovery {}. See \"Recovery\" below.",
+            recovery_across(&r)
+        )));
+    }
     let unsteady: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].steady()).collect();
     let Some(&first) = unsteady.first() else {
         return;
@@ -144,10 +186,7 @@ fn steady_section(out: &mut Vec<Block>, design: &Design<'_>) {
         unsteady.len(),
         runs.len()
     )));
-    out.push(Block::List(steady_state_warnings(
-        &design.study.system,
-        &runs[first],
-    )));
+    out.push(Block::List(steady_state_warnings(system, &runs[first])));
 }
 
 fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
@@ -162,6 +201,7 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
     )));
     let rows = headlines(&design.study.summaries)
         .iter()
+        .filter(|h| !Figure::OUTCOMES.contains(&h.figure))
         .map(|h| {
             vec![
                 component(h.scope, &h.component),
@@ -175,6 +215,116 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
         head: ["component", "figure", "mean", "95% CI"]
             .map(String::from)
             .to_vec(),
+        rows,
+    });
+}
+
+/// What became of requests (first try, after retries, rejected, timed out, failed, attempts
+/// per request) and of work (wasted on callers that gave up), with intervals; left out
+/// when every request succeeded at its first try and nothing was wasted.
+fn outcome_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let n = design.study.summaries.len();
+    // Component by component, as headlines come, each in the order of `Figure::OUTCOMES`.
+    let mut outcomes: Vec<(usize, usize, Headline)> = Vec::new();
+    let mut group = 0;
+    for h in headlines(&design.study.summaries) {
+        if outcomes
+            .last()
+            .is_some_and(|(_, _, last)| (last.scope, &last.component) != (h.scope, &h.component))
+        {
+            group += 1;
+        }
+        if let Some(k) = Figure::OUTCOMES.iter().position(|&f| f == h.figure) {
+            outcomes.push((group, k, h));
+        }
+    }
+    outcomes.sort_by_key(|&(group, k, _)| (group, k));
+    let outcomes: Vec<Headline> = outcomes.into_iter().map(|(_, _, h)| h).collect();
+    let plain = |h: &Headline| match h.figure {
+        Figure::FirstTryFraction | Figure::Amplification => {
+            h.estimate.is_none_or(|e| e.mean == 1.0)
+        }
+        _ => h.estimate.is_none_or(|e| e.mean == 0.0),
+    };
+    if outcomes.iter().all(plain) {
+        return;
+    }
+    out.push(Block::Heading(2, "Outcomes".into()));
+    out.push(Block::Para(
+        "What became of each source's requests, as shares of the requests answered (a \
+         request's outcome is its last attempt's), the attempts each took, and, per service, \
+         how many workers were busy on average with work whose caller had already given up."
+            .into(),
+    ));
+    let rows = outcomes
+        .iter()
+        .map(|h| {
+            vec![
+                component(h.scope, &h.component),
+                h.figure.label().to_string(),
+                mean_of(h.figure.unit(), h.estimate.as_ref()),
+                interval_of(h.figure, h.estimate.as_ref(), n),
+            ]
+        })
+        .collect();
+    out.push(Block::Table {
+        head: ["component", "outcome", "mean", "95% CI"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    });
+}
+
+/// The recovery verdict of every replication, and over all of them.
+fn recovery_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let runs = &design.study.summaries;
+    let Some(across) = RecoveryAcross::of(runs) else {
+        return;
+    };
+    out.push(Block::Heading(2, "Recovery".into()));
+    let mut paragraph = format!(
+        "Recovery after the trigger (a change of load or capacity after the warm-up; see the \
+         scenario format's \"What a run reports\"): {}.",
+        recovery_across(&across)
+    );
+    if let Some(r) = runs.iter().find_map(|r| r.system.recovery) {
+        paragraph.push_str(&format!(
+            " The trigger runs from {} to {}.",
+            secs(r.trigger_start_secs),
+            secs(r.trigger_end_secs)
+        ));
+    }
+    out.push(Block::Para(paragraph));
+    let rows = runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| match run.system.recovery {
+            Some(r) => vec![
+                i.to_string(),
+                recovery_verdict(&r, run.stopped.is_some()),
+                format!("{}/s", num(r.baseline_goodput)),
+                format!("{}/s", num(r.baseline_offered)),
+                format!("{}/s", num(r.final_goodput)),
+            ],
+            None => vec![
+                i.to_string(),
+                "no verdict: too little time around the trigger".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+        })
+        .collect();
+    out.push(Block::Table {
+        head: [
+            "replication",
+            "verdict",
+            "goodput before",
+            "offered before",
+            "goodput at the end",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     });
 }

@@ -9,9 +9,11 @@ use super::{Design, Report, RunReport, scenario_hash};
 use crate::experiment::{StopReason, Study};
 use crate::model::{ServiceId, System};
 use crate::oracle;
+use crate::sim::RunError;
 use crate::stats::{
     CONFIDENCE, Difference, Estimate, Growth, Headline, LatencySummary, LittleCheck,
-    RecoveryVerdict, RunSummary, Scope, ServiceSummary, SourceSummary, differences, headlines,
+    RecoveryAcross, RecoveryVerdict, RunSummary, Scope, ServiceSummary, SourceSummary, differences,
+    headlines,
 };
 use crate::theory::QueueFigures;
 
@@ -28,6 +30,8 @@ pub(crate) struct RunDoc<'a> {
     replication: u64,
     events: u64,
     measured_seconds: f64,
+    /// `null` unless a limit stopped the run before its horizon.
+    stopped: Option<StopDoc>,
     services: Vec<ServiceDoc<'a>>,
     sources: Vec<SourceDoc<'a>>,
     system: SystemDoc,
@@ -48,6 +52,86 @@ struct StudyDoc {
     warmup_capped_from_seconds: Option<f64>,
     confidence: f64,
     intervals: Vec<IntervalDoc>,
+    /// Replications that a limit stopped before their horizon.
+    stopped_replications: usize,
+    /// The recovery verdict over every replication; `null` without a trigger.
+    recovery: Option<RecoveryAcrossDoc>,
+}
+
+#[derive(Serialize)]
+struct RecoveryAcrossDoc {
+    recovered: usize,
+    not_recovered: usize,
+    no_healthy_baseline: usize,
+    /// Of the replications judged (recovered or not), the fraction that did not recover,
+    /// with its 95% Wilson interval; `null` when none was judged.
+    not_recovered_fraction: Option<FractionDoc>,
+    time_to_recover_seconds: Option<TimeToRecoverDoc>,
+    /// Each replication's verdict ("recovered", "not_recovered", "no_healthy_baseline",
+    /// or `null` when it had none), in replication order.
+    verdicts: Vec<Option<&'static str>>,
+    /// Each replication's time to recover, `null` where it did not.
+    recovered_after_seconds: Vec<Option<f64>>,
+}
+
+#[derive(Serialize)]
+struct FractionDoc {
+    fraction: f64,
+    low: f64,
+    high: f64,
+}
+
+#[derive(Serialize)]
+struct TimeToRecoverDoc {
+    replications: usize,
+    mean: f64,
+    half_width: Option<f64>,
+    min: f64,
+    median: f64,
+    max: f64,
+}
+
+impl RecoveryAcrossDoc {
+    fn new(r: &RecoveryAcross) -> RecoveryAcrossDoc {
+        RecoveryAcrossDoc {
+            recovered: r.recovered,
+            not_recovered: r.not_recovered,
+            no_healthy_baseline: r.no_healthy_baseline,
+            not_recovered_fraction: r.not_recovered_fraction.map(|(fraction, low, high)| {
+                FractionDoc {
+                    fraction,
+                    low,
+                    high,
+                }
+            }),
+            time_to_recover_seconds: r.time_to_recover.map(|t| TimeToRecoverDoc {
+                replications: t.mean.n,
+                mean: t.mean.mean,
+                half_width: finite(t.mean.half_width),
+                min: t.min,
+                median: t.median,
+                max: t.max,
+            }),
+            verdicts: r
+                .verdicts
+                .iter()
+                .map(|v| v.map(|v| verdict_key(v.verdict)))
+                .collect(),
+            recovered_after_seconds: r
+                .verdicts
+                .iter()
+                .map(|v| v.and_then(|v| v.recovered_after_secs()))
+                .collect(),
+        }
+    }
+}
+
+fn verdict_key(v: RecoveryVerdict) -> &'static str {
+    match v {
+        RecoveryVerdict::Recovered { .. } => "recovered",
+        RecoveryVerdict::NotRecovered => "not_recovered",
+        RecoveryVerdict::NoHealthyBaseline => "no_healthy_baseline",
+    }
 }
 
 #[derive(Serialize)]
@@ -118,6 +202,23 @@ struct ServiceDoc<'a> {
     /// `null` unless the queue grew steadily through the measured period.
     queue_growth: Option<GrowthDoc>,
     exact_theory: Option<TheoryDoc>,
+}
+
+#[derive(Serialize)]
+struct StopDoc {
+    at_seconds: f64,
+    limit: &'static str,
+    message: String,
+}
+
+impl StopDoc {
+    fn new(error: &RunError, summary: &RunSummary, system: &System) -> StopDoc {
+        StopDoc {
+            at_seconds: system.simulation().warmup.as_secs_f64() + summary.measured_secs,
+            limit: error.kind(),
+            message: error.to_string(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -266,6 +367,10 @@ impl<'a> RunDoc<'a> {
             replication,
             events: summary.events,
             measured_seconds: summary.measured_secs,
+            stopped: summary
+                .stopped
+                .as_ref()
+                .map(|e| StopDoc::new(e, summary, system)),
             services: summary
                 .services
                 .iter()
@@ -284,11 +389,7 @@ impl<'a> RunDoc<'a> {
                     baseline_goodput: r.baseline_goodput,
                     baseline_offered: r.baseline_offered,
                     final_goodput: r.final_goodput,
-                    verdict: match r.verdict {
-                        RecoveryVerdict::Recovered { .. } => "recovered",
-                        RecoveryVerdict::NotRecovered => "not_recovered",
-                        RecoveryVerdict::NoHealthyBaseline => "no_healthy_baseline",
-                    },
+                    verdict: verdict_key(r.verdict),
                     recovered: (r.verdict != RecoveryVerdict::NoHealthyBaseline)
                         .then(|| r.recovered_after_secs().is_some()),
                     recovered_after_seconds: r.recovered_after_secs(),
@@ -321,6 +422,14 @@ impl StudyDoc {
                 .iter()
                 .map(IntervalDoc::new)
                 .collect(),
+            stopped_replications: study
+                .summaries
+                .iter()
+                .filter(|s| s.stopped.is_some())
+                .count(),
+            recovery: RecoveryAcross::of(&study.summaries)
+                .as_ref()
+                .map(RecoveryAcrossDoc::new),
         }
     }
 }

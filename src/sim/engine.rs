@@ -21,14 +21,16 @@ use crate::model::{
 };
 
 /// What a finished run reports besides what its observer saw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunOutcome {
     /// Events processed, warm-up included.
     pub events: u64,
     /// Start of the measured period (the end of the warm-up).
     pub measure_start: SimTime,
-    /// End of the run.
+    /// End of the run: the horizon, or where a limit stopped it.
     pub end: SimTime,
+    /// The limit that stopped the run before its horizon, if one did.
+    pub stopped: Option<RunError>,
 }
 
 /// One replication of a system, ready to run.
@@ -251,7 +253,11 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// Runs to the horizon, reporting every state change to `observer`.
+    /// Runs to the horizon, reporting every state change to `observer`. A limit that trips
+    /// during the measured period (`max_in_flight`, `max_events`, the event backlog) ends
+    /// the run there, and the outcome says so: what was measured until then is a result
+    /// (a collapse is the most telling outcome). A limit that trips during the warm-up,
+    /// with nothing measured, is an error.
     pub fn run<O: Observer>(mut self, observer: &mut O) -> Result<RunOutcome, RunError> {
         let spec = self.system.simulation();
         let measure_start = SimTime::ZERO + spec.warmup;
@@ -268,6 +274,7 @@ impl<'a> Engine<'a> {
         // Before this instant nothing but the event itself happens: one comparison covers
         // the start of measurement, the ticks, the horizon and the end of representable time.
         let mut next_check = measure_start.min(end);
+        let mut stopped = None;
         while let Some((time, event)) = self.events.pop() {
             if time >= next_check {
                 if time >= end {
@@ -290,10 +297,11 @@ impl<'a> Engine<'a> {
             self.now = time;
             self.events_processed += 1;
             if self.events_processed > max_events {
-                return Err(RunError::EventLimit {
+                stopped = Some(RunError::EventLimit {
                     at_secs: time.as_secs_f64(),
                     limit: max_events,
                 });
+                break;
             }
             match event {
                 Event::Arrival(source) => {
@@ -310,11 +318,18 @@ impl<'a> Engine<'a> {
                 Event::Change { service, index } => self.change(service, index, observer),
                 Event::Enter { service, task } => self.enter(service, task, observer),
             }
-            self.check_limits()?;
+            if let Err(error) = self.check_limits() {
+                stopped = Some(error);
+                break;
+            }
         }
         // The last arrival (with a request-count horizon) may have passed the limit.
-        if let Some(error) = self.overflow.take() {
-            return Err(error);
+        stopped = stopped.or_else(|| self.overflow.take());
+        if let Some(error) = &stopped {
+            if !measuring {
+                return Err(error.clone());
+            }
+            end = self.now;
         }
         if !measuring {
             observer.on_measure_start(measure_start);
@@ -324,6 +339,7 @@ impl<'a> Engine<'a> {
             events: self.events_processed,
             measure_start,
             end,
+            stopped,
         })
     }
 

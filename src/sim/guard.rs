@@ -44,7 +44,7 @@ pub enum RunError {
     #[error(
         "stopped at t={at_secs:.3}s: {in_flight} requests in flight passed the limit \
          max_in_flight = {limit}. The longest queue is at service '{service}' ({queue_len} \
-         waiting; arrivals {arrival_rate:.3}/s, capacity {capacity_rate:.3}/s). Bound that \
+         waiting; {arrival_rate:.3}/s offered before retries, capacity {capacity_rate:.3}/s). Bound that \
          queue, add workers, or raise [simulation] max_in_flight"
     )]
     InFlightLimit {
@@ -154,6 +154,24 @@ pub enum RunError {
         /// The limit.
         limit: u64,
     },
+}
+
+impl RunError {
+    /// A stable machine name for the kind of error (the limit's key for those that stop a
+    /// run: `max_in_flight`, `max_events`, `event_backlog`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RunError::Unstable { .. } => "unstable",
+            RunError::InFlightLimit { .. } => "max_in_flight",
+            RunError::TooLarge { .. } => "too_large",
+            RunError::TooFast { .. } => "too_fast",
+            RunError::TooManyUsers { .. } => "too_many_users",
+            RunError::InFlightTooLarge { .. } => "max_in_flight_too_large",
+            RunError::EndOfTime => "end_of_time",
+            RunError::EventBacklog { .. } => "event_backlog",
+            RunError::EventLimit { .. } => "max_events",
+        }
+    }
 }
 
 /// Gaps between arrivals shorter than this, on average, are refused: simulated time would

@@ -48,12 +48,13 @@ fn with_limits(system: System, set: impl FnOnce(&mut Limits)) -> System {
     System::new(spec, system.sources().to_vec(), system.services().to_vec()).unwrap()
 }
 
-/// The error that stops a run of `system`.
+/// What stops a run of `system`: an error, or a limit that ended it early with what was
+/// measured kept.
 fn run_error(system: &System) -> RunError {
-    Engine::new(system, 0)
-        .unwrap()
-        .run(&mut NullObserver)
-        .unwrap_err()
+    match Engine::new(system, 0).unwrap().run(&mut NullObserver) {
+        Err(error) => error,
+        Ok(outcome) => outcome.stopped.expect("the run was stopped"),
+    }
 }
 
 const UNBOUNDED: Queue = Queue {
@@ -198,6 +199,46 @@ fn in_flight_limit_stops_the_run() {
             }
         ),
         "{err}"
+    );
+}
+
+/// Issue 9: a limit that trips after the warm-up ends the run there and keeps what was
+/// measured; one that trips during the warm-up, with nothing measured, is an error.
+#[test]
+fn issue_9_a_stopped_run_keeps_what_was_measured() {
+    let system = station(every(1.0), Dist::constant(0.5).unwrap(), 1, UNBOUNDED);
+    let limited = with_limits(system.clone(), |l| {
+        l.max_events = std::num::NonZeroU64::new(41).unwrap()
+    });
+    let mut recorder = Recorder::new(&limited);
+    let outcome = Engine::new(&limited, 0)
+        .unwrap()
+        .run(&mut recorder)
+        .unwrap();
+    assert!(matches!(outcome.stopped, Some(RunError::EventLimit { .. })));
+    // Two events per request (arrival at k s, work done at k + 0.5 s): 41 are processed,
+    // the arrival at 21 s the last, and the run ends at the 42nd, the completion at 21.5 s,
+    // which is not processed.
+    assert_eq!(outcome.end, SimTime(21_500_000_000));
+    let summary = recorder.summary(&limited, &outcome);
+    assert_eq!(summary.measured_secs, 21.5);
+    assert_eq!(summary.services[0].completed, 20);
+    assert_eq!(summary.stopped, outcome.stopped);
+    // The same limit during a warm-up of 30 s is an error: nothing was measured.
+    let spec = SimulationSpec {
+        warmup: SimDuration(30_000_000_000),
+        ..limited.simulation().clone()
+    };
+    let warming = System::new(
+        spec,
+        limited.sources().to_vec(),
+        limited.services().to_vec(),
+    )
+    .unwrap();
+    let result = Engine::new(&warming, 0).unwrap().run(&mut NullObserver);
+    assert!(
+        matches!(result, Err(RunError::EventLimit { .. })),
+        "{result:?}"
     );
 }
 

@@ -30,6 +30,14 @@ pub enum Figure {
     RejectedFraction,
     /// Share of a source's answered requests whose final outcome was a timeout.
     TimedOutFraction,
+    /// Share of a source's answered requests that succeeded at the first attempt.
+    FirstTryFraction,
+    /// Share of a source's answered requests that succeeded after one or more retries.
+    AfterRetriesFraction,
+    /// Share of a source's answered requests whose final outcome was an error.
+    FailedFraction,
+    /// Attempts per request (retry amplification).
+    Amplification,
     /// Mean fraction of a service's workers busy.
     Utilisation,
     /// Time-average number in a service (L).
@@ -40,6 +48,9 @@ pub enum Figure {
     SojournMean,
     /// 99th percentile time in a service.
     SojournP99,
+    /// Work done for callers that had already given up, in worker-seconds per second: the
+    /// number of a service's workers busy, on average, with abandoned work.
+    WastedWork,
 }
 
 /// How a figure's values read.
@@ -57,7 +68,7 @@ pub enum Unit {
 
 impl Figure {
     /// Figures reported per source.
-    pub const SOURCE: [Figure; 8] = [
+    pub const SOURCE: [Figure; 12] = [
         Figure::LatencyMean,
         Figure::LatencyP50,
         Figure::LatencyP99,
@@ -66,14 +77,30 @@ impl Figure {
         Figure::SuccessFraction,
         Figure::RejectedFraction,
         Figure::TimedOutFraction,
+        Figure::FirstTryFraction,
+        Figure::AfterRetriesFraction,
+        Figure::FailedFraction,
+        Figure::Amplification,
     ];
     /// Figures reported per service.
-    pub const SERVICE: [Figure; 5] = [
+    pub const SERVICE: [Figure; 6] = [
         Figure::Utilisation,
         Figure::InService,
         Figure::WaitMean,
         Figure::SojournMean,
         Figure::SojournP99,
+        Figure::WastedWork,
+    ];
+    /// The breakdown of what became of requests and of work: reports show these in a
+    /// table of their own, when anything retried, timed out, failed or was wasted.
+    pub const OUTCOMES: [Figure; 7] = [
+        Figure::FirstTryFraction,
+        Figure::AfterRetriesFraction,
+        Figure::RejectedFraction,
+        Figure::TimedOutFraction,
+        Figure::FailedFraction,
+        Figure::Amplification,
+        Figure::WastedWork,
     ];
 
     /// A short human label ("p99 response time").
@@ -87,6 +114,11 @@ impl Figure {
             Figure::SuccessFraction => "succeeded",
             Figure::RejectedFraction => "rejected",
             Figure::TimedOutFraction => "timed out",
+            Figure::FirstTryFraction => "ok at first try",
+            Figure::AfterRetriesFraction => "ok after retries",
+            Figure::FailedFraction => "failed",
+            Figure::Amplification => "attempts per request",
+            Figure::WastedWork => "workers busy with abandoned work",
             Figure::Utilisation => "utilisation",
             Figure::InService => "L (number in service)",
             Figure::WaitMean => "mean wait (Wq)",
@@ -106,6 +138,11 @@ impl Figure {
             Figure::SuccessFraction => "success_fraction",
             Figure::RejectedFraction => "rejected_fraction",
             Figure::TimedOutFraction => "timed_out_fraction",
+            Figure::FirstTryFraction => "first_try_fraction",
+            Figure::AfterRetriesFraction => "after_retries_fraction",
+            Figure::FailedFraction => "failed_fraction",
+            Figure::Amplification => "amplification",
+            Figure::WastedWork => "wasted_work",
             Figure::Utilisation => "utilisation",
             Figure::InService => "l",
             Figure::WaitMean => "wait_mean",
@@ -128,14 +165,20 @@ impl Figure {
             Figure::SuccessFraction
             | Figure::RejectedFraction
             | Figure::TimedOutFraction
+            | Figure::FirstTryFraction
+            | Figure::AfterRetriesFraction
+            | Figure::FailedFraction
             | Figure::Utilisation => Unit::Fraction,
-            Figure::InService => Unit::Number,
+            Figure::InService | Figure::Amplification | Figure::WastedWork => Unit::Number,
         }
     }
 
     /// Whether a smaller value is the better one (goodput and success are the exceptions).
     pub fn lower_is_better(self) -> bool {
-        !matches!(self, Figure::Goodput | Figure::SuccessFraction)
+        !matches!(
+            self,
+            Figure::Goodput | Figure::SuccessFraction | Figure::FirstTryFraction
+        )
     }
 
     /// Why a run may have no value of this figure: latencies need observations, rates and
@@ -211,6 +254,10 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::SuccessFraction => s.share(s.completed),
                 Figure::RejectedFraction => s.share(s.rejected),
                 Figure::TimedOutFraction => s.share(s.timed_out),
+                Figure::FirstTryFraction => s.share(s.succeeded_first_try),
+                Figure::AfterRetriesFraction => s.share(s.succeeded_after_retries),
+                Figure::FailedFraction => s.share(s.failed),
+                Figure::Amplification => (s.answered() > 0).then_some(s.amplification),
                 _ => None,
             }
         }
@@ -222,6 +269,9 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::WaitMean => observed(&s.wait, s.wait.mean),
                 Figure::SojournMean => observed(&s.sojourn, s.sojourn.mean),
                 Figure::SojournP99 => observed(&s.sojourn, s.sojourn.p99),
+                Figure::WastedWork => {
+                    (run.measured_secs > 0.0).then(|| s.wasted_secs / run.measured_secs)
+                }
                 _ => None,
             }
         }

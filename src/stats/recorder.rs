@@ -7,7 +7,7 @@ use super::summary::{
     Growth, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };
 use super::trend::Trend;
-use crate::model::{ServiceId, SimDuration, SimTime, SourceId, System};
+use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
 use crate::sim::{Observer, Outcome, RunOutcome};
 
 /// Measures one run in memory that does not grow with its length.
@@ -122,6 +122,7 @@ impl Recorder {
             seed: system.simulation().seed,
             events: outcome.events,
             measured_secs: secs,
+            stopped: outcome.stopped.clone(),
             services,
             sources,
             system: SystemSummary {
@@ -132,9 +133,11 @@ impl Recorder {
                     mean_secs(answered_ns, answered),
                 ),
                 in_flight_growth: growth(&self.unanswered_trend),
-                recovery: self
-                    .trigger
-                    .and_then(|t| recovery::assess(&self.goodput, &self.offered, t, self.window.1)),
+                recovery: self.trigger.and_then(|t| {
+                    let window = (self.window.1, planned_measured(system, outcome));
+                    let stopped = outcome.stopped.is_some();
+                    recovery::assess(&self.goodput, &self.offered, t, window, stopped)
+                }),
             },
         }
     }
@@ -155,6 +158,14 @@ impl Recorder {
 
     fn source(&mut self, id: SourceId) -> &mut SourceStats {
         &mut self.sources[id.index()]
+    }
+}
+
+/// The measured period the scenario asked for, which a limit may have cut short.
+fn planned_measured(system: &System, outcome: &RunOutcome) -> SimDuration {
+    match system.simulation().horizon {
+        Horizon::Duration(d) => d,
+        Horizon::Requests(_) => outcome.end - outcome.measure_start,
     }
 }
 

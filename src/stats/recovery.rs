@@ -190,22 +190,31 @@ fn assessment_width(measured: SimDuration) -> SimDuration {
 }
 
 /// Judges recovery, or `None` when the run has no trigger after the warm-up, too little
-/// time before or after it to judge, or no request offered before it.
+/// time before or after it to judge, or no request offered before it. `measured` is the
+/// planned measured period, which sets the assessment windows; `stopped` says a limit
+/// ended the run at `end`, before its horizon: a run that collapsed into a limit after the
+/// trigger started did not recover.
 pub(crate) fn assess(
     goodput: &WindowCounts,
     offered: &WindowCounts,
     trigger: (SimTime, SimTime),
-    end: SimTime,
+    (end, measured): (SimTime, SimDuration),
+    stopped: bool,
 ) -> Option<Recovery> {
     let (trigger_start, trigger_end) = trigger;
-    let measured = end - goodput.start;
     let width = assessment_width(measured);
-    if trigger_start < goodput.start + width || trigger_end + width + width > end {
+    let room_before = trigger_start >= goodput.start + width;
+    let judged = if stopped {
+        end >= trigger_start
+    } else {
+        room_before && trigger_end + width + width <= end
+    };
+    if !judged {
         return None;
     }
     let baseline = goodput.rate(goodput.start, trigger_start);
     let baseline_offered = offered.rate(offered.start, trigger_start);
-    if baseline_offered <= 0.0 {
+    if room_before && baseline_offered <= 0.0 {
         return None;
     }
     let windows: Vec<(SimTime, f64)> = (0..)
@@ -216,22 +225,28 @@ pub(crate) fn assess(
     let healthy = |rate: f64| rate >= RECOVERY_THRESHOLD * baseline;
     let last_bad = windows.iter().rposition(|&(_, rate)| !healthy(rate));
     let recovered_from = match last_bad {
+        _ if stopped => None,
         None => Some(trigger_end),
         Some(i) => windows.get(i + 1).map(|&(from, _)| from),
     };
     let verdict = match recovered_from {
-        _ if baseline < HEALTHY_BASELINE * baseline_offered => RecoveryVerdict::NoHealthyBaseline,
+        _ if room_before && baseline < HEALTHY_BASELINE * baseline_offered => {
+            RecoveryVerdict::NoHealthyBaseline
+        }
         Some(t) => RecoveryVerdict::Recovered {
             after_secs: (t - trigger_end).as_secs_f64(),
         },
         None => RecoveryVerdict::NotRecovered,
     };
+    let last = SimTime(end.0.saturating_sub(width.0).max(trigger_start.0));
     Some(Recovery {
         trigger_start_secs: trigger_start.as_secs_f64(),
         trigger_end_secs: trigger_end.as_secs_f64(),
         baseline_goodput: baseline,
         baseline_offered,
-        final_goodput: windows.last().map_or(0.0, |&(_, rate)| rate),
+        final_goodput: windows
+            .last()
+            .map_or_else(|| goodput.rate(last, end), |&(_, rate)| rate),
         verdict,
     })
 }

@@ -2,6 +2,7 @@
 
 use super::latency::LatencySummary;
 use super::recovery::Recovery;
+use crate::sim::RunError;
 
 /// Little's law holds on every sample path except for requests that straddle the edges of
 /// the measured window; a larger relative gap means the run is too short for the time
@@ -17,6 +18,9 @@ pub struct RunSummary {
     pub events: u64,
     /// Length of the measured window in simulated seconds.
     pub measured_secs: f64,
+    /// The limit that stopped the run before its horizon, if one did: the figures then
+    /// cover the measured time until it tripped.
+    pub stopped: Option<RunError>,
     /// Per service, in scenario order.
     pub services: Vec<ServiceSummary>,
     /// Per source, in scenario order.

@@ -150,9 +150,25 @@ fn in_flight_limit_stops_a_runaway_model() {
         .arg(file.path())
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
+    // Issue 9: exit 3, and what was measured until the stop is printed, not lost.
+    assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("max_in_flight = 3"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("service "), "the table: {stdout}");
+    assert!(
+        stdout.contains("warning: the run was stopped before its horizon"),
+        "{stdout}"
+    );
+    let json = spillway()
+        .args(["run", "--json"])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(json.status.code(), Some(3));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON kept");
+    assert_eq!(doc["stopped"]["limit"], "max_in_flight");
+    assert!(doc["measured_seconds"].as_f64().expect("measured") < 60.0);
 }
 
 #[test]

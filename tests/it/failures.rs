@@ -4,7 +4,9 @@
 
 use spillway::experiment::{self, Plan, Warmup};
 use spillway::report::{self, Design, Report};
-use spillway::stats::{Figure, HEALTHY_BASELINE, RecoveryVerdict, Scope, headlines};
+use spillway::stats::{
+    Figure, HEALTHY_BASELINE, RecoveryAcross, RecoveryVerdict, Scope, headlines,
+};
 
 use super::system;
 
@@ -247,4 +249,66 @@ fn a_start_up_transient_is_told_apart_from_overload() {
         warnings.len() == 1 && warnings[0].contains("start-up transient"),
         "{warnings:#?}"
     );
+}
+
+/// Issue 9, section 8: a run that collapses into `max_in_flight` ended with exit 1 and
+/// nothing else. Now every replication is a result: the figures until the stop, the
+/// verdict "did not recover", counted over replications with an interval, in the report.
+#[test]
+fn issue_9_a_collapse_into_the_in_flight_limit_is_a_result() {
+    let text = bundled("retry-storm.toml")
+        .replace("queue = { capacity = 500 }", "")
+        .replace("seed = 21", "seed = 21\nmax_in_flight = 5000");
+    let study = experiment::study(&system(&text), &Plan::fixed(3), &|| {}).expect("kept");
+    for run in &study.summaries {
+        assert!(
+            matches!(
+                run.stopped,
+                Some(spillway::sim::RunError::InFlightLimit { .. })
+            ),
+            "{:?}",
+            run.stopped
+        );
+        assert!(run.measured_secs > 120.0 && run.measured_secs < 540.0);
+        let r = run.system.recovery.expect("the trigger had started");
+        assert_eq!(r.verdict, RecoveryVerdict::NotRecovered);
+    }
+    let across = RecoveryAcross::of(&study.summaries).expect("verdicts");
+    assert_eq!((across.recovered, across.not_recovered), (0, 3));
+    let (fraction, low, high) = across.not_recovered_fraction.expect("judged");
+    assert_eq!((fraction, high), (1.0, 1.0));
+    assert!((low - 0.4385).abs() < 1e-3, "Wilson 3 of 3: {low}");
+    let report = Report {
+        command: "spillway run storm.toml --replications 3",
+        designs: vec![Design {
+            name: "storm",
+            scenario_path: "storm.toml",
+            scenario_text: &text,
+            study: &study,
+        }],
+    };
+    let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
+    for expected in [
+        "## Warning: storm was stopped by a limit in 3 of 3 replication(s)",
+        "## Warning: storm did not recover after the trigger in 3 of 3 replication(s)",
+        "did NOT recover: it collapsed into a limit that stopped the run",
+        "## Outcomes",
+    ] {
+        assert!(md.contains(expected), "{expected}\n{md}");
+    }
+    // Negative control: the careful clients' report has no such warning.
+    let careful = bundled("retry-storm-backoff.toml");
+    let study = experiment::study(&system(&careful), &Plan::fixed(2), &|| {}).expect("runs");
+    let report = Report {
+        command: "spillway run careful.toml",
+        designs: vec![Design {
+            name: "careful",
+            scenario_path: "careful.toml",
+            scenario_text: &careful,
+            study: &study,
+        }],
+    };
+    let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
+    assert!(!md.contains("## Warning"), "{md}");
+    assert!(md.contains("## Recovery"), "{md}");
 }

@@ -48,11 +48,18 @@ fn violations(root: &Value, rule: &Value, value: &Value, at: &str) -> Vec<String
             .iter()
             .filter(|o| violations(root, o, value, at).is_empty())
             .count();
-        return if fits == 1 {
-            Vec::new()
-        } else {
-            vec![format!("{at}: matches {fits} of the oneOf options")]
-        };
+        if fits == 1 {
+            return Vec::new();
+        }
+        let mut out = vec![format!("{at}: matches {fits} of the oneOf options")];
+        if fits == 0 {
+            for (i, o) in options.iter().enumerate() {
+                for v in violations(root, o, value, at) {
+                    out.push(format!("  option {i}: {v}"));
+                }
+            }
+        }
+        return out;
     }
     let mut out = Vec::new();
     if let Some(types) = rule.get("type") {

@@ -20,6 +20,11 @@ fn counts(dip: (f64, f64), end: f64) -> WindowCounts {
     w
 }
 
+/// A run measured from 0 to `end` as planned.
+fn whole(end: f64) -> (SimTime, SimDuration) {
+    (at(end), SimDuration(at(end).0))
+}
+
 /// 100 requests offered per second throughout.
 fn offered(end: f64) -> WindowCounts {
     counts((0.0, 0.0), end)
@@ -28,7 +33,14 @@ fn offered(end: f64) -> WindowCounts {
 #[test]
 fn recovers_when_goodput_returns() {
     let w = counts((100.0, 150.0), 1000.0);
-    let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    let r = assess(
+        &w,
+        &offered(1000.0),
+        (at(100.0), at(120.0)),
+        whole(1000.0),
+        false,
+    )
+    .unwrap();
     assert!((r.baseline_goodput - 100.0).abs() < 1.0);
     // Windows are 20 s wide from t = 120: [120, 140) and [140, 160) are low.
     assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 40.0 });
@@ -37,7 +49,14 @@ fn recovers_when_goodput_returns() {
 #[test]
 fn a_lasting_dip_is_not_a_recovery() {
     let w = counts((100.0, 1e9), 1000.0);
-    let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    let r = assess(
+        &w,
+        &offered(1000.0),
+        (at(100.0), at(120.0)),
+        whole(1000.0),
+        false,
+    )
+    .unwrap();
     assert_eq!(r.verdict, RecoveryVerdict::NotRecovered);
     assert!(r.final_goodput < 20.0);
 }
@@ -47,11 +66,18 @@ fn a_broken_baseline_is_not_judged() {
     // 10/s served of 100/s offered from the start: goodput is "back to the baseline"
     // after the trigger, but the baseline was already broken.
     let w = counts((0.0, 1e9), 1000.0);
-    let r = assess(&w, &offered(1000.0), (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    let r = assess(
+        &w,
+        &offered(1000.0),
+        (at(100.0), at(120.0)),
+        whole(1000.0),
+        false,
+    )
+    .unwrap();
     assert_eq!(r.verdict, RecoveryVerdict::NoHealthyBaseline);
     assert!((r.baseline_offered - 100.0).abs() < 1.0);
     // Negative control: the same goodput against what it was offered is healthy.
-    let r = assess(&w, &w, (at(100.0), at(120.0)), at(1000.0)).unwrap();
+    let r = assess(&w, &w, (at(100.0), at(120.0)), whole(1000.0), false).unwrap();
     assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 0.0 });
 }
 
@@ -76,4 +102,42 @@ fn wilson_intervals_match_published_values() {
     assert!(close(wilson_interval(15, 148), (0.0624, 0.1605)));
     // Negative control: a wrong expectation is not "close".
     assert!(!close(wilson_interval(0, 10), (0.0, 0.3085)));
+}
+
+#[test]
+fn a_run_stopped_by_a_limit_after_the_trigger_did_not_recover() {
+    // Goodput collapses at the trigger and a limit stops the run at t = 300 of 1000.
+    let w = counts((100.0, 1e9), 300.0);
+    let planned = SimDuration(at(1000.0).0);
+    let r = assess(
+        &w,
+        &offered(300.0),
+        (at(100.0), at(120.0)),
+        (at(300.0), planned),
+        true,
+    )
+    .expect("judged");
+    assert_eq!(r.verdict, RecoveryVerdict::NotRecovered);
+    assert!((r.baseline_goodput - 100.0).abs() < 1.0);
+    // Stopped before the trigger: nothing to judge.
+    let early = assess(
+        &w,
+        &offered(300.0),
+        (at(400.0), at(420.0)),
+        (at(300.0), planned),
+        true,
+    );
+    assert_eq!(early, None);
+    // Negative control: the same goodput with no stop and a run long enough recovers not,
+    // but is judged from the windows, not from the stop.
+    let w = counts((100.0, 150.0), 1000.0);
+    let r = assess(
+        &w,
+        &offered(1000.0),
+        (at(100.0), at(120.0)),
+        whole(1000.0),
+        false,
+    )
+    .unwrap();
+    assert!(matches!(r.verdict, RecoveryVerdict::Recovered { .. }));
 }
