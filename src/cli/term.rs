@@ -95,13 +95,14 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
         "service",
         "workers",
         "arrivals/s",
         "done/s",
         "rejected",
         "util",
+        "P(wait)",
         "L",
         "Lq",
         "Wq mean",
@@ -112,13 +113,14 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
     for (i, svc) in s.services.iter().enumerate() {
         let _ = writeln!(
             out,
-            "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+            "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
             clip(&svc.name, 16),
             svc.workers,
             num(svc.arrival_rate),
             num(svc.throughput),
             pct(svc.rejected_fraction),
             pct(svc.utilisation),
+            svc.wait_probability.map_or(NO_DATA.to_string(), pct),
             num(svc.l),
             num(svc.lq),
             observed(&svc.wait, svc.wait.mean),
@@ -129,13 +131,14 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
         if let Some(t) = oracle::expected(system, ServiceId(i as u32)) {
             let _ = writeln!(
                 out,
-                "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>8} {:>8} {:>9} {:>9}",
+                "{:<16} {:>7} {:>11} {:>10} {:>8} {:>6} {:>7} {:>8} {:>8} {:>9} {:>9}",
                 format!("  exact {}", t.model),
                 "",
                 "",
                 num(t.throughput),
                 pct(t.p_block),
                 pct(t.utilisation),
+                pct(t.p_wait),
                 num(t.l),
                 num(t.lq),
                 secs(t.wq),

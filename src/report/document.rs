@@ -346,6 +346,7 @@ fn theory_section(out: &mut Vec<Block>, design: &Design<'_>) {
             (Figure::Utilisation, t.utilisation),
             (Figure::InService, t.l),
             (Figure::WaitMean, t.wq),
+            (Figure::WaitProbability, t.p_wait),
             (Figure::SojournMean, t.w),
         ] {
             if let Some(e) = find(&svc.name, figure).and_then(|h| h.estimate.as_ref()) {

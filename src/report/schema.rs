@@ -197,6 +197,8 @@ struct ServiceDoc<'a> {
     l: f64,
     lq: f64,
     wait_seconds: LatencyDoc,
+    /// The fraction of work started that had waited; `null` when none started.
+    wait_probability: Option<f64>,
     sojourn_seconds: LatencyDoc,
     little: LittleDoc,
     /// `null` unless the queue grew steadily through the measured period.
@@ -529,6 +531,7 @@ impl<'a> ServiceDoc<'a> {
             l: s.l,
             lq: s.lq,
             wait_seconds: LatencyDoc::new(&s.wait),
+            wait_probability: s.wait_probability,
             sojourn_seconds: LatencyDoc::new(&s.sojourn),
             little: LittleDoc::new(&s.little),
             queue_growth: s.queue_growth.map(GrowthDoc::new),

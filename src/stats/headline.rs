@@ -44,6 +44,8 @@ pub enum Figure {
     InService,
     /// Mean waiting time before service (Wq).
     WaitMean,
+    /// The fraction of work that waited before service.
+    WaitProbability,
     /// Mean time in a service (W).
     SojournMean,
     /// 99th percentile time in a service.
@@ -83,10 +85,11 @@ impl Figure {
         Figure::Amplification,
     ];
     /// Figures reported per service.
-    pub const SERVICE: [Figure; 6] = [
+    pub const SERVICE: [Figure; 7] = [
         Figure::Utilisation,
         Figure::InService,
         Figure::WaitMean,
+        Figure::WaitProbability,
         Figure::SojournMean,
         Figure::SojournP99,
         Figure::WastedWork,
@@ -122,6 +125,7 @@ impl Figure {
             Figure::Utilisation => "utilisation",
             Figure::InService => "L (number in service)",
             Figure::WaitMean => "mean wait (Wq)",
+            Figure::WaitProbability => "P(wait)",
             Figure::SojournMean => "mean time in service (W)",
             Figure::SojournP99 => "p99 time in service",
         }
@@ -146,6 +150,7 @@ impl Figure {
             Figure::Utilisation => "utilisation",
             Figure::InService => "l",
             Figure::WaitMean => "wait_mean",
+            Figure::WaitProbability => "wait_probability",
             Figure::SojournMean => "sojourn_mean",
             Figure::SojournP99 => "sojourn_p99",
         }
@@ -168,6 +173,7 @@ impl Figure {
             | Figure::FirstTryFraction
             | Figure::AfterRetriesFraction
             | Figure::FailedFraction
+            | Figure::WaitProbability
             | Figure::Utilisation => Unit::Fraction,
             Figure::InService | Figure::Amplification | Figure::WastedWork => Unit::Number,
         }
@@ -189,7 +195,7 @@ impl Figure {
                 "no successful requests"
             }
             Figure::CompletionMean => "no completed work",
-            Figure::WaitMean => "no work started",
+            Figure::WaitMean | Figure::WaitProbability => "no work started",
             Figure::SojournMean | Figure::SojournP99 => "no work completed",
             _ => "no requests answered",
         }
@@ -267,6 +273,7 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::Utilisation => Some(s.utilisation),
                 Figure::InService => Some(s.l),
                 Figure::WaitMean => observed(&s.wait, s.wait.mean),
+                Figure::WaitProbability => s.wait_probability,
                 Figure::SojournMean => observed(&s.sojourn, s.sojourn.mean),
                 Figure::SojournP99 => observed(&s.sojourn, s.sojourn.p99),
                 Figure::WastedWork => {

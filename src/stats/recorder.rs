@@ -251,6 +251,8 @@ impl ServiceStats {
             l,
             lq,
             wait: self.wait.summary(),
+            wait_probability: (self.wait.count() > 0)
+                .then(|| 1.0 - self.wait.fraction_at_or_below(0.0)),
             sojourn: self.sojourn.summary(),
             little: LittleCheck::new(
                 l,

@@ -67,6 +67,9 @@ pub struct ServiceSummary {
     pub lq: f64,
     /// Waiting time before service (Wq).
     pub wait: LatencySummary,
+    /// The fraction of work started that had waited before service (Erlang C's P(wait) in
+    /// an M/M/c queue); `None` when no work started.
+    pub wait_probability: Option<f64>,
     /// Time in the service, waiting plus served (W).
     pub sojourn: LatencySummary,
     /// L against λW.
