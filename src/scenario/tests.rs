@@ -1715,3 +1715,42 @@ fn issue_9_diagnostics_quote_durations_with_units() {
         "{found:?}"
     );
 }
+
+/// Issue 9, section 5: a duration written as a plain number stays valid (seconds), and
+/// the reader returns a warning beside the model: at the value, one per array, none for 0
+/// (the same in every unit), for strings with a unit or for counts.
+#[test]
+fn issue_9_plain_number_durations_are_seconds_with_a_warning() {
+    let text = edit(&[
+        ("duration = \"1s\"", "duration = 2"),
+        ("warmup = \"0s\"", "warmup = 0"),
+        (
+            API_TIME,
+            "steps = [{ work = { dist = \"empirical\", samples = [0.01, 0.02] } }, { publish = \"db\", fanout = 2 }]",
+        ),
+    ]);
+    let parsed = parse_with_warnings(&text, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.system.simulation().horizon,
+        Horizon::Duration(SimDuration(2_000_000_000))
+    );
+    let shown: Vec<String> = parsed.warnings.iter().map(Warning::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "t.toml:2:12: simulation.duration: warning: a plain number is read as seconds \
+             (2 s); write \"2s\" or \"2ms\" to say which",
+            "t.toml:15:52: service.api.steps[0].work.samples[0]: warning: a plain number is \
+             read as seconds (10 ms); write \"0.01s\" or \"0.01ms\" to say which",
+        ]
+    );
+    assert_eq!(
+        parsed.warnings[0].kind,
+        WarningKind::PlainSeconds {
+            number: "2".to_string(),
+            read: SimDuration(2_000_000_000),
+        }
+    );
+    let quiet = parse_with_warnings(VALID, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(quiet.warnings.is_empty());
+}
