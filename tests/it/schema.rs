@@ -111,7 +111,7 @@ fn is_type(value: &Value, t: &str) -> bool {
     }
 }
 
-fn assert_conforms(document: &[u8]) {
+pub(crate) fn assert_conforms(document: &[u8]) {
     let root = schema();
     let value: Value = serde_json::from_slice(document).expect("JSON");
     let problems = violations(&root, &root, &value, "$");
