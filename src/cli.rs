@@ -18,6 +18,8 @@ use clap::Parser;
 pub(crate) enum Failure {
     /// The scenario or the arguments are wrong (exit 2); the text is printed as is.
     Input(String),
+    /// A scenario is bad and its problems are printed already (exit 2).
+    Reported,
     /// The run or writing its output failed (exit 1).
     Run(anyhow::Error),
     /// A limit stopped a run before its horizon (exit 3): what was measured until then has
@@ -43,6 +45,7 @@ pub(crate) fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "stopped: {text}");
             ExitCode::from(3)
         }
+        Err(Failure::Reported) => ExitCode::from(2),
         Err(Failure::Run(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(Failure::Run(e)) => {
             // The chain quotes user text (service names, paths).

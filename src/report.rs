@@ -21,7 +21,9 @@ mod write;
 pub use charts::{Chart, render_png as render_chart_png, render_svg as render_chart_svg};
 pub use csv::{COLUMNS as CSV_COLUMNS, render as render_csv};
 pub use html::render as render_html;
-pub use json::{render as render_json, render_report as render_report_json};
+pub use json::{
+    render as render_json, render_check as render_check_json, render_report as render_report_json,
+};
 pub use markdown::render as render_markdown;
 pub use recovery::{recovery_across, recovery_verdict};
 pub use schema::SCHEMA_VERSION;
@@ -65,6 +67,34 @@ pub struct Design<'a> {
     pub scenario_text: &'a str,
     /// Its results.
     pub study: &'a Study,
+}
+
+/// What `spillway check` found in one scenario file.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The file as given on the command line (`<stdin>` for `-`).
+    pub file: String,
+    /// Its problems; empty when it is valid.
+    pub diagnostics: Vec<Finding>,
+    /// Values accepted but perhaps not meant; a valid file may have some.
+    pub warnings: Vec<Finding>,
+}
+
+/// One diagnostic or warning about a scenario file, where it is and what it says.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The file.
+    pub file: String,
+    /// 1-based line, or 0 when it has no position (an unreadable file).
+    pub line: usize,
+    /// 1-based column in characters, or 0.
+    pub column: usize,
+    /// Dotted key, such as `service.api.workers`; empty when not about a key.
+    pub key: String,
+    /// What is wrong, or what was read.
+    pub message: String,
+    /// How to fix it, when there is more to say.
+    pub help: Option<String>,
 }
 
 /// Every file of a report directory, as `(file name, bytes)`: `report.html`, `report.md`,

@@ -28,8 +28,9 @@
 //! assert!(error.to_string().contains("bad.toml:2:1: simulation.duraton: unknown key"));
 //! ```
 //!
-//! **API boundary**: [`parse`], [`load`], [`read`], [`diagnostic_at`], [`escape_controls`],
-//! [`Diagnostic`] and [`ScenarioError`] are the library facade used by the CLI.
+//! **API boundary**: [`parse`], [`parse_with_warnings`], [`load`], [`read`], [`read_from`],
+//! [`diagnostic_at`], [`escape_controls`], [`Diagnostic`], [`Warning`] and [`ScenarioError`]
+//! are the library facade used by the CLI.
 
 mod client;
 mod components;
@@ -47,17 +48,32 @@ use std::path::Path;
 
 use toml::de::DeTable;
 
-pub use diagnostic::{Diagnostic, ScenarioError, escape_controls};
+pub use diagnostic::{Diagnostic, ScenarioError, Warning, WarningKind, escape_controls};
 pub use locate::{Place, diagnostic_at};
 
 use crate::model;
 use diagnostic::Sink;
 
-/// Parses a scenario from `text`; `file` names it in diagnostics.
-///
-/// Returns the validated system, or every problem found (syntax, unknown keys, types,
-/// units, names, topology), sorted by position.
+/// A validated scenario, with what the reader warned about.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Parsed {
+    /// The system, valid as read.
+    pub system: model::System,
+    /// Values accepted but perhaps not meant (a duration without a unit), in file order.
+    pub warnings: Vec<Warning>,
+}
+
+/// Parses a scenario from `text`; `file` names it in diagnostics. See [`parse_with_warnings`].
 pub fn parse(text: &str, file: &str) -> Result<model::System, ScenarioError> {
+    parse_with_warnings(text, file).map(|parsed| parsed.system)
+}
+
+/// Parses a scenario from `text`; `file` names it in diagnostics and warnings.
+///
+/// Returns the validated system and its warnings, or every problem found (syntax, unknown
+/// keys, types, units, names, topology), sorted by position.
+pub fn parse_with_warnings(text: &str, file: &str) -> Result<Parsed, ScenarioError> {
     let sink = Sink::new(file, text);
     let system = match DeTable::parse(text) {
         Ok(root) => validate::build(root.get_ref(), &sink),
@@ -66,9 +82,9 @@ pub fn parse(text: &str, file: &str) -> Result<model::System, ScenarioError> {
             None
         }
     };
-    let diagnostics = sink.into_sorted();
+    let (diagnostics, warnings) = sink.into_sorted();
     match system {
-        Some(system) if diagnostics.is_empty() => Ok(system),
+        Some(system) if diagnostics.is_empty() => Ok(Parsed { system, warnings }),
         _ if !diagnostics.is_empty() => Err(ScenarioError { diagnostics }),
         // Every path that yields no system records why; this keeps a bug from becoming
         // an empty error.
@@ -95,16 +111,26 @@ pub fn load(path: &Path) -> Result<model::System, ScenarioError> {
 /// A file that cannot be read gives one diagnostic with line and column 0 and the reason
 /// as its message.
 pub fn read(path: &Path) -> Result<String, ScenarioError> {
-    read_text(path).map_err(|message| ScenarioError {
+    read_text(path).map_err(|message| unreadable(&path.display().to_string(), message))
+}
+
+/// Reads a scenario from `input` (standard input, for `-`) as text, with the size limit of
+/// [`read`]; `name` (such as `<stdin>`) names it in the diagnostic.
+pub fn read_from(input: impl Read, name: &str) -> Result<String, ScenarioError> {
+    read_limited(input).map_err(|message| unreadable(name, message))
+}
+
+fn unreadable(file: &str, message: String) -> ScenarioError {
+    ScenarioError {
         diagnostics: vec![Diagnostic {
-            file: path.display().to_string(),
+            file: file.to_string(),
             line: 0,
             column: 0,
             key: String::new(),
             message: format!("cannot read the scenario: {message}"),
             help: None,
         }],
-    })
+    }
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
@@ -113,10 +139,14 @@ fn read_text(path: &Path) -> Result<String, String> {
         return Err("not a regular file (a directory, device or pipe); give a .toml file".into());
     }
     check_size(metadata.len())?;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    read_limited(std::fs::File::open(path).map_err(|e| e.to_string())?)
+}
+
+/// At most [`MAX_FILE_BYTES`]: one byte beyond the limit tells a file that grew since it
+/// was measured, or a stream that is too long.
+fn read_limited(input: impl Read) -> Result<String, String> {
     let mut text = String::new();
-    // One byte beyond the limit tells a file that grew since it was measured.
-    (file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)).map_err(|e| e.to_string())?;
+    (input.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)).map_err(|e| e.to_string())?;
     check_size(text.len() as u64)?;
     Ok(text)
 }
@@ -124,7 +154,7 @@ fn read_text(path: &Path) -> Result<String, String> {
 fn check_size(bytes: u64) -> Result<(), String> {
     if bytes > MAX_FILE_BYTES {
         return Err(format!(
-            "the file has {bytes} bytes, more than the {} MiB a scenario may have",
+            "the scenario has {bytes} bytes, more than the {} MiB a scenario may have",
             MAX_FILE_BYTES >> 20
         ));
     }

@@ -7,69 +7,131 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 /// Simulate asynchronous systems (queues, worker pools, routes) and check the figures against
 /// Little's law and exact queueing theory.
 #[derive(Debug, Parser)]
-#[command(name = "spillway", version, about, after_help = EXIT_CODES)]
+#[command(name = "spillway", version, about, after_help = MAIN_EXAMPLES)]
 pub(crate) struct Args {
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
-const EXIT_CODES: &str =
-    "Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error.";
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  spillway run scenarios/quickstart.toml
+  spillway compare scenarios/checkout-sync.toml scenarios/checkout-async.toml
+  spillway check scenarios/*.toml
+
+Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error,
+3 a safety limit stopped a run (its figures are still printed).";
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  Simulate a bundled scenario and print its figures:
+    spillway run scenarios/quickstart.toml
+  Twenty replications, with 95% intervals, and a report in reports/quickstart/:
+    spillway run scenarios/quickstart.toml --replications 20 --report
+  One JSON document on stdout, another seed, the scenario read from stdin:
+    cat scenarios/md1.toml | spillway run - --json --seed 7
+
+Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error,
+3 a safety limit stopped a run (its figures are still printed).";
+
+const COMPARE_EXAMPLES: &str = "\
+Examples:
+  The synchronous checkout against the asynchronous one:
+    spillway compare scenarios/checkout-sync.toml scenarios/checkout-async.toml
+  A retry storm with and without backoff, the comparison document on stdout:
+    spillway compare scenarios/retry-storm.toml scenarios/retry-storm-backoff.toml --json
+  Three designs, twenty replications each, the report in a chosen directory:
+    spillway compare base.toml cache.toml queue.toml --replications 20 --report /tmp/abc
+
+Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error,
+3 a safety limit stopped a run (its figures are still printed).";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  Every bundled scenario, each problem of each file reported:
+    spillway check scenarios/*.toml
+  As one JSON document, for an editor or a CI job:
+    spillway check --json scenarios/quickstart.toml scenarios/md1.toml
+  A scenario written by another program:
+    generate-scenario | spillway check -
+
+Exit codes: 0 every file is valid, 2 usage error or some file is not.";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Simulate a scenario and print its figures.
+    #[command(after_help = RUN_EXAMPLES)]
     Run {
-        /// The scenario file (TOML).
+        /// The scenario file (TOML); `-` reads it from standard input.
         file: PathBuf,
-        /// Print one JSON document on stdout instead of the table.
+        /// Print one JSON document on stdout instead of the table (warnings go to stderr).
         #[arg(long)]
         json: bool,
         /// Write a report (HTML, Markdown, JSON, CSV, charts) into DIR
         /// [default: reports/<scenario name>].
         #[arg(long, value_name = "DIR", num_args = 0..=1)]
         report: Option<Option<PathBuf>>,
+        /// Independent replications, run in parallel; from two on, headline figures get 95%
+        /// confidence intervals.
+        #[arg(long, value_name = "N", default_value_t = 1, allow_negative_numbers = true,
+              value_parser = replications)]
+        replications: u64,
         #[command(flatten)]
         study: StudyArgs,
     },
     /// Run several designs on the same random arrivals and write one report comparing
-    /// them (the first is the baseline).
+    /// them with the first, the baseline.
+    #[command(after_help = COMPARE_EXAMPLES)]
     Compare {
-        /// Two or more scenario files (TOML).
-        #[arg(required = true, num_args = 2..)]
-        files: Vec<PathBuf>,
+        /// The baseline scenario (TOML); `-` reads it from standard input.
+        baseline: PathBuf,
+        /// The designs compared with the baseline (TOML files).
+        #[arg(required = true, value_name = "DESIGN")]
+        designs: Vec<PathBuf>,
+        /// Print the comparison document on stdout instead of the verdict: the report's
+        /// summary.json, which is written too.
+        #[arg(long)]
+        json: bool,
         /// Where to write the report [default: reports/compare-<a>-vs-<b>].
         #[arg(long, value_name = "DIR")]
         report: Option<PathBuf>,
+        /// Independent replications of each design, run in parallel, which give the 95%
+        /// confidence intervals of figures and differences.
+        #[arg(long, value_name = "N", default_value_t = 10, allow_negative_numbers = true,
+              value_parser = replications)]
+        replications: u64,
         #[command(flatten)]
         study: StudyArgs,
     },
-    /// Validate a scenario without running it.
+    /// Validate scenarios without running them; every problem of every file is reported.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check {
-        /// The scenario file (TOML).
-        file: PathBuf,
+        /// The scenario files (TOML); `-` reads one from standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print one JSON document on stdout: per file, ok or its diagnostics, and its
+        /// warnings.
+        #[arg(long)]
+        json: bool,
     },
 }
 
-/// How many replications, which warm-up, which seed.
+/// Which warm-up, which seed, when to stop.
 #[derive(Debug, ClapArgs)]
 pub(crate) struct StudyArgs {
     /// Seed for every random stream (overrides the scenario's).
-    #[arg(long)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = non_negative)]
     pub(crate) seed: Option<u64>,
-    /// Independent replications, run in parallel; headline figures get 95% confidence
-    /// intervals from two on [default: 1 for run, 10 for compare].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub(crate) replications: Option<u64>,
     /// Warm-up to discard: the scenario's, or chosen automatically by MSER-5.
     #[arg(long, value_enum, default_value_t = WarmupArg::Scenario)]
     pub(crate) warmup: WarmupArg,
     /// Add replications until every source's mean and p99 response time have a 95%
     /// interval within this fraction of their mean (e.g. 0.05).
-    #[arg(long, value_name = "FRACTION")]
+    #[arg(long, value_name = "FRACTION", allow_negative_numbers = true)]
     pub(crate) precision: Option<f64>,
     /// Upper bound on replications with --precision.
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(long, value_name = "N", default_value_t = 200, allow_negative_numbers = true,
+          value_parser = non_negative)]
     pub(crate) max_replications: u64,
     /// No progress bar or timing on stderr.
     #[arg(long, short)]
@@ -82,4 +144,21 @@ pub(crate) enum WarmupArg {
     Scenario,
     /// MSER-5 on a pilot study.
     Auto,
+}
+
+/// The most replications one command may ask for.
+const MAX_REPLICATIONS: u64 = 100_000;
+
+/// A count. Negative numbers reach this parser (`allow_negative_numbers`) because clap's own
+/// error for `-3` suggests `-- -3`, which is wrong here.
+fn non_negative(text: &str) -> Result<u64, String> {
+    text.parse()
+        .map_err(|_| "must be a non-negative integer".to_string())
+}
+
+fn replications(text: &str) -> Result<u64, String> {
+    match non_negative(text)? {
+        n @ 1..=MAX_REPLICATIONS => Ok(n),
+        _ => Err(format!("must be an integer from 1 to {MAX_REPLICATIONS}")),
+    }
 }

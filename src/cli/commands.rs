@@ -13,7 +13,7 @@ use super::term;
 use spillway::experiment::{self, Plan, Precision, Study, Warmup};
 use spillway::model::{Arrivals, System};
 use spillway::report::{self, Design, Report};
-use spillway::scenario::{self, Place};
+use spillway::scenario::{self, Diagnostic, Place, Warning};
 use spillway::sim::{self, RunError};
 
 pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
@@ -22,52 +22,143 @@ pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
             file,
             json,
             report,
+            replications,
             study,
-        } => run(&file, json, report, &study),
+        } => run(&file, json, report, replications, &study),
         Command::Compare {
-            files,
+            baseline,
+            designs,
+            json,
             report,
+            replications,
             study,
-        } => compare(&files, report, &study),
-        Command::Check { file } => check(&file),
+        } => {
+            let files: Vec<PathBuf> = std::iter::once(baseline).chain(designs).collect();
+            compare(&files, json, report, replications, &study)
+        }
+        Command::Check { files, json } => check(&files, json),
     }
 }
 
-/// A scenario as read: its path, text and validated system.
+/// The file name that means standard input.
+const STDIN: &str = "-";
+
+/// A scenario as read: its path, text, validated system and the reader's warnings.
 struct Loaded {
     path: String,
     name: String,
     text: String,
     system: System,
+    warnings: Vec<Warning>,
 }
 
-/// Reads and validates a scenario, keeping its text for the report.
+/// A scenario that failed: its problems, and the reader's warnings when it got that far
+/// (a duration read as seconds often explains a refusal).
+struct Invalid {
+    problems: Vec<Diagnostic>,
+    warnings: Vec<Warning>,
+}
+
+impl Invalid {
+    fn new(problems: Vec<Diagnostic>) -> Invalid {
+        Invalid {
+            problems,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Reads and validates a scenario, keeping its text for the report; prints its warnings on
+/// stderr.
 fn load(file: &Path, seed: Option<u64>) -> Result<Loaded, Failure> {
-    let path = file.display().to_string();
-    let text = scenario::read(file).map_err(|e| Failure::Input(e.to_string()))?;
-    let system = scenario::parse(&text, &path).map_err(|e| Failure::Input(e.to_string()))?;
-    sim::check_stable(&system).map_err(|e| Failure::Input(refusal(&text, &path, &system, &e)))?;
-    let system = match seed {
-        Some(seed) => system.with_seed(seed),
-        None => system,
+    let loaded = validate(file).map_err(|invalid| {
+        print_warnings(&invalid.warnings);
+        Failure::Input(render(&invalid.problems))
+    })?;
+    print_warnings(&loaded.warnings);
+    Ok(match seed {
+        Some(seed) => Loaded {
+            system: loaded.system.with_seed(seed),
+            ..loaded
+        },
+        None => loaded,
+    })
+}
+
+/// Reads (`-`: standard input, named `<stdin>`) and validates a scenario, refusing what
+/// the engine would refuse before a run; every problem found, if any.
+fn validate(file: &Path) -> Result<Loaded, Invalid> {
+    let path = path_name(file);
+    let (name, text) = if file.as_os_str() == STDIN {
+        let text = scenario::read_from(std::io::stdin().lock(), &path);
+        ("stdin".to_string(), text)
+    } else {
+        let name = (file.file_stem())
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+        (name, scenario::read(file))
     };
-    let name = file
-        .file_stem()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    let text = text.map_err(|e| Invalid::new(e.diagnostics))?;
+    let parsed =
+        scenario::parse_with_warnings(&text, &path).map_err(|e| Invalid::new(e.diagnostics))?;
+    if let Err(error) = sim::check_stable(&parsed.system) {
+        return Err(Invalid {
+            problems: vec![refusal(&text, &path, &parsed.system, &error)],
+            warnings: parsed.warnings,
+        });
+    }
     Ok(Loaded {
         path,
         name,
         text,
-        system,
+        system: parsed.system,
+        warnings: parsed.warnings,
     })
 }
 
+/// The file as diagnostics name it: `<stdin>` for `-`.
+fn path_name(file: &Path) -> String {
+    if file.as_os_str() == STDIN {
+        "<stdin>".to_string()
+    } else {
+        file.display().to_string()
+    }
+}
+
+fn print_warnings(warnings: &[Warning]) {
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+}
+
+/// Diagnostics as printed: one after another, each with its help line.
+fn render(problems: &[Diagnostic]) -> String {
+    let lines: Vec<String> = problems.iter().map(Diagnostic::to_string).collect();
+    lines.join("\n")
+}
+
+/// Standard input can be read once: `-` may be given once per command.
+fn stdin_once(files: &[PathBuf]) -> Result<(), Failure> {
+    if files.iter().filter(|f| f.as_os_str() == STDIN).count() > 1 {
+        return Err(Failure::Input(
+            "error: '-' (standard input) can be given only once".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// A pre-run refusal, pointed at the key that causes it when it names one.
-fn refusal(text: &str, path: &str, system: &System, error: &RunError) -> String {
+fn refusal(text: &str, path: &str, system: &System, error: &RunError) -> Diagnostic {
     let message = error.to_string();
     match place(system, error) {
-        Some(place) => scenario::diagnostic_at(text, path, place, message).to_string(),
-        None => scenario::escape_controls(&format!("{path}: {message}")).into_owned(),
+        Some(place) => scenario::diagnostic_at(text, path, place, message),
+        None => Diagnostic {
+            file: path.to_string(),
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message,
+            help: None,
+        },
     }
 }
 
@@ -105,19 +196,74 @@ fn arrivals_key(system: &System, name: &str) -> &'static str {
     }
 }
 
-fn check(file: &Path) -> Result<(), Failure> {
-    let loaded = load(file, None)?;
-    println!(
-        "{}: ok ({} source(s), {} service(s))",
-        file.display(),
-        loaded.system.sources().len(),
-        loaded.system.services().len()
-    );
-    Ok(())
+/// Checks every file, reporting each one's problems (on stderr, or all in one JSON
+/// document on stdout); exit 2 if any file is invalid.
+fn check(files: &[PathBuf], json: bool) -> Result<(), Failure> {
+    stdin_once(files)?;
+    let results: Vec<Result<Loaded, Invalid>> = files.iter().map(|file| validate(file)).collect();
+    if json {
+        let checked: Vec<report::Checked> = (files.iter().zip(&results))
+            .map(|(file, result)| checked(file, result))
+            .collect();
+        print(&String::from_utf8_lossy(&report::render_check_json(
+            &checked,
+        )))?;
+    } else {
+        for result in &results {
+            match result {
+                Ok(loaded) => {
+                    print_warnings(&loaded.warnings);
+                    print(&format!(
+                        "{}: ok ({} source(s), {} service(s))\n",
+                        scenario::escape_controls(&loaded.path),
+                        loaded.system.sources().len(),
+                        loaded.system.services().len()
+                    ))?;
+                }
+                Err(invalid) => {
+                    print_warnings(&invalid.warnings);
+                    eprintln!("{}", render(&invalid.problems));
+                }
+            }
+        }
+    }
+    match results.iter().all(Result::is_ok) {
+        true => Ok(()),
+        false => Err(Failure::Reported),
+    }
+}
+
+/// One file's result as `check --json` shows it.
+fn checked(file: &Path, result: &Result<Loaded, Invalid>) -> report::Checked {
+    let finding = |d: &Diagnostic| report::Finding {
+        file: d.file.clone(),
+        line: d.line,
+        column: d.column,
+        key: d.key.clone(),
+        message: d.message.clone(),
+        help: d.help.clone(),
+    };
+    let warning = |w: &Warning| report::Finding {
+        file: w.file.clone(),
+        line: w.line,
+        column: w.column,
+        key: w.key.clone(),
+        message: w.message(),
+        help: None,
+    };
+    let (problems, warnings) = match result {
+        Ok(loaded) => (&[][..], &loaded.warnings),
+        Err(invalid) => (&invalid.problems[..], &invalid.warnings),
+    };
+    report::Checked {
+        file: path_name(file),
+        diagnostics: problems.iter().map(finding).collect(),
+        warnings: warnings.iter().map(warning).collect(),
+    }
 }
 
 /// The study to run; `time_series` when a report will draw charts from it.
-fn plan(args: &StudyArgs, default_replications: u64, time_series: bool) -> Result<Plan, Failure> {
+fn plan(args: &StudyArgs, replications: u64, time_series: bool) -> Result<Plan, Failure> {
     let precision = match args.precision {
         Some(p) if !(p > 0.0 && p < 1.0) => {
             return Err(Failure::Input(format!(
@@ -131,7 +277,7 @@ fn plan(args: &StudyArgs, default_replications: u64, time_series: bool) -> Resul
         None => None,
     };
     Ok(Plan {
-        replications: args.replications.unwrap_or(default_replications),
+        replications,
         warmup: match args.warmup {
             WarmupArg::Scenario => Warmup::Scenario,
             WarmupArg::Auto => Warmup::Mser5,
@@ -169,16 +315,17 @@ fn run(
     file: &Path,
     json: bool,
     report_dir: Option<Option<PathBuf>>,
+    replications: u64,
     args: &StudyArgs,
 ) -> Result<(), Failure> {
     let loaded = load(file, args.seed)?;
-    let plan = plan(args, 1, report_dir.is_some())?;
+    let plan = plan(args, replications, report_dir.is_some())?;
     let progress = Progress::new(expected_replications(&plan), args.quiet);
     // Wall-clock time is measured here only, and printed to stderr, never into results.
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
     let study = experiment::study(&loaded.system, &plan, &|| progress.tick())
-        .with_context(|| format!("simulating '{}'", file.display()))
+        .with_context(|| format!("simulating '{}'", loaded.path))
         .map_err(Failure::Run)?;
     progress.finish();
     let elapsed = started.elapsed().as_secs_f64();
@@ -206,17 +353,22 @@ fn run(
     stopped(&[&study])
 }
 
+/// Runs the designs; prints the verdict, or with `json` the comparison document (the
+/// report's `summary.json`), and writes the report either way.
 fn compare(
     files: &[PathBuf],
+    json: bool,
     report_dir: Option<PathBuf>,
+    replications: u64,
     args: &StudyArgs,
 ) -> Result<(), Failure> {
+    stdin_once(files)?;
     let mut loaded = files
         .iter()
         .map(|f| load(f, args.seed))
         .collect::<Result<Vec<_>, _>>()?;
     disambiguate(&mut loaded);
-    let plan = plan(args, 10, true)?;
+    let plan = plan(args, replications, true)?;
     let progress = Progress::new(
         expected_replications(&plan) * loaded.len() as u64,
         args.quiet,
@@ -242,8 +394,12 @@ fn compare(
     let dir = report_dir
         .unwrap_or_else(|| default_report_dir(&format!("compare-{}", names.join("-vs-"))));
     write_report(&dir, &report)?;
-    let mut text = term::verdict(&report);
-    text.push_str(&format!("report: {}\n", dir.join("report.html").display()));
+    let text = if json {
+        String::from_utf8_lossy(&report::render_report_json(&report)).into_owned()
+    } else {
+        let report_line = format!("report: {}\n", dir.join("report.html").display());
+        term::verdict(&report) + &report_line
+    };
     print(&text)?;
     if !args.quiet {
         let events = studies.iter().map(|s| s.events).sum();

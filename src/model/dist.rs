@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use super::units::seconds_text;
+
 /// The 99th percentile of the standard normal distribution.
 const Z_P99: f64 = 2.326_347_874_040_841;
 
@@ -59,27 +61,81 @@ pub(crate) enum Family {
 }
 
 /// Why a distribution's parameters were rejected; the text says what to change.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct DistError(String);
+///
+/// The values of the distribution it quotes (a mean, a bound, a sample) are kept as numbers,
+/// because only the reader knows what they measure: [`Display`](fmt::Display) shows them as
+/// durations (`p99 (10 ms) must be greater than the mean (20 ms)`), [`DistError::counts`] as
+/// plain numbers, for a distribution of counts such as a fanout.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DistError {
+    /// The message, with `{0}`, `{1}`… where `values` go.
+    template: String,
+    values: Vec<f64>,
+}
 
-fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), DistError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(DistError(message()))
+impl DistError {
+    fn new(template: String, values: &[f64]) -> DistError {
+        DistError {
+            template,
+            values: values.to_vec(),
+        }
+    }
+
+    /// The message with the distribution's values as plain numbers (counts).
+    pub fn counts(&self) -> String {
+        self.render(|value| value.to_string())
+    }
+
+    fn render(&self, show: impl Fn(f64) -> String) -> String {
+        let mut text = self.template.clone();
+        for (i, value) in self.values.iter().enumerate() {
+            text = text.replace(&format!("{{{i}}}"), &show(*value));
+        }
+        text
     }
 }
 
+impl fmt::Display for DistError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(seconds_text))
+    }
+}
+
+impl std::error::Error for DistError {}
+
+fn check(ok: bool, message: impl FnOnce() -> DistError) -> Result<(), DistError> {
+    if ok { Ok(()) } else { Err(message()) }
+}
+
+/// A message that quotes no value of the distribution.
+fn plain(message: String) -> DistError {
+    DistError::new(message, &[])
+}
+
+/// A parameter that is not a value of the distribution (a shape, `sigma`) must be > 0.
 fn positive(name: &str, value: f64) -> Result<(), DistError> {
     check(value.is_finite() && value > 0.0, || {
-        format!("{name} must be a finite number > 0 (got {value})")
+        plain(format!("{name} must be a finite number > 0 (got {value})"))
     })
 }
 
-fn non_negative(name: &str, value: f64) -> Result<(), DistError> {
+/// A value of the distribution (a mean, a scale) must be > 0.
+fn positive_value(name: &str, value: f64) -> Result<(), DistError> {
+    check(value.is_finite() && value > 0.0, || {
+        DistError::new(
+            format!("{name} must be a finite number > 0 (got {{0}})"),
+            &[value],
+        )
+    })
+}
+
+/// A value of the distribution (a bound, a sample) must be >= 0.
+fn non_negative_value(name: &str, value: f64) -> Result<(), DistError> {
     check(value.is_finite() && value >= 0.0, || {
-        format!("{name} must be a finite number >= 0 (got {value})")
+        DistError::new(
+            format!("{name} must be a finite number >= 0 (got {{0}})"),
+            &[value],
+        )
     })
 }
 
@@ -88,56 +144,59 @@ fn non_negative(name: &str, value: f64) -> Result<(), DistError> {
 fn finite_moment(name: &str, value: f64, exact_finite: bool) -> Result<(), DistError> {
     let ok = value.is_finite() || (!exact_finite && value == f64::INFINITY);
     check(ok, || {
-        format!(
+        plain(format!(
             "the parameters are too extreme: the {name} comes out as {value}, which cannot \
              be simulated; bring them closer to ordinary values"
-        )
+        ))
     })
 }
 
 impl Dist {
     /// Always `value` seconds.
     pub fn constant(value: f64) -> Result<Dist, DistError> {
-        non_negative("value", value)?;
+        non_negative_value("value", value)?;
         Dist::checked(Family::Constant { value })
     }
 
     /// Exponential with the given mean (memoryless; Poisson arrivals have these gaps).
     pub fn exponential(mean: f64) -> Result<Dist, DistError> {
-        positive("mean", mean)?;
+        positive_value("mean", mean)?;
         Dist::checked(Family::Exponential { mean })
     }
 
     /// Uniform on `[min, max]`.
     pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
-        non_negative("min", min)?;
-        non_negative("max", max)?;
+        non_negative_value("min", min)?;
+        non_negative_value("max", max)?;
         check(min <= max, || {
-            format!("min ({min}) must not exceed max ({max})")
+            DistError::new("min ({0}) must not exceed max ({1})".into(), &[min, max])
         })?;
         Dist::checked(Family::Uniform { min, max })
     }
 
     /// Normal with the given mean and standard deviation, truncated at zero.
     pub fn normal(mean: f64, sd: f64) -> Result<Dist, DistError> {
-        positive("mean", mean)?;
-        positive("sd", sd)?;
+        positive_value("mean", mean)?;
+        positive_value("sd", sd)?;
         Dist::checked(Family::Normal { mean, sd })
     }
 
     /// Log-normal whose logarithm has mean `mu` and standard deviation `sigma`.
     pub fn lognormal(mu: f64, sigma: f64) -> Result<Dist, DistError> {
-        check(mu.is_finite(), || format!("mu must be finite (got {mu})"))?;
+        check(mu.is_finite(), || {
+            plain(format!("mu must be finite (got {mu})"))
+        })?;
         positive("sigma", sigma)?;
         Dist::checked(Family::LogNormal { mu, sigma })
     }
 
     /// Log-normal with the given median and 99th percentile.
     pub fn lognormal_median_p99(median: f64, p99: f64) -> Result<Dist, DistError> {
-        positive("median", median)?;
-        positive("p99", p99)?;
+        positive_value("median", median)?;
+        positive_value("p99", p99)?;
         check(p99 > median, || {
-            format!("p99 ({p99}) must be greater than the median ({median})")
+            let message = "p99 ({0}) must be greater than the median ({1})";
+            DistError::new(message.into(), &[p99, median])
         })?;
         Dist::lognormal(median.ln(), (p99 / median).ln() / Z_P99)
     }
@@ -147,19 +206,23 @@ impl Dist {
     /// Solves `ln(p99/mean) = z·σ − σ²/2` for the smaller root σ, which exists while
     /// `p99/mean ≤ e^(z²/2) ≈ 14.97`.
     pub fn lognormal_mean_p99(mean: f64, p99: f64) -> Result<Dist, DistError> {
-        positive("mean", mean)?;
-        positive("p99", p99)?;
+        positive_value("mean", mean)?;
+        positive_value("p99", p99)?;
         check(p99 > mean, || {
-            format!("p99 ({p99}) must be greater than the mean ({mean})")
+            DistError::new(
+                "p99 ({0}) must be greater than the mean ({1})".into(),
+                &[p99, mean],
+            )
         })?;
         let gap = (p99 / mean).ln();
         let discriminant = Z_P99 * Z_P99 - 2.0 * gap;
         check(discriminant >= 0.0, || {
-            format!(
-                "no log-normal has mean {mean} and p99 {p99}: p99 can be at most {:.2} times \
+            let message = format!(
+                "no log-normal has mean {{0}} and p99 {{1}}: p99 can be at most {:.2} times \
                  the mean; give median and p99, or mu and sigma, instead",
                 (Z_P99 * Z_P99 / 2.0).exp()
-            )
+            );
+            DistError::new(message, &[mean, p99])
         })?;
         let sigma = Z_P99 - discriminant.sqrt();
         Dist::lognormal(mean.ln() - sigma * sigma / 2.0, sigma)
@@ -168,39 +231,39 @@ impl Dist {
     /// Gamma with the given shape and scale (mean = shape·scale).
     pub fn gamma(shape: f64, scale: f64) -> Result<Dist, DistError> {
         positive("shape", shape)?;
-        positive("scale", scale)?;
+        positive_value("scale", scale)?;
         Dist::checked(Family::Gamma { shape, scale })
     }
 
     /// Erlang: the sum of `k` exponential phases, with the given overall mean.
     pub fn erlang(k: u32, mean: f64) -> Result<Dist, DistError> {
-        check(k >= 1, || "k must be at least 1".to_string())?;
-        positive("mean", mean)?;
+        check(k >= 1, || plain("k must be at least 1".to_string()))?;
+        positive_value("mean", mean)?;
         Dist::gamma(f64::from(k), mean / f64::from(k))
     }
 
     /// Weibull with the given shape and scale.
     pub fn weibull(shape: f64, scale: f64) -> Result<Dist, DistError> {
         positive("shape", shape)?;
-        positive("scale", scale)?;
+        positive_value("scale", scale)?;
         Dist::checked(Family::Weibull { shape, scale })
     }
 
     /// Pareto (type I) with the given shape (tail index) and scale (the minimum value).
     pub fn pareto(shape: f64, scale: f64) -> Result<Dist, DistError> {
         positive("shape", shape)?;
-        positive("scale", scale)?;
+        positive_value("scale", scale)?;
         Dist::checked(Family::Pareto { shape, scale })
     }
 
     /// Two-phase hyperexponential with balanced means, fitted to a mean and a coefficient of
     /// variation `cv ≥ 1` (`cv = 1` is the exponential).
     pub fn hyperexponential(mean: f64, cv: f64) -> Result<Dist, DistError> {
-        positive("mean", mean)?;
+        positive_value("mean", mean)?;
         check(cv.is_finite() && cv >= 1.0, || {
-            format!(
+            plain(format!(
                 "cv must be >= 1 for a hyperexponential (got {cv}); use gamma or erlang below 1"
-            )
+            ))
         })?;
         let scv = cv * cv;
         let p = 0.5 * (1.0 + ((scv - 1.0) / (scv + 1.0)).sqrt());
@@ -214,10 +277,10 @@ impl Dist {
     /// Draws uniformly from a list of observed durations.
     pub fn empirical(samples: Vec<f64>) -> Result<Dist, DistError> {
         check(!samples.is_empty(), || {
-            "samples must not be empty".to_string()
+            plain("samples must not be empty".to_string())
         })?;
         for &s in &samples {
-            non_negative("every sample", s)?;
+            non_negative_value("every sample", s)?;
         }
         Dist::checked(Family::Empirical { samples })
     }
@@ -230,10 +293,10 @@ impl Dist {
     fn checked(family: Family) -> Result<Dist, DistError> {
         if let Family::HyperExponential { p, mean1, mean2 } = family {
             check(p < 1.0, || {
-                "cv is too large: one phase would have probability 0".to_string()
+                plain("cv is too large: one phase would have probability 0".to_string())
             })?;
-            positive("the first phase's mean", mean1)?;
-            positive("the second phase's mean", mean2)?;
+            positive_value("the first phase's mean", mean1)?;
+            positive_value("the second phase's mean", mean2)?;
         }
         let dist = Dist(family);
         let tail = match dist.0 {

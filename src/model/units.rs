@@ -58,16 +58,39 @@ impl Sub for SimTime {
     }
 }
 
+/// Units for [`SimDuration`]'s display, largest first, in nanoseconds.
+const DISPLAY_UNITS: [(u64, &str); 6] = [
+    (3_600_000_000_000, "h"),
+    (60_000_000_000, "min"),
+    (1_000_000_000, "s"),
+    (1_000_000, "ms"),
+    (1_000, "us"),
+    (1, "ns"),
+];
+
+/// In the largest unit that gives at least 1, to three decimals without trailing zeros
+/// (`20 ms`, `1.5 s`, `2 h`), so that messages quote values as a scenario writes them.
 impl fmt::Display for SimDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.as_secs_f64();
-        match s {
-            s if s >= 3600.0 => write!(f, "{:.3}h", s / 3600.0),
-            s if s >= 60.0 => write!(f, "{:.3}min", s / 60.0),
-            s if s >= 1.0 => write!(f, "{s:.3}s"),
-            s if s >= 1e-3 => write!(f, "{:.3}ms", s * 1e3),
-            s => write!(f, "{:.3}us", s * 1e6),
+        if self.0 == 0 {
+            return f.write_str("0 s");
         }
+        let (size, unit) = (DISPLAY_UNITS.iter())
+            .find(|(size, _)| self.0 >= *size)
+            .copied()
+            .unwrap_or((1, "ns"));
+        let text = format!("{:.3}", self.0 as f64 / size as f64);
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        write!(f, "{text} {unit}")
+    }
+}
+
+/// Seconds as a duration for messages (`0.02` → `20 ms`); a number no duration can be
+/// (negative, not finite) keeps its digits and says `s`.
+pub(crate) fn seconds_text(secs: f64) -> String {
+    match SimDuration::from_secs_f64(secs) {
+        Some(duration) => duration.to_string(),
+        None => format!("{secs} s"),
     }
 }
 

@@ -1,7 +1,8 @@
-//! The JSON document of `spillway run --json`.
+//! The JSON documents: `spillway run --json`, a report's `summary.json` (also
+//! `compare --json`) and `check --json`.
 
-use super::schema::{CompareDoc, RunDoc};
-use super::{Report, RunReport};
+use super::schema::{CheckDoc, CompareDoc, RunDoc};
+use super::{Checked, Report, RunReport};
 
 /// One JSON document, pretty-printed, ending in a newline. Same input, same bytes.
 pub fn render(report: &RunReport<'_>) -> Vec<u8> {
@@ -19,6 +20,15 @@ pub fn render_report(report: &Report<'_>) -> Vec<u8> {
         _ => serde_json::to_vec_pretty(&CompareDoc::new(report)),
     };
     let mut bytes = bytes.expect("plain data always serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The document of `spillway check --json`: every file, ok or its diagnostics, and its
+/// warnings.
+pub fn render_check(files: &[Checked]) -> Vec<u8> {
+    let mut bytes =
+        serde_json::to_vec_pretty(&CheckDoc::new(files)).expect("plain data always serialises");
     bytes.push(b'\n');
     bytes
 }

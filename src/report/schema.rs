@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Design, Report, RunReport, scenario_hash};
+use super::{Checked, Design, Finding, Report, RunReport, scenario_hash};
 use crate::experiment::{StopReason, Study};
 use crate::model::{ServiceId, System};
 use crate::oracle;
@@ -607,6 +607,65 @@ impl TheoryDoc {
             lq: f.lq,
             w: f.w,
             wq: f.wq,
+        }
+    }
+}
+
+/// `spillway check --json`: `ok` when every file is.
+#[derive(Serialize)]
+pub(crate) struct CheckDoc<'a> {
+    schema_version: u32,
+    spillway_version: &'static str,
+    ok: bool,
+    files: Vec<CheckedDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckedDoc<'a> {
+    file: &'a str,
+    ok: bool,
+    diagnostics: Vec<FindingDoc<'a>>,
+    warnings: Vec<FindingDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingDoc<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    key: &'a str,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+impl<'a> CheckDoc<'a> {
+    pub(crate) fn new(files: &'a [Checked]) -> CheckDoc<'a> {
+        let findings = |list: &'a [Finding]| list.iter().map(FindingDoc::new).collect();
+        CheckDoc {
+            schema_version: SCHEMA_VERSION,
+            spillway_version: env!("CARGO_PKG_VERSION"),
+            ok: files.iter().all(|f| f.diagnostics.is_empty()),
+            files: (files.iter())
+                .map(|f| CheckedDoc {
+                    file: &f.file,
+                    ok: f.diagnostics.is_empty(),
+                    diagnostics: findings(&f.diagnostics),
+                    warnings: findings(&f.warnings),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'a> FindingDoc<'a> {
+    fn new(f: &'a Finding) -> FindingDoc<'a> {
+        FindingDoc {
+            file: &f.file,
+            line: f.line,
+            column: f.column,
+            key: &f.key,
+            message: &f.message,
+            help: f.help.as_deref(),
         }
     }
 }

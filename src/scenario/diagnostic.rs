@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
+use crate::model::SimDuration;
+
 /// One problem in a scenario file.
 ///
 /// It prints as `scenarios/shop.toml:14:3: service.api.queue.capacity: must be >= 0`,
@@ -71,6 +73,64 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
+/// Something the reader accepted that may not say what its author meant: the scenario is
+/// valid as read, and the CLI prints this on stderr without failing.
+///
+/// It prints as `scenarios/x.toml:12:20: service.api.service_time.mean: warning: a plain
+/// number is read as seconds (20 s); write "20s" or "20ms" to say which`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Warning {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line of the value.
+    pub line: usize,
+    /// 1-based column of the value, counted in characters.
+    pub column: usize,
+    /// Dotted path of the key, such as `service.api.service_time.mean`.
+    pub key: String,
+    /// What was read.
+    pub kind: WarningKind,
+}
+
+/// What a [`Warning`] is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// A duration written as a plain number, read as that many seconds: `20` could have
+    /// meant milliseconds.
+    PlainSeconds {
+        /// The number as read (`20`, `0.02`).
+        number: String,
+        /// The duration it was read as.
+        read: SimDuration,
+    },
+}
+
+impl Warning {
+    /// What was read, and how to say it unambiguously.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            WarningKind::PlainSeconds { number, read } => format!(
+                "a plain number is read as seconds ({read}); write \"{number}s\" or \"{number}ms\" \
+                 to say which"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (file, key) = (escape_controls(&self.file), escape_controls(&self.key));
+        let message = self.message();
+        write!(
+            f,
+            "{file}:{}:{}: {key}: warning: {message}",
+            self.line, self.column
+        )
+    }
+}
+
 /// Every problem found in one file, in order of position.
 ///
 /// Returned by [`parse`](crate::scenario::parse) and [`load`](crate::scenario::load); it is
@@ -97,6 +157,7 @@ pub(crate) struct Sink<'t> {
     text: &'t str,
     line_starts: Vec<usize>,
     found: RefCell<Vec<(usize, Diagnostic)>>,
+    warnings: RefCell<Vec<(usize, Warning)>>,
 }
 
 impl<'t> Sink<'t> {
@@ -108,6 +169,7 @@ impl<'t> Sink<'t> {
             text,
             line_starts: std::iter::once(0).chain(newlines).collect(),
             found: RefCell::new(Vec::new()),
+            warnings: RefCell::new(Vec::new()),
         }
     }
 
@@ -157,11 +219,40 @@ impl<'t> Sink<'t> {
         self.position(at).0
     }
 
-    /// Every problem recorded, sorted by position (ties keep the order they were found in).
-    pub(crate) fn into_sorted(self) -> Vec<Diagnostic> {
-        let mut found = self.found.into_inner();
-        found.sort_by_key(|(at, _)| *at);
-        found.into_iter().map(|(_, d)| d).collect()
+    /// Records a warning about the value at byte offset `at`. Within one array (keys
+    /// ending in `[i]`) only the first is kept: one note per list of samples is enough.
+    pub(crate) fn warn(&self, at: usize, key: &str, kind: WarningKind) {
+        let list = |key: &str| key.rsplit_once('[').map(|(list, _)| list.to_string());
+        let mut warnings = self.warnings.borrow_mut();
+        if list(key).is_some_and(|l| {
+            warnings
+                .iter()
+                .any(|(_, w)| list(&w.key) == Some(l.clone()))
+        }) {
+            return;
+        }
+        let (line, column) = self.position(at);
+        let warning = Warning {
+            file: self.file.to_string(),
+            line,
+            column,
+            key: key.to_string(),
+            kind,
+        };
+        warnings.push((at, warning));
+    }
+
+    /// Every problem recorded and every warning, each sorted by position (ties keep the
+    /// order they were found in).
+    pub(crate) fn into_sorted(self) -> (Vec<Diagnostic>, Vec<Warning>) {
+        fn sorted<T>(mut found: Vec<(usize, T)>) -> Vec<T> {
+            found.sort_by_key(|(at, _)| *at);
+            found.into_iter().map(|(_, item)| item).collect()
+        }
+        (
+            sorted(self.found.into_inner()),
+            sorted(self.warnings.into_inner()),
+        )
     }
 
     /// 1-based line and character column of byte offset `at` (clamped to the text).

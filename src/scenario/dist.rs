@@ -48,6 +48,14 @@ impl Values {
             Values::Counts => field.number(),
         }
     }
+
+    /// The model's complaint, quoting values as durations or as counts.
+    fn describe(self, error: &DistError) -> String {
+        match self {
+            Values::Durations => error.to_string(),
+            Values::Counts => error.counts(),
+        }
+    }
 }
 
 /// Reads a distribution of durations, such as `service_time` or `interarrival`.
@@ -76,7 +84,8 @@ fn read_values(field: &Field<'_>, values: Values) -> Option<Dist> {
     match built? {
         Ok(dist) => Some(dist),
         Err(error) => {
-            field.error(format!("invalid {family} distribution: {error}"));
+            let problem = values.describe(&error);
+            field.error(format!("invalid {family} distribution: {problem}"));
             None
         }
     }

@@ -12,7 +12,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeInteger, DeTable, DeValue};
 
-use super::diagnostic::{Sink, did_you_mean};
+use super::diagnostic::{Sink, WarningKind, did_you_mean};
 use super::units;
 use crate::model::{Rate, SimDuration};
 
@@ -320,11 +320,26 @@ impl<'a> Field<'a> {
         value.map_err(|message| self.error(message)).ok()
     }
 
-    /// A duration: a string with a unit (`"250ms"`), or a plain number of seconds.
+    /// A duration: a string with a unit (`"250ms"`), or a plain number of seconds, which
+    /// is valid but warned about unless it is 0 (the same in every unit).
     pub(crate) fn duration(&self) -> Option<SimDuration> {
         let parsed = match self.value() {
             DeValue::String(text) => units::parse_duration(text),
-            DeValue::Integer(_) | DeValue::Float(_) => units::seconds(self.number()?),
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                let number = self.number()?;
+                let read = units::seconds(number);
+                if let Ok(duration) = read
+                    && duration != SimDuration::ZERO
+                {
+                    let number = number.to_string();
+                    let kind = WarningKind::PlainSeconds {
+                        number,
+                        read: duration,
+                    };
+                    self.sink.warn(self.at(), &self.key, kind);
+                }
+                read
+            }
             _ => return self.wrong_type("a duration (a string such as \"250ms\", or seconds)"),
         };
         parsed.map_err(|message| self.error(message)).ok()

@@ -99,7 +99,7 @@ fn read_fanout(field: &Field<'_>) -> Option<Dist> {
             match Dist::constant(count as f64) {
                 Ok(dist) => Some(dist),
                 Err(error) => {
-                    field.error(format!("invalid fanout: {error}"));
+                    field.error(format!("invalid fanout: {}", error.counts()));
                     None
                 }
             }

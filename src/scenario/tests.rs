@@ -299,7 +299,7 @@ fn each_problem_is_reported_at_its_position_and_key() {
                 "{ dist = \"lognormal\", mean = \"60ms\", p99 = \"40ms\" }",
             )],
             &[
-                "15:16 service.api.service_time: invalid lognormal distribution: p99 (0.04) must be greater than the mean (0.06)",
+                "15:16 service.api.service_time: invalid lognormal distribution: p99 (40 ms) must be greater than the mean (60 ms)",
             ],
         ),
         (
@@ -633,7 +633,7 @@ fn distribution_parameters_are_checked() {
         ),
         (
             "{ dist = \"uniform\", min = \"30ms\", max = \"10ms\" }",
-            "15:16 service.api.service_time: invalid uniform distribution: min (0.03) must not exceed max (0.01)",
+            "15:16 service.api.service_time: invalid uniform distribution: min (30 ms) must not exceed max (10 ms)",
         ),
         (
             "{ dist = \"lognormal\", mean = \"1ms\", median = \"1ms\", p99 = \"2ms\" }",
@@ -684,7 +684,7 @@ fn the_interarrival_distribution_is_read_like_a_service_time() {
     assert_problems(
         &text,
         &[
-            "9:16 source.web.interarrival: invalid uniform distribution: min (0.002) must not exceed max (0.001)",
+            "9:16 source.web.interarrival: invalid uniform distribution: min (2 ms) must not exceed max (1 ms)",
         ],
     );
 }
@@ -1280,7 +1280,7 @@ fn source_mistakes_are_reported_at_their_key() {
                 "rate = \"10/s\"\nschedule = [{ at = \"10s\", rate = 5, over = \"10s\" }, { at = \"15s\", rate = 1 }]",
             )],
             &[
-                "10:60 source.web.schedule[1].at: it starts at 15.000s, before the previous change's ramp has finished at 20.000s",
+                "10:60 source.web.schedule[1].at: it starts at 15 s, before the previous change's ramp has finished at 20 s",
             ],
         ),
         (
@@ -1290,7 +1290,7 @@ fn source_mistakes_are_reported_at_their_key() {
                 "rate = \"10/s\"\nschedule = [{ at = \"10s\", rate = 5 }, { at = \"5s\", rate = 1 }]",
             )],
             &[
-                "10:46 source.web.schedule[1].at: changes must be in time order: this one at 5.000s comes after one at 10.000s",
+                "10:46 source.web.schedule[1].at: changes must be in time order: this one at 5 s comes after one at 10 s",
             ],
         ),
         (
@@ -1371,12 +1371,12 @@ fn source_mistakes_are_reported_at_their_key() {
                 RATE,
                 "rate = \"10/s\"\nretry = { base = \"1s\", cap = \"500ms\" }",
             )],
-            &["10:30 source.web.retry.cap: must be >= base (1.000s), got 500.000ms"],
+            &["10:30 source.web.retry.cap: must be >= base (1 s), got 500 ms"],
         ),
         (
             "base above the default cap",
             &[(RATE, "rate = \"10/s\"\nretry = { base = \"1m\" }")],
-            &["10:9 source.web.retry: base (1.000min) is above the default cap (10.000s)"],
+            &["10:9 source.web.retry: base (1 min) is above the default cap (10 s)"],
         ),
         (
             "zero attempts, small multiplier",
@@ -1509,7 +1509,7 @@ fn service_mistakes_are_reported_at_their_key() {
                 "workers = 2\nschedule = [{ at = \"10m\", workers = 0 }, { at = \"5m\", workers = 2 }]",
             )],
             &[
-                "14:49 service.api.schedule[1].at: changes must be in time order: this one at 5.000min comes after one at 10.000min",
+                "14:49 service.api.schedule[1].at: changes must be in time order: this one at 5 min comes after one at 10 min",
             ],
         ),
         (
@@ -1672,4 +1672,85 @@ fn issue_9_diagnostics_escape_control_characters() {
             .all(|line| line.starts_with("t\\u{7}.toml:") || line.starts_with("  help:")),
         "{shown}"
     );
+}
+
+/// Issue 9, section 5: a diagnostic quotes durations with their unit, never as bare
+/// seconds, while a distribution of counts (a fanout) keeps plain numbers.
+#[test]
+fn issue_9_diagnostics_quote_durations_with_units() {
+    let cases: [(&str, &str, &str); 3] = [
+        (
+            "{ dist = \"lognormal\", mean = \"20ms\", p99 = \"10ms\" }",
+            "service_time",
+            "p99 (10 ms) must be greater than the mean (20 ms)",
+        ),
+        (
+            "{ dist = \"uniform\", min = \"1.5s\", max = \"250us\" }",
+            "service_time",
+            "min (1.5 s) must not exceed max (250 us)",
+        ),
+        (
+            "{ dist = \"exponential\", mean = -2 }",
+            "service_time.mean",
+            "a duration must not be negative (got -2 s)",
+        ),
+    ];
+    for (time, key, message) in cases {
+        let found = problems(&edit(&[(API_TIME, &format!("service_time = {time}"))]));
+        let wanted = format!("service.api.{key}: ");
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains(&wanted) && p.contains(message)),
+            "{time}: {found:?}"
+        );
+    }
+    let fanout =
+        "steps = [{ publish = \"db\", fanout = { dist = \"uniform\", min = 3, max = 1 } }]";
+    let found = problems(&edit(&[(API_TIME, fanout)]));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("min (3) must not exceed max (1)")),
+        "{found:?}"
+    );
+}
+
+/// Issue 9, section 5: a duration written as a plain number stays valid (seconds), and
+/// the reader returns a warning beside the model: at the value, one per array, none for 0
+/// (the same in every unit), for strings with a unit or for counts.
+#[test]
+fn issue_9_plain_number_durations_are_seconds_with_a_warning() {
+    let text = edit(&[
+        ("duration = \"1s\"", "duration = 2"),
+        ("warmup = \"0s\"", "warmup = 0"),
+        (
+            API_TIME,
+            "steps = [{ work = { dist = \"empirical\", samples = [0.01, 0.02] } }, { publish = \"db\", fanout = 2 }]",
+        ),
+    ]);
+    let parsed = parse_with_warnings(&text, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.system.simulation().horizon,
+        Horizon::Duration(SimDuration(2_000_000_000))
+    );
+    let shown: Vec<String> = parsed.warnings.iter().map(Warning::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "t.toml:2:12: simulation.duration: warning: a plain number is read as seconds \
+             (2 s); write \"2s\" or \"2ms\" to say which",
+            "t.toml:15:52: service.api.steps[0].work.samples[0]: warning: a plain number is \
+             read as seconds (10 ms); write \"0.01s\" or \"0.01ms\" to say which",
+        ]
+    );
+    assert_eq!(
+        parsed.warnings[0].kind,
+        WarningKind::PlainSeconds {
+            number: "2".to_string(),
+            read: SimDuration(2_000_000_000),
+        }
+    );
+    let quiet = parse_with_warnings(VALID, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(quiet.warnings.is_empty());
 }

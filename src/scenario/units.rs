@@ -91,9 +91,9 @@ pub(crate) fn seconds(value: f64) -> Result<SimDuration, String> {
         return Err(format!("must be a finite number of seconds (got {value})"));
     }
     if value < 0.0 {
-        return Err(format!("a duration must not be negative (got {value})"));
+        return Err(format!("a duration must not be negative (got {value} s)"));
     }
-    duration_from_ns(value * NS_PER_S, &value.to_string())
+    duration_from_ns(value * NS_PER_S, &format!("{value} s"))
 }
 
 /// A rate such as `"900/s"`, `"30/min"`, `"2/ms"` or `"100/h"`; it must be > 0.

@@ -465,3 +465,231 @@ fn issue_9_report_names_from_odd_file_stems_stay_inside_reports() {
         assert!(!dir.path().join("reports/report.html").exists(), "{file}");
     }
 }
+
+/// `SMALL` with its service time written as a plain number (seconds), on line 12.
+fn plain_seconds() -> String {
+    SMALL.replace("mean = \"30ms\"", "mean = 0.03")
+}
+
+/// Issue 9, section 5: `check` takes several files and reports every problem of each.
+#[test]
+fn issue_9_check_reports_every_problem_of_every_file() {
+    let good = scenario(SMALL);
+    let bad = scenario(&SMALL.replace("workers = 2", "workers = 0\nwrokers = 1"));
+    let out = spillway()
+        .arg("check")
+        .args([bad.path(), good.path()])
+        .arg("/no/such/file.toml")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let bad_name = bad.path().display().to_string();
+    assert!(
+        stdout.contains(&format!("{}: ok", good.path().display())),
+        "{stdout}"
+    );
+    assert!(stderr.contains(&format!(
+        "{bad_name}:10:11: service.api.workers: must be > 0"
+    )));
+    assert!(stderr.contains(&format!(
+        "{bad_name}:11:1: service.api.wrokers: unknown key"
+    )));
+    assert!(
+        stderr.contains("/no/such/file.toml: cannot read the scenario"),
+        "{stderr}"
+    );
+}
+
+/// `check --json`: one document, per file ok or its diagnostics (file, line, column, key,
+/// message, help) and its warnings; conforming to `reports/schema.json`.
+#[test]
+fn issue_9_check_json_is_one_document_with_every_diagnostic() {
+    let good = scenario(&plain_seconds());
+    let bad = scenario(&SMALL.replace("workers = 2", "wrokers = 2"));
+    let out = spillway()
+        .args(["check", "--json"])
+        .args([good.path(), bad.path()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    super::schema::assert_conforms(&out.stdout);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["ok"], false);
+    let (ok, broken) = (&doc["files"][0], &doc["files"][1]);
+    assert_eq!(ok["ok"], true);
+    assert_eq!(ok["warnings"][0]["key"], "service.api.service_time.mean");
+    assert_eq!(broken["ok"], false);
+    let problem = &broken["diagnostics"][0];
+    assert_eq!(problem["file"], bad.path().display().to_string());
+    assert_eq!(
+        (problem["line"].as_u64(), problem["column"].as_u64()),
+        (Some(10), Some(1))
+    );
+    assert_eq!(problem["key"], "service.api.wrokers");
+    assert_eq!(problem["message"], "unknown key 'wrokers'");
+    assert_eq!(problem["help"], "did you mean 'workers'?");
+    let all_good = spillway()
+        .args(["check", "--json"])
+        .arg(good.path())
+        .output()
+        .expect("runs");
+    assert!(succeeded(&all_good).contains("\"ok\": true"));
+}
+
+/// `compare --json` prints the comparison document, the very bytes of `summary.json`.
+#[test]
+fn issue_9_compare_json_prints_the_summary_document() {
+    let (a, b) = (
+        scenario(SMALL),
+        scenario(&SMALL.replace("workers = 2", "workers = 3")),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = spillway()
+        .args([
+            "compare",
+            "--json",
+            "--replications",
+            "2",
+            "--quiet",
+            "--report",
+        ])
+        .arg(dir.path())
+        .args([a.path(), b.path()])
+        .output()
+        .expect("runs");
+    let stdout = succeeded(&out);
+    let written = std::fs::read_to_string(dir.path().join("summary.json")).expect("written");
+    assert_eq!(stdout, written);
+    super::schema::assert_conforms(stdout.as_bytes());
+    assert!(stdout.contains("\"differences\""), "{stdout}");
+}
+
+/// `-` reads the scenario from standard input: named `<stdin>` in diagnostics, `stdin` in
+/// a derived report directory, through the 16 MiB limit, and only once per command.
+#[test]
+fn issue_9_dash_reads_the_scenario_from_standard_input() {
+    let out = spillway()
+        .args(["run", "-", "--json", "--quiet"])
+        .write_stdin(SMALL)
+        .output()
+        .expect("runs");
+    assert!(succeeded(&out).contains("\"scenario\": \"<stdin>\""));
+    let out = spillway()
+        .args(["check", "-"])
+        .write_stdin(SMALL.replace("workers = 2", "workers = 0"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("<stdin>:10:11: service.api.workers: must be > 0"),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = spillway()
+        .current_dir(dir.path())
+        .args(["run", "-", "--report", "--quiet"])
+        .write_stdin(SMALL)
+        .output()
+        .expect("runs");
+    assert!(succeeded(&out).contains("report: reports/stdin/report.html"));
+    assert!(dir.path().join("reports/stdin/report.html").is_file());
+    let huge = format!("{SMALL}#{}", "x".repeat(16 << 20));
+    let out = spillway()
+        .args(["check", "-"])
+        .write_stdin(huge)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("<stdin>: cannot read the scenario"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("more than the 16 MiB"), "{stderr}");
+    let out = spillway().args(["check", "-", "-"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only once"));
+}
+
+/// Help pages show examples, usage lines read naturally, and each command states its own
+/// default number of replications.
+#[test]
+fn issue_9_help_shows_examples_usage_and_each_default() {
+    let help = |command: &str| {
+        let out = spillway().args([command, "--help"]).output().expect("runs");
+        succeeded(&out)
+    };
+    let (run, compare, check) = (help("run"), help("compare"), help("check"));
+    for page in [&run, &compare, &check] {
+        assert!(page.contains("Examples:\n"), "{page}");
+        assert!(page.contains("Exit codes:"), "{page}");
+    }
+    assert!(compare.contains("Usage: spillway compare [OPTIONS] <BASELINE> <DESIGN>..."));
+    assert!(
+        check.contains("Usage: spillway check [OPTIONS] <FILE>..."),
+        "{check}"
+    );
+    assert!(
+        run.contains("[default: 1]") && !run.contains("for compare"),
+        "{run}"
+    );
+    assert!(compare.contains("[default: 10]") && !compare.contains("for run"));
+}
+
+/// A negative count is refused as such, without clap's advice to use `--`.
+#[test]
+fn issue_9_negative_numbers_say_a_non_negative_integer_is_needed() {
+    for args in [
+        ["--replications", "-3"],
+        ["--seed", "-1"],
+        ["--max-replications", "-2"],
+    ] {
+        let out = spillway()
+            .args(["run", "x.toml"])
+            .args(args)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("must be a non-negative integer"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("to pass"), "{stderr}");
+    }
+}
+
+/// A plain number where a duration is expected is read as seconds, with a warning on
+/// stderr naming the file, line, key and value; `run --json` keeps stdout pure JSON.
+#[test]
+fn issue_9_plain_number_durations_warn_on_stderr() {
+    let file = scenario(&plain_seconds());
+    let warning = format!(
+        "{}:12:47: service.api.service_time.mean: warning: a plain number is read as seconds \
+         (30 ms); write \"0.03s\" or \"0.03ms\" to say which",
+        file.path().display()
+    );
+    let out = spillway()
+        .arg("check")
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert!(succeeded(&out).contains(": ok"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&warning));
+    let out = spillway()
+        .args(["run", "--json", "--quiet"])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    let stdout = succeeded(&out);
+    serde_json::from_str::<serde_json::Value>(&stdout).expect("stdout is one JSON document");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&warning));
+}

@@ -10,6 +10,8 @@
 //! - `report`: rendered reports (snapshots, well-formed SVG, self-contained HTML, thread
 //!   independence, whole-or-nothing writes) and comparisons on common random numbers.
 //! - `schema`: every JSON document the tests produce conforms to `reports/schema.json`.
+//! - `scenario_schema`: `docs/scenario.schema.json` accepts every bundled scenario and lists
+//!   exactly the keys the reader accepts.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 //! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
@@ -20,6 +22,7 @@ mod failures;
 mod fuzz;
 mod properties;
 mod report;
+mod scenario_schema;
 mod scenarios;
 mod schema;
 mod theory;

@@ -37,31 +37,37 @@ fn schema() -> Value {
     serde_json::from_str(&text).expect("schema is JSON")
 }
 
-/// Where `value` breaks `rule` (empty when it conforms).
-fn violations(root: &Value, rule: &Value, value: &Value, at: &str) -> Vec<String> {
+/// Where `value` breaks `rule` (empty when it conforms). Objects are closed: a key not in
+/// `properties` breaks the rule, as `additionalProperties: false` says (the scenario schema
+/// writes it out for editors; the output schema relies on it silently).
+pub(crate) fn violations(root: &Value, rule: &Value, value: &Value, at: &str) -> Vec<String> {
     if let Some(target) = rule.get("$ref").and_then(Value::as_str) {
-        let name = target.trim_start_matches("#/$defs/");
-        return violations(root, &root["$defs"][name], value, at);
-    }
-    if let Some(options) = rule.get("oneOf").and_then(Value::as_array) {
-        let fits = options
-            .iter()
-            .filter(|o| violations(root, o, value, at).is_empty())
-            .count();
-        if fits == 1 {
-            return Vec::new();
-        }
-        let mut out = vec![format!("{at}: matches {fits} of the oneOf options")];
-        if fits == 0 {
-            for (i, o) in options.iter().enumerate() {
-                for v in violations(root, o, value, at) {
-                    out.push(format!("  option {i}: {v}"));
-                }
-            }
-        }
-        return out;
+        return violations(root, resolve(root, target), value, at);
     }
     let mut out = Vec::new();
+    let fits = |options: &Value| {
+        (options.as_array().into_iter().flatten())
+            .filter(|o| violations(root, o, value, at).is_empty())
+            .count()
+    };
+    if let Some(options) = rule.get("oneOf") {
+        let n = fits(options);
+        if n != 1 {
+            out.push(format!("{at}: matches {n} of the oneOf options"));
+        }
+        // With no option fitting, say why each does not.
+        for (i, o) in options.as_array().into_iter().flatten().enumerate() {
+            if n == 0 {
+                let why = violations(root, o, value, at);
+                out.extend(why.into_iter().map(|v| format!("  option {i}: {v}")));
+            }
+        }
+    }
+    if let Some(options) = rule.get("anyOf")
+        && fits(options) == 0
+    {
+        out.push(format!("{at}: matches none of the anyOf options"));
+    }
     if let Some(types) = rule.get("type") {
         let allowed: Vec<&str> = match types {
             Value::String(t) => vec![t.as_str()],
@@ -82,9 +88,29 @@ fn violations(root: &Value, rule: &Value, value: &Value, at: &str) -> Vec<String
     {
         out.push(format!("{at}: {value} is not {expected}"));
     }
-    if let Some(required) = rule.get("required").and_then(Value::as_array) {
+    if let (Some(min), Some(v)) = (rule.get("minimum").and_then(Value::as_f64), value.as_f64())
+        && v < min
+    {
+        out.push(format!("{at}: {v} is below {min}"));
+    }
+    if let (Some(max), Some(v)) = (rule.get("maximum").and_then(Value::as_f64), value.as_f64())
+        && v > max
+    {
+        out.push(format!("{at}: {v} is above {max}"));
+    }
+    if let (Some(min), Some(array)) = (
+        rule.get("minItems").and_then(Value::as_u64),
+        value.as_array(),
+    ) && (array.len() as u64) < min
+    {
+        out.push(format!("{at}: fewer than {min} items"));
+    }
+    if let (Some(required), Some(object)) = (
+        rule.get("required").and_then(Value::as_array),
+        value.as_object(),
+    ) {
         for key in required.iter().filter_map(Value::as_str) {
-            if value.get(key).is_none() {
+            if !object.contains_key(key) {
                 out.push(format!("{at}: '{key}' missing"));
             }
         }
@@ -105,6 +131,13 @@ fn violations(root: &Value, rule: &Value, value: &Value, at: &str) -> Vec<String
     out
 }
 
+/// The rule a local `$ref` (`#/$defs/run`, `#/definitions/source`) points at.
+pub(crate) fn resolve<'v>(root: &'v Value, target: &str) -> &'v Value {
+    let pointer = target.trim_start_matches('#');
+    root.pointer(pointer)
+        .unwrap_or_else(|| panic!("{target} resolves"))
+}
+
 fn is_type(value: &Value, t: &str) -> bool {
     match t {
         "null" => value.is_null(),
@@ -118,7 +151,7 @@ fn is_type(value: &Value, t: &str) -> bool {
     }
 }
 
-fn assert_conforms(document: &[u8]) {
+pub(crate) fn assert_conforms(document: &[u8]) {
     let root = schema();
     let value: Value = serde_json::from_slice(document).expect("JSON");
     let problems = violations(&root, &root, &value, "$");
