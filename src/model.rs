@@ -16,8 +16,8 @@ pub use client::{Backoff, ClientPolicy, Jitter, RetryBudget, RetryOn, RetryPolic
 pub use dist::{Dist, DistError};
 pub use schedule::{RateChange, RateProfile, RateSegment, ScheduleError, ServiceChange};
 pub use topology::{
-    Arrivals, Discipline, Horizon, Limits, Queue, Route, RouteBranch, ServiceId, ServiceSpec,
-    SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,
+    Arrivals, Discipline, Horizon, Limits, MAX_THRESHOLDS, Queue, Route, RouteBranch, ServiceId,
+    ServiceSpec, SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,
 };
 pub use traffic::Flow;
 pub use units::{Rate, SimDuration, SimTime};

@@ -51,6 +51,12 @@ use toml::de::DeTable;
 pub use diagnostic::{Diagnostic, ScenarioError, Warning, WarningKind, escape_controls};
 pub use locate::{Place, diagnostic_at};
 
+/// A duration written as a scenario file writes it (`"250ms"`, `"1.5 s"`, `"10m30s"`), for
+/// command-line flags that take one; the error says what is wrong.
+pub fn parse_duration(text: &str) -> Result<model::SimDuration, String> {
+    units::parse_duration(text)
+}
+
 use crate::model;
 use diagnostic::Sink;
 

@@ -26,6 +26,7 @@ pub use recovery::{
     baseline_room, trigger_span, wilson_interval,
 };
 pub use summary::{
-    Growth, LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
+    Growth, LITTLE_TOLERANCE, LittleCheck, Over, RunSummary, ServiceSummary, SourceSummary,
+    SystemSummary,
 };
 pub use timeseries::{MAX_WINDOWS, TimeSeries, Window, WindowRow};

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use spillway::model::SimDuration;
 
 /// Simulate asynchronous systems (queues, worker pools, routes) and check the figures against
 /// Little's law and exact queueing theory.
@@ -133,6 +134,11 @@ pub(crate) struct StudyArgs {
     #[arg(long, value_name = "N", default_value_t = 200, allow_negative_numbers = true,
           value_parser = non_negative)]
     pub(crate) max_replications: u64,
+    /// Also report the share of requests not answered successfully within DURATION (per
+    /// source) and of work that waited or stayed longer (per service), with intervals;
+    /// repeatable, added to the scenario's `thresholds`.
+    #[arg(long = "threshold", value_name = "DURATION", value_parser = threshold)]
+    pub(crate) thresholds: Vec<SimDuration>,
     /// No progress bar or timing on stderr.
     #[arg(long, short)]
     pub(crate) quiet: bool,
@@ -154,6 +160,14 @@ const MAX_REPLICATIONS: u64 = 100_000;
 fn non_negative(text: &str) -> Result<u64, String> {
     text.parse()
         .map_err(|_| "must be a non-negative integer".to_string())
+}
+
+/// A positive duration written as in a scenario file ("300ms", "1.5s").
+fn threshold(text: &str) -> Result<SimDuration, String> {
+    match spillway::scenario::parse_duration(text)? {
+        SimDuration::ZERO => Err("must be a positive duration, such as 300ms".into()),
+        duration => Ok(duration),
+    }
 }
 
 fn replications(text: &str) -> Result<u64, String> {

@@ -11,7 +11,7 @@ use super::args::{Args, Command, StudyArgs, WarmupArg};
 use super::progress::Progress;
 use super::term;
 use spillway::experiment::{self, Plan, Precision, Study, Warmup};
-use spillway::model::{Arrivals, System};
+use spillway::model::{Arrivals, MAX_THRESHOLDS, SimDuration, System};
 use spillway::report::{self, Design, Report};
 use spillway::scenario::{self, Diagnostic, Place, Warning};
 use spillway::sim::{self, RunError};
@@ -198,6 +198,20 @@ fn arrivals_key(system: &System, name: &str) -> &'static str {
 
 /// Checks every file, reporting each one's problems (on stderr, or all in one JSON
 /// document on stdout); exit 2 if any file is invalid.
+/// The scenario with the thresholds of `--threshold` added to its own.
+fn with_thresholds(loaded: Loaded, extra: &[SimDuration]) -> Result<Loaded, Failure> {
+    let system = loaded.system.with_thresholds(extra);
+    let count = system.simulation().thresholds.len();
+    if count > MAX_THRESHOLDS {
+        return Err(Failure::Input(format!(
+            "{}: {count} thresholds in all (the scenario's and --threshold's); at most \
+             {MAX_THRESHOLDS} are reported",
+            loaded.path
+        )));
+    }
+    Ok(Loaded { system, ..loaded })
+}
+
 fn check(files: &[PathBuf], json: bool) -> Result<(), Failure> {
     stdin_once(files)?;
     let results: Vec<Result<Loaded, Invalid>> = files.iter().map(|file| validate(file)).collect();
@@ -318,7 +332,7 @@ fn run(
     replications: u64,
     args: &StudyArgs,
 ) -> Result<(), Failure> {
-    let loaded = load(file, args.seed)?;
+    let loaded = with_thresholds(load(file, args.seed)?, &args.thresholds)?;
     let plan = plan(args, replications, report_dir.is_some())?;
     let progress = Progress::new(expected_replications(&plan), args.quiet);
     // Wall-clock time is measured here only, and printed to stderr, never into results.
@@ -365,7 +379,7 @@ fn compare(
     stdin_once(files)?;
     let mut loaded = files
         .iter()
-        .map(|f| load(f, args.seed))
+        .map(|f| with_thresholds(load(f, args.seed)?, &args.thresholds))
         .collect::<Result<Vec<_>, _>>()?;
     disambiguate(&mut loaded);
     let plan = plan(args, replications, true)?;

@@ -7,7 +7,7 @@ use spillway::model::{ServiceId, System};
 use spillway::oracle;
 use spillway::report::{self, Report};
 use spillway::stats::{
-    Figure, LITTLE_TOLERANCE, LatencySummary, LittleCheck, RecoveryAcross, RunSummary, Scope,
+    Figure, LITTLE_TOLERANCE, LatencySummary, LittleCheck, Over, RecoveryAcross, RunSummary, Scope,
     headlines,
 };
 
@@ -185,6 +185,7 @@ fn table(scenario_path: &str, system: &System, s: &RunSummary) -> String {
         );
     }
     out.push_str(&outcomes(s));
+    out.push_str(&thresholds(system, s));
     out.push_str(&notes(s));
     out.push('\n');
     for warning in report::stop_warning(system, s)
@@ -238,6 +239,34 @@ fn outcomes(s: &RunSummary) -> String {
             share(x.failed),
             x.amplification,
         );
+    }
+    out
+}
+
+/// The shares over each of the scenario's thresholds, when it names any.
+fn thresholds(system: &System, s: &RunSummary) -> String {
+    let limits = &system.simulation().thresholds;
+    if limits.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{:<16} {:<16}", "over threshold", "");
+    for t in limits {
+        let _ = write!(out, " {:>9}", t.to_string());
+    }
+    out.push('\n');
+    let mut row = |name: &str, what: &str, over: &[Over]| {
+        let _ = write!(out, "{:<16} {:<16}", clip(name, 16), what);
+        for o in over {
+            let _ = write!(out, " {:>9}", o.fraction.map_or(NO_DATA.to_string(), pct));
+        }
+        out.push('\n');
+    };
+    for x in &s.sources {
+        row(&x.name, "not ok within", &x.over);
+    }
+    for svc in &s.services {
+        row(&svc.name, "waited over", &svc.wait_over);
+        row(&svc.name, "in service over", &svc.sojourn_over);
     }
     out
 }

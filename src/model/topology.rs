@@ -45,7 +45,14 @@ pub struct SimulationSpec {
     pub seed: u64,
     /// Safety limits that stop a runaway model.
     pub limits: Limits,
+    /// Response and waiting times against which the share of slower work is reported,
+    /// ascending and distinct (SLOs are written this way: "99% under 300 ms").
+    pub thresholds: Vec<SimDuration>,
 }
+
+/// Most thresholds a study may count slow work against: each adds figures to every source
+/// and service.
+pub const MAX_THRESHOLDS: usize = 16;
 
 /// The end of the measured period.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -538,6 +545,15 @@ impl System {
     /// Replaces the seed (for `--seed`).
     pub fn with_seed(mut self, seed: u64) -> System {
         self.simulation.seed = seed;
+        self
+    }
+
+    /// Adds `extra` to the thresholds against which slow work is counted.
+    pub fn with_thresholds(mut self, extra: &[SimDuration]) -> System {
+        let thresholds = &mut self.simulation.thresholds;
+        thresholds.extend_from_slice(extra);
+        thresholds.sort_unstable();
+        thresholds.dedup();
         self
     }
 

@@ -11,7 +11,7 @@ use crate::model::{ServiceId, System};
 use crate::oracle;
 use crate::sim::RunError;
 use crate::stats::{
-    CONFIDENCE, Difference, Estimate, Growth, Headline, LatencySummary, LittleCheck,
+    CONFIDENCE, Difference, Estimate, Growth, Headline, LatencySummary, LittleCheck, Over,
     RecoveryAcross, RecoveryVerdict, RunSummary, Scope, ServiceSummary, SourceSummary, differences,
     headlines,
 };
@@ -147,6 +147,25 @@ struct IntervalDoc {
     n: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     missing: Option<&'static str>,
+    /// The threshold of an `over_threshold`, `wait_over` or `sojourn_over` figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threshold_seconds: Option<f64>,
+}
+
+/// The share of work beyond one of the scenario's thresholds.
+#[derive(Serialize)]
+struct OverDoc {
+    threshold_seconds: f64,
+    fraction: Option<f64>,
+}
+
+fn over_docs(over: &[Over]) -> Vec<OverDoc> {
+    over.iter()
+        .map(|o| OverDoc {
+            threshold_seconds: o.threshold.as_secs_f64(),
+            fraction: o.fraction,
+        })
+        .collect()
 }
 
 /// The JSON document of `spillway compare`.
@@ -165,6 +184,8 @@ struct DifferenceDoc {
     scope: &'static str,
     component: String,
     figure: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threshold_seconds: Option<f64>,
     baseline_mean: Option<f64>,
     design_mean: Option<f64>,
     /// `null` when no replication has the figure in both designs.
@@ -203,6 +224,10 @@ struct ServiceDoc<'a> {
     little: LittleDoc,
     /// `null` unless the queue grew steadily through the measured period.
     queue_growth: Option<GrowthDoc>,
+    /// Per scenario threshold, the share of work started that waited longer.
+    wait_over_thresholds: Vec<OverDoc>,
+    /// Per scenario threshold, the share of completed work that spent longer here.
+    sojourn_over_thresholds: Vec<OverDoc>,
     exact_theory: Option<TheoryDoc>,
 }
 
@@ -262,6 +287,9 @@ struct SourceDoc<'a> {
     failed_fraction: Option<f64>,
     /// Of successful requests only.
     latency_seconds: LatencyDoc,
+    /// Per scenario threshold, the share of answered requests not answered successfully
+    /// within it.
+    over_thresholds: Vec<OverDoc>,
     async_latency_seconds: LatencyDoc,
 }
 
@@ -457,6 +485,7 @@ impl IntervalDoc {
             half_width: h.estimate.and_then(|e| finite(e.half_width)),
             n: h.estimate.map_or(0, |e| e.n),
             missing: h.estimate.is_none().then(|| h.figure.missing_reason()),
+            threshold_seconds: h.figure.threshold().map(|t| t.as_secs_f64()),
         }
     }
 }
@@ -494,6 +523,7 @@ impl DifferenceDoc {
             scope: scope_key(d.scope),
             component: d.component.clone(),
             figure: d.figure.key(),
+            threshold_seconds: d.figure.threshold().map(|t| t.as_secs_f64()),
             baseline_mean: d.a.map(|e| e.mean),
             design_mean: d.b.map(|e| e.mean),
             difference: d.difference.as_ref().map(EstimateDoc::new),
@@ -535,6 +565,8 @@ impl<'a> ServiceDoc<'a> {
             sojourn_seconds: LatencyDoc::new(&s.sojourn),
             little: LittleDoc::new(&s.little),
             queue_growth: s.queue_growth.map(GrowthDoc::new),
+            wait_over_thresholds: over_docs(&s.wait_over),
+            sojourn_over_thresholds: over_docs(&s.sojourn_over),
             exact_theory: theory.map(TheoryDoc::new),
         }
     }
@@ -563,6 +595,7 @@ impl<'a> SourceDoc<'a> {
             timed_out_fraction: s.share(s.timed_out),
             failed_fraction: s.share(s.failed),
             latency_seconds: LatencyDoc::new(&s.latency),
+            over_thresholds: over_docs(&s.over),
             async_latency_seconds: LatencyDoc::new(&s.async_latency),
         }
     }

@@ -12,7 +12,7 @@ use super::components::{self, ReadService, Seen, ServiceIds};
 use super::diagnostic::Sink;
 use super::reader::{Field, OneOf, Table, a_type};
 use crate::model::{
-    Horizon, Limits, SimDuration, SimulationSpec, SourceSpec, System, TopologyError,
+    Horizon, Limits, MAX_THRESHOLDS, SimDuration, SimulationSpec, SourceSpec, System, TopologyError,
 };
 
 /// The seed when the file gives none.
@@ -66,6 +66,7 @@ fn read_simulation(field: &Field<'_>) -> Option<SimulationSpec> {
     let max_events = table.optional("max_events", defaults.max_events, |f| {
         f.u64_at_least(1).and_then(NonZeroU64::new)
     });
+    let thresholds = table.optional("thresholds", Vec::new(), read_thresholds);
     table.finish();
     Some(SimulationSpec {
         horizon: horizon?,
@@ -75,7 +76,26 @@ fn read_simulation(field: &Field<'_>) -> Option<SimulationSpec> {
             max_in_flight: max_in_flight?,
             max_events: max_events?,
         },
+        thresholds: thresholds?,
     })
+}
+
+/// `thresholds = ["100ms", "300ms"]`: positive durations, at most [`MAX_THRESHOLDS`],
+/// returned ascending without repeats.
+fn read_thresholds(field: &Field<'_>) -> Option<Vec<SimDuration>> {
+    let items = field.array()?;
+    if items.is_empty() || items.len() > MAX_THRESHOLDS {
+        field.error_with_help(
+            format!("must list from 1 to {MAX_THRESHOLDS} durations"),
+            Some("for example thresholds = [\"100ms\", \"300ms\"], or leave the key out".into()),
+        );
+        return None;
+    }
+    let read: Vec<Option<SimDuration>> = items.iter().map(Field::positive_duration).collect();
+    let mut thresholds: Vec<SimDuration> = read.into_iter().collect::<Option<_>>()?;
+    thresholds.sort_unstable();
+    thresholds.dedup();
+    Some(thresholds)
 }
 
 /// The tables of `[[key]]`, each named `key[i]` until its name is read; `None` if there

@@ -18,6 +18,7 @@ fn station(arrivals: Arrivals, service: Dist, workers: u32, queue: Queue) -> Sys
             warmup: SimDuration::ZERO,
             seed: 1,
             limits: Limits::default(),
+            thresholds: Vec::new(),
         },
         vec![SourceSpec {
             name: "src".into(),

@@ -3,7 +3,8 @@
 
 use super::estimate::Estimate;
 use super::latency::LatencySummary;
-use super::summary::RunSummary;
+use super::summary::{Over, RunSummary};
+use crate::model::SimDuration;
 
 /// Confidence level of every interval in reports.
 pub const CONFIDENCE: f64 = 0.95;
@@ -53,6 +54,13 @@ pub enum Figure {
     /// Work done for callers that had already given up, in worker-seconds per second: the
     /// number of a service's workers busy, on average, with abandoned work.
     WastedWork,
+    /// Share of a source's answered requests not answered successfully within a threshold
+    /// of the scenario's `thresholds`.
+    OverThreshold(SimDuration),
+    /// Share of a service's work started that waited longer than a threshold.
+    WaitOver(SimDuration),
+    /// Share of a service's completed work that spent longer than a threshold in it.
+    SojournOver(SimDuration),
 }
 
 /// How a figure's values read.
@@ -106,9 +114,12 @@ impl Figure {
         Figure::WastedWork,
     ];
 
-    /// A short human label ("p99 response time").
-    pub fn label(self) -> &'static str {
-        match self {
+    /// A short human label ("p99 response time", "not ok within 300 ms").
+    pub fn label(self) -> String {
+        let fixed = match self {
+            Figure::OverThreshold(t) => return format!("not ok within {t}"),
+            Figure::WaitOver(t) => return format!("waited over {t}"),
+            Figure::SojournOver(t) => return format!("in service over {t}"),
             Figure::LatencyMean => "mean response time",
             Figure::LatencyP50 => "p50 response time",
             Figure::LatencyP99 => "p99 response time",
@@ -128,7 +139,8 @@ impl Figure {
             Figure::WaitProbability => "P(wait)",
             Figure::SojournMean => "mean time in service (W)",
             Figure::SojournP99 => "p99 time in service",
-        }
+        };
+        fixed.to_string()
     }
 
     /// A stable machine key ("latency_p99").
@@ -153,6 +165,9 @@ impl Figure {
             Figure::WaitProbability => "wait_probability",
             Figure::SojournMean => "sojourn_mean",
             Figure::SojournP99 => "sojourn_p99",
+            Figure::OverThreshold(_) => "over_threshold",
+            Figure::WaitOver(_) => "wait_over",
+            Figure::SojournOver(_) => "sojourn_over",
         }
     }
 
@@ -174,6 +189,9 @@ impl Figure {
             | Figure::AfterRetriesFraction
             | Figure::FailedFraction
             | Figure::WaitProbability
+            | Figure::OverThreshold(_)
+            | Figure::WaitOver(_)
+            | Figure::SojournOver(_)
             | Figure::Utilisation => Unit::Fraction,
             Figure::InService | Figure::Amplification | Figure::WastedWork => Unit::Number,
         }
@@ -187,6 +205,14 @@ impl Figure {
         )
     }
 
+    /// The threshold a figure is measured against, if it is one of those.
+    pub fn threshold(self) -> Option<SimDuration> {
+        match self {
+            Figure::OverThreshold(t) | Figure::WaitOver(t) | Figure::SojournOver(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Why a run may have no value of this figure: latencies need observations, rates and
     /// fractions always exist.
     pub fn missing_reason(self) -> &'static str {
@@ -195,8 +221,10 @@ impl Figure {
                 "no successful requests"
             }
             Figure::CompletionMean => "no completed work",
-            Figure::WaitMean | Figure::WaitProbability => "no work started",
-            Figure::SojournMean | Figure::SojournP99 => "no work completed",
+            Figure::WaitMean | Figure::WaitProbability | Figure::WaitOver(_) => "no work started",
+            Figure::SojournMean | Figure::SojournP99 | Figure::SojournOver(_) => {
+                "no work completed"
+            }
             _ => "no requests answered",
         }
     }
@@ -264,6 +292,7 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::AfterRetriesFraction => s.share(s.succeeded_after_retries),
                 Figure::FailedFraction => s.share(s.failed),
                 Figure::Amplification => (s.answered() > 0).then_some(s.amplification),
+                Figure::OverThreshold(t) => share_over(&s.over, t),
                 _ => None,
             }
         }
@@ -276,6 +305,8 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::WaitProbability => s.wait_probability,
                 Figure::SojournMean => observed(&s.sojourn, s.sojourn.mean),
                 Figure::SojournP99 => observed(&s.sojourn, s.sojourn.p99),
+                Figure::WaitOver(t) => share_over(&s.wait_over, t),
+                Figure::SojournOver(t) => share_over(&s.sojourn_over, t),
                 Figure::WastedWork => {
                     (run.measured_secs > 0.0).then(|| s.wasted_secs / run.measured_secs)
                 }
@@ -285,22 +316,33 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
     }
 }
 
+fn share_over(over: &[Over], threshold: SimDuration) -> Option<f64> {
+    over.iter()
+        .find(|o| o.threshold == threshold)
+        .and_then(|o| o.fraction)
+}
+
 /// The interval of the observed values, or `None` when there are none.
 fn estimate(samples: &[f64]) -> Option<Estimate> {
     (!samples.is_empty()).then(|| Estimate::from_samples(samples, CONFIDENCE))
 }
 
-/// Every (scope, component index, name, figure) of a run's layout, in report order.
+/// Every (scope, component index, name, figure) of a run's layout, in report order: the
+/// fixed figures, then one per threshold of the scenario.
 fn layout(run: &RunSummary) -> Vec<(Scope, usize, &str, Figure)> {
     let sources = run.sources.iter().enumerate().flat_map(|(i, s)| {
-        Figure::SOURCE
-            .iter()
-            .map(move |f| (Scope::Source, i, s.name.as_str(), *f))
+        let over = s.over.iter().map(|o| Figure::OverThreshold(o.threshold));
+        (Figure::SOURCE.into_iter().chain(over))
+            .map(move |f| (Scope::Source, i, s.name.as_str(), f))
     });
     let services = run.services.iter().enumerate().flat_map(|(i, s)| {
-        Figure::SERVICE
+        let waits = s.wait_over.iter().map(|o| Figure::WaitOver(o.threshold));
+        let sojourns = s
+            .sojourn_over
             .iter()
-            .map(move |f| (Scope::Service, i, s.name.as_str(), *f))
+            .map(|o| Figure::SojournOver(o.threshold));
+        (Figure::SERVICE.into_iter().chain(waits).chain(sojourns))
+            .map(move |f| (Scope::Service, i, s.name.as_str(), f))
     });
     sources.chain(services).collect()
 }

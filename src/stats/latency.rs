@@ -77,6 +77,11 @@ impl Latency {
         self.histogram.count_between(0, ns) as f64 / self.count() as f64
     }
 
+    /// Samples no longer than `threshold`.
+    pub fn count_at_or_below(&self, threshold: SimDuration) -> u64 {
+        self.histogram.count_between(0, threshold.0)
+    }
+
     /// Points `(seconds, fraction at or below)` of the distribution function, at about 200
     /// quantiles spaced to show both the body and the tail (up to p99.99), then the maximum.
     pub fn cdf_points(&self) -> Vec<(f64, f64)> {

@@ -4,7 +4,7 @@ use super::latency::Latency;
 use super::level::Level;
 use super::recovery::{self, WindowCounts};
 use super::summary::{
-    Growth, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
+    Growth, LittleCheck, Over, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };
 use super::trend::Trend;
 use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
@@ -101,17 +101,18 @@ impl Recorder {
         let window_ns = (self.window.1 - self.window.0).0;
         let secs = window_ns as f64 / 1e9;
         let per_sec = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
+        let thresholds = &system.simulation().thresholds;
         let services = self
             .services
             .iter()
             .zip(system.services())
-            .map(|(s, spec)| s.summary(&spec.name, window_ns, per_sec))
+            .map(|(s, spec)| s.summary(&spec.name, window_ns, per_sec, thresholds))
             .collect();
         let sources = self
             .sources
             .iter()
             .zip(system.sources())
-            .map(|(s, spec)| s.summary(&spec.name, per_sec))
+            .map(|(s, spec)| s.summary(&spec.name, per_sec, thresholds))
             .collect();
         let (answered, answered_ns) = self
             .sources
@@ -167,6 +168,19 @@ fn planned_measured(system: &System, outcome: &RunOutcome) -> SimDuration {
         Horizon::Duration(d) => d,
         Horizon::Requests(_) => outcome.end - outcome.measure_start,
     }
+}
+
+/// Per threshold, the share of `of` (a count of work) not in `within`'s samples at or below
+/// it: `within` holds the durations of the work that counts as on time.
+fn over(thresholds: &[SimDuration], within: &Latency, of: u64) -> Vec<Over> {
+    thresholds
+        .iter()
+        .map(|&threshold| Over {
+            threshold,
+            fraction: (of > 0)
+                .then(|| 1.0 - within.count_at_or_below(threshold) as f64 / of as f64),
+        })
+        .collect()
 }
 
 fn growth(trend: &Trend) -> Option<Growth> {
@@ -228,7 +242,13 @@ impl ServiceStats {
         self.departed_ns += u128::from(sojourn.0);
     }
 
-    fn summary(&self, name: &str, window_ns: u64, per_sec: impl Fn(u64) -> f64) -> ServiceSummary {
+    fn summary(
+        &self,
+        name: &str,
+        window_ns: u64,
+        per_sec: impl Fn(u64) -> f64,
+        thresholds: &[SimDuration],
+    ) -> ServiceSummary {
         let lq = self.waiting.mean(window_ns);
         let busy = self.busy.mean(window_ns);
         let workers = self.workers.mean(window_ns);
@@ -260,6 +280,8 @@ impl ServiceStats {
                 mean_secs(self.departed_ns, self.departed),
             ),
             queue_growth: growth(&self.waiting_trend),
+            wait_over: over(thresholds, &self.wait, self.wait.count()),
+            sojourn_over: over(thresholds, &self.sojourn, self.sojourn.count()),
         }
     }
 }
@@ -284,7 +306,12 @@ impl SourceStats {
         self.async_latency.reset();
     }
 
-    fn summary(&self, name: &str, per_sec: impl Fn(u64) -> f64) -> SourceSummary {
+    fn summary(
+        &self,
+        name: &str,
+        per_sec: impl Fn(u64) -> f64,
+        thresholds: &[SimDuration],
+    ) -> SourceSummary {
         let o = &self.outcomes;
         let succeeded = o[FIRST_TRY] + o[AFTER_RETRY];
         SourceSummary {
@@ -309,6 +336,7 @@ impl SourceStats {
             rejected_fraction: fraction(o[REJECTED], self.answered),
             latency: self.latency.summary(),
             async_latency: self.async_latency.summary(),
+            over: over(thresholds, &self.latency, self.answered),
         }
     }
 }

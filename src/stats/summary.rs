@@ -2,6 +2,7 @@
 
 use super::latency::LatencySummary;
 use super::recovery::Recovery;
+use crate::model::SimDuration;
 use crate::sim::RunError;
 
 /// Little's law holds on every sample path except for requests that straddle the edges of
@@ -76,6 +77,20 @@ pub struct ServiceSummary {
     pub little: LittleCheck,
     /// `Some` when the queue grew steadily through the measured period.
     pub queue_growth: Option<Growth>,
+    /// Per scenario threshold: the share of work started that waited longer.
+    pub wait_over: Vec<Over>,
+    /// Per scenario threshold: the share of completed work that spent longer in the service.
+    pub sojourn_over: Vec<Over>,
+}
+
+/// The share of work beyond a threshold, e.g. of requests not answered successfully
+/// within 300 ms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Over {
+    /// The threshold.
+    pub threshold: SimDuration,
+    /// The share; `None` when there was nothing to count.
+    pub fraction: Option<f64>,
 }
 
 /// A level (a queue, the requests in flight) that grew steadily through the measured
@@ -126,6 +141,9 @@ pub struct SourceSummary {
     /// For requests that published messages: from the request's start until the last
     /// message it caused was processed.
     pub async_latency: LatencySummary,
+    /// Per scenario threshold: the share of answered requests that did not succeed within
+    /// it (a rejected, timed-out or failed request counts as over any threshold).
+    pub over: Vec<Over>,
 }
 
 impl RunSummary {

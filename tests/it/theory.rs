@@ -254,3 +254,51 @@ fn negative_controls() {
     assert!(e.covers(right.w));
     assert!(!e.covers(right.w * 1.05), "{e:?} cannot tell a 5% error");
 }
+
+/// Shares over thresholds against exact tails: in M/M/c, P(Wq > t) = C(c, a)·e^{−(cμ−λ)t};
+/// in M/M/1 the sojourn is exponential, P(W > t) = e^{−(μ−λ)t}, and with no rejection or
+/// timeout the source's share "not ok within t" is the same tail. A 5% error is caught.
+#[test]
+fn shares_over_thresholds_match_exact_tails() {
+    let text = |workers: u32, rate: &str| {
+        format!(
+            r#"
+            [simulation]
+            duration = "50000s"
+            warmup = "2000s"
+            thresholds = ["1s", "3s"]
+            [[source]]
+            name = "in"
+            to = "svc"
+            rate = "{rate}"
+            [[service]]
+            name = "svc"
+            workers = {workers}
+            service_time = {{ dist = "exponential", mean = "1s" }}
+            "#
+        )
+    };
+    let runs = replicate(&system(&text(2, "1.6/s")));
+    for (k, t) in [1.0, 3.0].into_iter().enumerate() {
+        let e = estimate(&runs, |r| {
+            r.services[0].wait_over[k].fraction.expect("work started")
+        });
+        let exact = theory::mmc_wait_tail(1.6, 1.0, 2, t);
+        assert_covers(&format!("M/M/2 P(Wq > {t} s)"), e, exact);
+        assert!(!e.covers(exact * 1.05), "{e:?} cannot tell a 5% error");
+    }
+    let runs = replicate(&system(&text(1, "0.7/s")));
+    for (k, t) in [1.0, 3.0].into_iter().enumerate() {
+        let exact = (-(1.0 - 0.7) * t).exp();
+        let sojourn = estimate(&runs, |r| {
+            r.services[0].sojourn_over[k].fraction.expect("done")
+        });
+        assert_covers(&format!("M/M/1 P(W > {t} s)"), sojourn, exact);
+        let source = estimate(&runs, |r| r.sources[0].over[k].fraction.expect("answered"));
+        assert_covers(&format!("M/M/1 not ok within {t} s"), source, exact);
+        assert!(
+            !sojourn.covers(exact * 1.05),
+            "{sojourn:?} cannot tell a 5% error"
+        );
+    }
+}
