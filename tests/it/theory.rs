@@ -289,7 +289,7 @@ fn shares_over_thresholds_match_exact_tails() {
     }
     let runs = replicate(&system(&text(1, "0.7/s")));
     for (k, t) in [1.0, 3.0].into_iter().enumerate() {
-        let exact = (-(1.0 - 0.7) * t).exp();
+        let exact = (-(1.0_f64 - 0.7) * t).exp();
         let sojourn = estimate(&runs, |r| {
             r.services[0].sojourn_over[k].fraction.expect("done")
         });
