@@ -13,6 +13,9 @@ use plotters::prelude::*;
 
 use super::Report;
 use crate::stats::{Latency, WindowRow};
+use bitmap::PngBackend;
+
+mod bitmap;
 
 /// The font family name under which the bundled font is registered.
 const FONT: &str = "sans-serif";
@@ -151,7 +154,7 @@ pub fn render_png(report: &Report<'_>, chart: Chart) -> Vec<u8> {
     let (w, h) = SIZE;
     let mut pixels = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        let root = PngBackend::new(&mut pixels, SIZE).into_drawing_area();
         draw(&root, chart.title(), &panels).expect("drawing to memory with a bundled font");
     }
     let mut png = Vec::new();
@@ -444,3 +447,6 @@ fn ms_tick(ms: f64) -> String {
         tick(ms)
     }
 }
+
+#[cfg(test)]
+mod tests;
