@@ -27,4 +27,6 @@ pub use recovery::{
 pub use summary::{
     Growth, LITTLE_TOLERANCE, LittleCheck, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };
-pub use timeseries::{MAX_WINDOWS, TimeSeries, Window, WindowRow};
+pub use timeseries::{
+    MAX_WINDOWS, Quantiles, ServiceRow, ServiceWindow, TimeSeries, Window, WindowRow,
+};

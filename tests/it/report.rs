@@ -286,3 +286,60 @@ fn time_series_tiles_the_run_and_adds_up() {
     );
     assert_eq!(sum(|w| w.timed_out) + sum(|w| w.retries), 0);
 }
+
+/// Two sources into two services in a row: per-service and per-source CSV columns.
+const TWO_BY_TWO: &str = r#"
+    [simulation]
+    duration = "20s"
+    seed = 3
+    [[source]]
+    name = "web"
+    to = "api"
+    rate = "40/s"
+    [[source]]
+    name = "batch"
+    to = "db"
+    rate = "5/s"
+    [[service]]
+    name = "api"
+    workers = 2
+    service_time = { dist = "exponential", mean = "20ms" }
+    then = "db"
+    [[service]]
+    name = "db"
+    workers = 1
+    service_time = { dist = "exponential", mean = "5ms" }
+"#;
+
+#[test]
+fn timeseries_csv_has_columns_per_service_and_source() {
+    let one = study(&system(SMALL), 1);
+    let csv = String::from_utf8(report::render_csv(&run_report(&one, SMALL))).expect("UTF-8");
+    let header = csv.lines().next().expect("a header");
+    assert_eq!(
+        header,
+        format!("{},queue_depth.api,utilisation.api", report::CSV_COLUMNS)
+    );
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        // One service: its columns repeat the totals.
+        assert_eq!(cells[15..], [cells[10], cells[12]], "{line}");
+    }
+    let two = study(&system(TWO_BY_TWO), 1);
+    let csv = String::from_utf8(report::render_csv(&run_report(&two, TWO_BY_TWO))).expect("UTF-8");
+    let header: Vec<&str> = csv.lines().next().expect("a header").split(',').collect();
+    assert_eq!(
+        header[15..],
+        [
+            "queue_depth.api",
+            "utilisation.api",
+            "queue_depth.db",
+            "utilisation.db",
+            "p50_s.web",
+            "p99_s.web",
+            "p50_s.batch",
+            "p99_s.batch"
+        ]
+    );
+    assert!(csv.lines().all(|l| l.split(',').count() == header.len()));
+}
