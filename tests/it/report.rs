@@ -343,3 +343,33 @@ fn timeseries_csv_has_columns_per_service_and_source() {
     );
     assert!(csv.lines().all(|l| l.split(',').count() == header.len()));
 }
+
+#[test]
+fn charts_draw_each_service_label_markers_and_say_when_a_design_has_no_data() {
+    let svg = |report: &Report<'_>, chart| {
+        String::from_utf8(report::render_chart_svg(report, chart)).expect("UTF-8")
+    };
+    let two = study(&system(TWO_BY_TWO), 1);
+    let queues = svg(&run_report(&two, TWO_BY_TWO), Chart::QueueDepth);
+    assert!(
+        queues.contains("\napi\n") && queues.contains("\ndb\n"),
+        "{queues}"
+    );
+    let latency = svg(&run_report(&two, TWO_BY_TWO), Chart::LatencyOverTime);
+    assert!(latency.contains("web: response time") && latency.contains("batch: response time"));
+
+    let broken_text = SMALL.replace("workers = 2", "workers = 2\n    error_rate = 1.0");
+    let (ok, broken) = (study(&system(SMALL), 1), study(&system(&broken_text), 1));
+    let mut report = compare_report(&ok, &broken);
+    report.designs[1].scenario_text = &broken_text;
+    for chart in [Chart::LatencyOverTime, Chart::LatencyCdf] {
+        let text = svg(&report, chart);
+        assert!(
+            text.contains("bigger: no successful requests"),
+            "{}",
+            chart.file_stem()
+        );
+        assert!(!text.contains("small: no successful requests"));
+    }
+    assert!(svg(&report, Chart::Throughput).contains("warm-up ends"));
+}
