@@ -29,4 +29,6 @@ pub use summary::{
     Growth, LITTLE_TOLERANCE, LittleCheck, Over, RunSummary, ServiceSummary, SourceSummary,
     SystemSummary,
 };
-pub use timeseries::{MAX_WINDOWS, TimeSeries, Window, WindowRow};
+pub use timeseries::{
+    MAX_WINDOWS, Quantiles, ServiceRow, ServiceWindow, TimeSeries, Window, WindowRow,
+};

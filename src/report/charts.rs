@@ -2,46 +2,62 @@
 //!
 //! Text is drawn with DejaVu Sans, bundled in the binary and registered with plotters'
 //! ab_glyph backend on first use, so charts render identically on any machine (no
-//! fontconfig, no system fonts). Each design of a comparison is overlaid on the same axes.
+//! fontconfig, no system fonts). Each design of a comparison is overlaid on the same axes:
+//! a line's colour says what it measures (a service, a source, a series) and its stroke
+//! which design (solid, dashed, dotted), so overlapping lines stay apart in grey scale too.
+//! Legends sit in a strip right of the plot, never over data; the end of the warm-up and
+//! triggers are black dashed and dotted lines labelled above the plot.
 
 use std::sync::Once;
 
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Report;
-use crate::stats::{Latency, WindowRow};
+use crate::stats::{Latency, WindowRow, trigger_span};
+use bitmap::PngBackend;
+
+mod bitmap;
 
 /// The font family name under which the bundled font is registered.
 const FONT: &str = "sans-serif";
-/// Pixel size of every chart.
-const SIZE: (u32, u32) = (960, 420);
-/// Tableau 10: distinct for colour-blind readers in most pairs.
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
+/// Width of every chart, pixels; of it, the legend strip.
+const WIDTH: u32 = 1040;
+const LEGEND_WIDTH: u32 = 240;
+/// Height of the title, and the least height of a panel, pixels.
+const TITLE_HEIGHT: u32 = 36;
+const PANEL_HEIGHT: u32 = 190;
+/// Height of one legend entry, pixels.
+const ENTRY_HEIGHT: u32 = 18;
+/// Okabe and Ito's palette, told apart with every common colour-vision deficiency; black is
+/// left for the markers and yellow, too faint on white, is last.
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(240, 228, 66),
 ];
+/// Gridlines: light enough that no marker or line is mistaken for one.
+const GRID_BOLD: RGBColor = RGBColor(222, 222, 222);
+const GRID_LIGHT: RGBColor = RGBColor(242, 242, 242);
 
 /// The charts of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Chart {
-    /// p50 and p99 response time per window.
+    /// p50 and p99 response time per window, per source.
     LatencyOverTime,
     /// Distribution function of response time, log time axis.
     LatencyCdf,
     /// Offered, completed and goodput per second.
     Throughput,
-    /// Requests waiting, inside, and worker utilisation.
+    /// Requests waiting and worker utilisation, per service.
     QueueDepth,
     /// Rejections, timeouts and retries per second.
     Errors,
@@ -74,7 +90,7 @@ impl Chart {
             Chart::LatencyOverTime => "Response time over time (p50, p99 per window)",
             Chart::LatencyCdf => "Response time distribution (CDF, log time axis)",
             Chart::Throughput => "Throughput over time",
-            Chart::QueueDepth => "Queue depth and utilisation over time",
+            Chart::QueueDepth => "Queue depth and utilisation per service",
             Chart::Errors => "Rejections, timeouts and retries over time",
         }
     }
@@ -83,12 +99,15 @@ impl Chart {
     pub fn caption(self) -> &'static str {
         match self {
             Chart::LatencyOverTime => {
-                "End-to-end response time of requests finishing in each window, all sources \
-                 together; the grey line marks the end of the warm-up."
+                "End-to-end response time of the successful requests finishing in each \
+                 window (one panel per source when there are several); the dashed line marks \
+                 the end of the warm-up, a dotted line a trigger (a change of load or \
+                 capacity after it)."
             }
             Chart::LatencyCdf => {
-                "Fraction of completed requests (measured period, all replications) answered \
-                 within a given time: the further left, the faster; the tail is on the right."
+                "Fraction of successful requests (measured period, all replications) \
+                 answered within a given time, per source when there are several: the \
+                 further left, the faster; the tail is on the right."
             }
             Chart::Throughput => {
                 "Offered: requests started by clients; completed: requests answered, \
@@ -96,8 +115,9 @@ impl Chart {
                  requests answered with success."
             }
             Chart::QueueDepth => {
-                "Time-average number of requests waiting in queues and inside the system, \
-                 and the share of all workers busy."
+                "Time-average number of requests waiting in each service's queue, and the \
+                 share of its workers busy (requests inside the whole system are in \
+                 timeseries.csv)."
             }
             Chart::Errors => {
                 "Work turned away by full queues, attempts whose caller gave up waiting, and \
@@ -111,24 +131,82 @@ impl Chart {
 struct Line {
     label: String,
     color: RGBColor,
+    /// The design it belongs to, which picks its stroke.
+    design: usize,
+    /// In a comparison, the baseline's solid line is wide and pale, so that another
+    /// design's dashed line drawn over it stays visible where the two coincide.
+    pale: bool,
     points: Vec<(f64, f64)>,
+}
+
+impl Line {
+    fn new(report: &Report<'_>, design: usize, label: String, color: RGBColor) -> Line {
+        Line {
+            label,
+            color,
+            design,
+            pale: design == 0 && report.designs.len() > 1,
+            points: Vec::new(),
+        }
+    }
+
+    fn with(mut self, points: Vec<(f64, f64)>) -> Line {
+        self.points = points;
+        self
+    }
+
+    /// Its colour and width, and its dash and gap if dashed.
+    fn style(&self) -> (ShapeStyle, Option<(u32, u32)>) {
+        let style = match self.pale {
+            true => self.color.mix(0.45).stroke_width(4),
+            false => self.color.stroke_width(2),
+        };
+        (style, stroke(self.design))
+    }
+}
+
+/// A vertical marker: the end of the warm-up, or a trigger (shaded when it lasts).
+struct Marker {
+    from: f64,
+    to: f64,
+    label: String,
+    /// Dash and gap, pixels.
+    dash: (u32, u32),
 }
 
 /// One set of axes.
 struct Panel {
-    y_desc: &'static str,
-    x_desc: &'static str,
-    /// The x values are log10 of milliseconds.
+    y_desc: String,
+    x_desc: String,
+    /// The x values are log10 of the response time unit.
     log_x: bool,
     lines: Vec<Line>,
-    /// Vertical markers (end of warm-up), x values.
-    markers: Vec<f64>,
+    markers: Vec<Marker>,
     y_max: Option<f64>,
     /// The x range to show whatever the data covers (the whole run, for time charts, so a
     /// series that stops, such as the latency of successes in an outage, does not shorten
     /// the axis).
     x_span: Option<(f64, f64)>,
-    legend: SeriesLabelPosition,
+    /// Written in the plot, for designs with nothing to draw.
+    notes: Vec<String>,
+}
+
+/// Each panel's height: panels stack below the title, a lone one twice as tall, each tall
+/// enough for its legend.
+fn heights(panels: &[Panel]) -> Vec<u32> {
+    let least = if panels.len() == 1 {
+        2 * PANEL_HEIGHT
+    } else {
+        PANEL_HEIGHT
+    };
+    panels
+        .iter()
+        .map(|p| least.max(40 + ENTRY_HEIGHT * p.lines.len() as u32))
+        .collect()
+}
+
+fn size(panels: &[Panel]) -> (u32, u32) {
+    (WIDTH, TITLE_HEIGHT + heights(panels).iter().sum::<u32>())
 }
 
 /// The chart as an SVG document. Same report, same bytes.
@@ -137,7 +215,7 @@ pub fn render_svg(report: &Report<'_>, chart: Chart) -> Vec<u8> {
     let panels = panels(report, chart);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size(&panels)).into_drawing_area();
         draw(&root, chart.title(), &panels).expect("drawing to memory with a bundled font");
     }
     svg.push('\n');
@@ -148,10 +226,10 @@ pub fn render_svg(report: &Report<'_>, chart: Chart) -> Vec<u8> {
 pub fn render_png(report: &Report<'_>, chart: Chart) -> Vec<u8> {
     ensure_font();
     let panels = panels(report, chart);
-    let (w, h) = SIZE;
+    let (w, h) = size(&panels);
     let mut pixels = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        let root = PngBackend::new(&mut pixels, (w, h)).into_drawing_area();
         draw(&root, chart.title(), &panels).expect("drawing to memory with a bundled font");
     }
     let mut png = Vec::new();
@@ -176,8 +254,18 @@ fn ensure_font() {
     });
 }
 
-fn color(design: usize, series: usize, series_count: usize) -> RGBColor {
-    PALETTE[(design * series_count + series) % PALETTE.len()]
+fn color(series: usize) -> RGBColor {
+    PALETTE[series % PALETTE.len()]
+}
+
+/// Dash and gap of a design's lines, pixels: solid, dashed, dotted, long dashes.
+fn stroke(design: usize) -> Option<(u32, u32)> {
+    match design % 4 {
+        0 => None,
+        1 => Some((9, 5)),
+        2 => Some((2, 3)),
+        _ => Some((16, 4)),
+    }
 }
 
 /// "A · p99" in a comparison, "p99" otherwise.
@@ -189,46 +277,159 @@ fn label(report: &Report<'_>, design: &str, series: &str) -> String {
     }
 }
 
-type Extract = fn(&WindowRow) -> Option<f64>;
+/// One design's value of a series in a window, if it has one.
+type Extract<'e> = &'e dyn Fn(&WindowRow) -> Option<f64>;
 
-/// Lines of per-window values, one per (design, series).
-fn window_lines(report: &Report<'_>, series: &[(&str, Extract)], scale: f64) -> Vec<Line> {
+/// Lines of per-window values, one per (design, series); a series' colour is its index.
+fn window_lines(report: &Report<'_>, series: &[(&str, Extract<'_>)], scale: f64) -> Vec<Line> {
     let mut lines = Vec::new();
     for (d, design) in report.designs.iter().enumerate() {
         let rows = design.study.windows();
         for (s, (name, extract)) in series.iter().enumerate() {
-            lines.push(Line {
-                label: label(report, design.name, name),
-                color: color(d, s, series.len()),
-                points: rows
-                    .iter()
-                    .filter_map(|r| {
-                        extract(r).map(|v| (0.5 * (r.start_secs + r.end_secs), v * scale))
-                    })
-                    .collect(),
-            });
+            lines.push(
+                Line::new(report, d, label(report, design.name, name), color(s))
+                    .with(points(&rows, extract, scale)),
+            );
         }
     }
     lines
 }
 
-fn warmup_markers(report: &Report<'_>) -> Vec<f64> {
-    let mut marks: Vec<f64> = report.designs.iter().map(|d| d.study.warmup.secs).collect();
-    marks.dedup();
-    marks.retain(|m| *m > 0.0);
+fn points(rows: &[WindowRow], extract: Extract<'_>, scale: f64) -> Vec<(f64, f64)> {
+    rows.iter()
+        .filter_map(|r| extract(r).map(|v| (0.5 * (r.start_secs + r.end_secs), v * scale)))
+        .collect()
+}
+
+/// The names of every design's services or sources, in order of first appearance, and for
+/// each design the index of each name in its own list.
+fn union(lists: &[Vec<&str>]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {
+    let mut names: Vec<String> = Vec::new();
+    for name in lists.iter().flatten() {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    let index = lists
+        .iter()
+        .map(|list| {
+            names
+                .iter()
+                .map(|n| list.iter().position(|m| m == n))
+                .collect()
+        })
+        .collect();
+    (names, index)
+}
+
+fn service_names<'a>(report: &Report<'a>) -> Vec<Vec<&'a str>> {
+    report
+        .designs
+        .iter()
+        .map(|d| {
+            d.study
+                .system
+                .services()
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect()
+        })
+        .collect()
+}
+
+fn source_names<'a>(report: &Report<'a>) -> Vec<Vec<&'a str>> {
+    report
+        .designs
+        .iter()
+        .map(|d| {
+            d.study
+                .system
+                .sources()
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect()
+        })
+        .collect()
+}
+
+/// Lines of one per-entity value (a service's queue depth), one per (design, entity): the
+/// colour is the entity's, so a service keeps its colour across designs.
+fn entity_lines(
+    report: &Report<'_>,
+    names: &[Vec<&str>],
+    value: &dyn Fn(&WindowRow, usize) -> f64,
+    scale: f64,
+) -> Vec<Line> {
+    let (all, index) = union(names);
+    let mut lines = Vec::new();
+    for (d, design) in report.designs.iter().enumerate() {
+        let rows = design.study.windows();
+        for (e, name) in all.iter().enumerate() {
+            if let Some(i) = index[d][e] {
+                lines.push(
+                    Line::new(report, d, label(report, design.name, name), color(e)).with(points(
+                        &rows,
+                        &|r| Some(value(r, i)),
+                        scale,
+                    )),
+                );
+            }
+        }
+    }
+    lines
+}
+
+/// Notes for the designs none of whose lines has a point.
+fn no_data_notes(report: &Report<'_>, lines: &[Line], what: &str) -> Vec<String> {
+    (0..report.designs.len())
+        .filter(|d| {
+            lines
+                .iter()
+                .filter(|l| l.design == *d)
+                .all(|l| l.points.is_empty())
+        })
+        .map(|d| match report.designs.len() {
+            1 => what.to_string(),
+            _ => format!("{}: {what}", report.designs[d].name),
+        })
+        .collect()
+}
+
+/// The end of each design's warm-up and its triggers, once each.
+fn markers(report: &Report<'_>) -> Vec<Marker> {
+    let mut marks: Vec<Marker> = Vec::new();
+    let mut add = |from: f64, to: f64, label: &str, dash| {
+        if !marks.iter().any(|m| m.from == from && m.to == to) {
+            marks.push(Marker {
+                from,
+                to,
+                label: label.to_string(),
+                dash,
+            });
+        }
+    };
+    for design in &report.designs {
+        let warmup = design.study.warmup.secs;
+        if warmup > 0.0 {
+            add(warmup, warmup, "warm-up ends", (7, 4));
+        }
+        if let Some((from, to)) = trigger_span(&design.study.system) {
+            add(from.as_secs_f64(), to.as_secs_f64(), "trigger", (2, 3));
+        }
+    }
     marks
 }
 
-fn time_panel(report: &Report<'_>, y_desc: &'static str, lines: Vec<Line>) -> Panel {
+fn time_panel(report: &Report<'_>, y_desc: String, lines: Vec<Line>) -> Panel {
     Panel {
         y_desc,
-        x_desc: "simulated time (s)",
+        x_desc: "simulated time (s)".to_string(),
         log_x: false,
         lines,
-        markers: warmup_markers(report),
+        markers: markers(report),
         y_max: None,
         x_span: Some(run_span(report)),
-        legend: SeriesLabelPosition::UpperRight,
+        notes: Vec::new(),
     }
 }
 
@@ -242,93 +443,158 @@ fn run_span(report: &Report<'_>) -> (f64, f64) {
     (0.0, end)
 }
 
-fn panels(report: &Report<'_>, chart: Chart) -> Vec<Panel> {
-    match chart {
-        Chart::LatencyOverTime => {
-            let series: [(&str, Extract); 2] = [("p50", |r| r.p50_secs), ("p99", |r| r.p99_secs)];
-            vec![time_panel(
-                report,
-                "response time (ms)",
-                window_lines(report, &series, 1e3),
-            )]
+/// The one unit of a response time axis: seconds once the data reach 10 s, else ms.
+#[derive(Clone, Copy)]
+struct TimeUnit {
+    name: &'static str,
+    per_sec: f64,
+}
+
+fn time_unit(max_secs: f64) -> TimeUnit {
+    if max_secs >= 10.0 {
+        TimeUnit {
+            name: "s",
+            per_sec: 1.0,
         }
-        Chart::LatencyCdf => vec![cdf_panel(report)],
-        Chart::Throughput => {
-            let series: [(&str, Extract); 3] = [
-                ("offered", |r| Some(r.offered)),
-                ("completed", |r| Some(r.completed)),
-                ("goodput", |r| Some(r.goodput)),
-            ];
-            vec![time_panel(
-                report,
-                "requests per second",
-                window_lines(report, &series, 1.0),
-            )]
-        }
-        Chart::QueueDepth => {
-            let levels: [(&str, Extract); 2] = [
-                ("waiting in queues", |r| Some(r.queue_depth)),
-                ("inside the system", |r| Some(r.in_flight)),
-            ];
-            let busy: [(&str, Extract); 1] = [("utilisation", |r| Some(r.utilisation))];
-            let mut utilisation = time_panel(
-                report,
-                "workers busy (%)",
-                window_lines(report, &busy, 100.0),
-            );
-            utilisation.y_max = Some(100.0);
-            utilisation.legend = SeriesLabelPosition::LowerRight;
-            vec![
-                time_panel(report, "requests", window_lines(report, &levels, 1.0)),
-                utilisation,
-            ]
-        }
-        Chart::Errors => {
-            let series: [(&str, Extract); 3] = [
-                ("rejected", |r| Some(r.rejected)),
-                ("timed out", |r| Some(r.timed_out)),
-                ("retries", |r| Some(r.retries)),
-            ];
-            vec![time_panel(
-                report,
-                "per second",
-                window_lines(report, &series, 1.0),
-            )]
+    } else {
+        TimeUnit {
+            name: "ms",
+            per_sec: 1e3,
         }
     }
 }
 
-fn cdf_panel(report: &Report<'_>) -> Panel {
-    let lines = report
+fn panels(report: &Report<'_>, chart: Chart) -> Vec<Panel> {
+    match chart {
+        Chart::LatencyOverTime => latency_panels(report),
+        Chart::LatencyCdf => vec![cdf_panel(report)],
+        Chart::Throughput => {
+            let series: [(&str, Extract<'_>); 3] = [
+                ("offered", &|r| Some(r.offered)),
+                ("completed", &|r| Some(r.completed)),
+                ("goodput", &|r| Some(r.goodput)),
+            ];
+            let lines = window_lines(report, &series, 1.0);
+            vec![time_panel(report, "requests per second".into(), lines)]
+        }
+        Chart::QueueDepth => {
+            let services = service_names(report);
+            let depth = entity_lines(report, &services, &|r, i| r.services[i].queue_depth, 1.0);
+            let busy = entity_lines(report, &services, &|r, i| r.services[i].utilisation, 100.0);
+            let mut utilisation = time_panel(report, "workers busy (%)".into(), busy);
+            utilisation.y_max = Some(100.0);
+            vec![
+                time_panel(report, "requests waiting".into(), depth),
+                utilisation,
+            ]
+        }
+        Chart::Errors => {
+            let series: [(&str, Extract<'_>); 3] = [
+                ("rejected", &|r| Some(r.rejected)),
+                ("timed out", &|r| Some(r.timed_out)),
+                ("retries", &|r| Some(r.retries)),
+            ];
+            let lines = window_lines(report, &series, 1.0);
+            vec![time_panel(report, "per second".into(), lines)]
+        }
+    }
+}
+
+/// p50 and p99 over time: one panel for all sources, or one per source when a design has
+/// several.
+fn latency_panels(report: &Report<'_>) -> Vec<Panel> {
+    let sources = source_names(report);
+    let (names, index) = union(&sources);
+    let per_source = sources.iter().any(|s| s.len() > 1);
+    let max_secs = report
         .designs
         .iter()
-        .enumerate()
-        .map(|(d, design)| {
-            let mut all = Latency::new();
-            for l in &design.study.latency {
-                all.merge(l);
+        .flat_map(|d| d.study.windows())
+        .filter_map(|r| r.p99_secs)
+        .fold(0.0, f64::max);
+    let unit = time_unit(max_secs);
+    if !per_source {
+        let series: [(&str, Extract<'_>); 2] = [("p50", &|r| r.p50_secs), ("p99", &|r| r.p99_secs)];
+        let lines = window_lines(report, &series, unit.per_sec);
+        let mut panel = time_panel(report, format!("response time ({})", unit.name), lines);
+        panel.notes = no_data_notes(report, &panel.lines, "no successful requests");
+        return vec![panel];
+    }
+    (0..names.len())
+        .map(|e| {
+            let mut lines = Vec::new();
+            for (d, design) in report.designs.iter().enumerate() {
+                let Some(i) = index[d][e] else { continue };
+                let rows = design.study.windows();
+                let quantile: [(&str, Extract<'_>); 2] = [
+                    ("p50", &|r| r.sources[i].p50_secs),
+                    ("p99", &|r| r.sources[i].p99_secs),
+                ];
+                for (s, (name, extract)) in quantile.iter().enumerate() {
+                    lines.push(
+                        Line::new(report, d, label(report, design.name, name), color(s))
+                            .with(points(&rows, *extract, unit.per_sec)),
+                    );
+                }
             }
-            Line {
-                label: label(report, design.name, "all sources"),
-                color: color(d, 0, 1),
-                points: all
+            let y_desc = format!("{}: response time ({})", names[e], unit.name);
+            let mut panel = time_panel(report, y_desc, lines);
+            panel.notes = no_data_notes(report, &panel.lines, "no successful requests");
+            panel
+        })
+        .collect()
+}
+
+/// The distribution of response time, one line per (design, source).
+fn cdf_panel(report: &Report<'_>) -> Panel {
+    let sources = source_names(report);
+    let (names, index) = union(&sources);
+    let per_source = sources.iter().any(|s| s.len() > 1);
+    // (design, colour, label, latency) for every line.
+    let mut all: Vec<(usize, usize, String, Latency)> = Vec::new();
+    for (d, design) in report.designs.iter().enumerate() {
+        if per_source {
+            for (e, name) in names.iter().enumerate() {
+                if let Some(i) = index[d][e] {
+                    let latency = design.study.latency[i].clone();
+                    all.push((d, e, label(report, design.name, name), latency));
+                }
+            }
+        } else {
+            let mut merged = Latency::new();
+            for l in &design.study.latency {
+                merged.merge(l);
+            }
+            all.push((d, 0, label(report, design.name, "all sources"), merged));
+        }
+    }
+    let max_secs = all
+        .iter()
+        .flat_map(|(.., l)| l.cdf_points().last().map(|p| p.0))
+        .fold(0.0, f64::max);
+    let unit = time_unit(max_secs);
+    let lines: Vec<Line> = all
+        .into_iter()
+        .map(|(design, e, label, latency)| {
+            Line::new(report, design, label, color(e)).with(
+                latency
                     .cdf_points()
                     .into_iter()
                     .filter(|(s, _)| *s > 0.0)
-                    .map(|(s, p)| ((s * 1e3).log10(), p))
+                    .map(|(s, p)| ((s * unit.per_sec).log10(), p))
                     .collect(),
-            }
+            )
         })
         .collect();
     Panel {
-        y_desc: "fraction completed within",
-        x_desc: "response time (ms, log scale)",
+        y_desc: "fraction answered within".to_string(),
+        x_desc: format!("response time ({}, log scale)", unit.name),
         log_x: true,
+        notes: no_data_notes(report, &lines, "no successful requests"),
         lines,
         markers: Vec::new(),
         y_max: Some(1.0),
         x_span: None,
-        legend: SeriesLabelPosition::LowerRight,
     }
 }
 
@@ -340,9 +606,20 @@ fn draw<DB: DrawingBackend>(
     panels: &[Panel],
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let root = root.titled(title, (FONT, 20).into_font().style(FontStyle::Bold))?;
-    for (area, panel) in root.split_evenly((panels.len(), 1)).iter().zip(panels) {
-        draw_panel(area, panel)?;
+    let (top, mut rest) = root.split_vertically(TITLE_HEIGHT);
+    top.draw(&Text::new(
+        title,
+        (WIDTH as i32 / 2, TITLE_HEIGHT as i32 / 2),
+        (FONT, 20)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center)),
+    ))?;
+    for (panel, height) in panels.iter().zip(heights(panels)) {
+        let (area, below) = rest.split_vertically(height);
+        draw_panel(&area, panel)?;
+        rest = below;
     }
     root.present()
 }
@@ -364,58 +641,147 @@ fn bounds(panel: &Panel) -> (f64, f64, f64) {
 }
 
 fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> DrawResult<DB> {
+    let (plot, legend) = area.split_horizontally(WIDTH - LEGEND_WIDTH);
+    let height = area.dim_in_pixel().1;
     let (x0, x1, y1) = bounds(panel);
-    let mut chart = ChartBuilder::on(area)
+    let mut chart = ChartBuilder::on(&plot)
         .margin(10)
+        .margin_top(24)
         .x_label_area_size(36)
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, 0.0..y1)?;
     let log_x = panel.log_x;
-    // On the log axis only whole decades (1, 10, 100 ms) get a label.
+    // On the log axis only whole decades (1, 10, 100) get a label, in the axis' unit.
     let x_fmt = move |v: &f64| match log_x {
         false => tick(*v),
-        true if (v - v.round()).abs() < 1e-9 => ms_tick(10f64.powf(v.round())),
+        true if (v - v.round()).abs() < 1e-9 => tick(10f64.powf(v.round())),
         true => String::new(),
     };
     chart
         .configure_mesh()
-        .x_desc(panel.x_desc)
-        .y_desc(panel.y_desc)
+        .x_desc(panel.x_desc.as_str())
+        .y_desc(panel.y_desc.as_str())
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&|v| tick(*v))
+        .y_labels(if height < 2 * PANEL_HEIGHT { 6 } else { 10 })
         .label_style((FONT, 13))
-        .light_line_style(RGBColor(238, 238, 238))
+        .bold_line_style(GRID_BOLD)
+        .light_line_style(GRID_LIGHT)
         .x_max_light_lines(2)
         .y_max_light_lines(2)
         .draw()?;
-    for (i, m) in panel.markers.iter().enumerate() {
-        let series = chart.draw_series(LineSeries::new(
-            [(*m, 0.0), (*m, y1)],
-            RGBColor(150, 150, 150),
-        ))?;
-        if i == 0 {
-            series.label("end of warm-up").legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], RGBColor(150, 150, 150))
-            });
+    for m in &panel.markers {
+        if m.to > m.from {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(m.from, 0.0), (m.to.min(x1), y1)],
+                BLACK.mix(0.06).filled(),
+            )))?;
         }
+        chart.draw_series(DashedLineSeries::new(
+            [(m.from, 0.0), (m.from, y1)],
+            m.dash.0,
+            m.dash.1,
+            BLACK.stroke_width(1),
+        ))?;
     }
     for line in &panel.lines {
-        let c = line.color;
-        chart
-            .draw_series(LineSeries::new(
-                line.points.iter().copied(),
-                c.stroke_width(2),
-            ))?
-            .label(line.label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+        let (style, dash) = line.style();
+        let points = line.points.iter().copied();
+        match dash {
+            None => chart.draw_series(LineSeries::new(points, style))?,
+            Some((dash, gap)) => {
+                chart.draw_series(DashedLineSeries::new(points, dash, gap, style))?
+            }
+        };
     }
-    chart
-        .configure_series_labels()
-        .position(panel.legend.clone())
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(190, 190, 190))
-        .label_font((FONT, 13))
-        .draw()
+    // Pixel positions, relative to the plot's drawing area.
+    let (bx, by) = plot.get_base_pixel();
+    let pixel = |x: f64, y: f64| {
+        let (px, py) = chart.backend_coord(&(x, y));
+        (px - bx, py - by)
+    };
+    let marks: Vec<(i32, &str)> = panel
+        .markers
+        .iter()
+        .map(|m| (pixel(m.from, y1).0, m.label.as_str()))
+        .collect();
+    let ((left, bottom), (right, top)) = (pixel(x0, 0.0), pixel(x1, y1));
+    marker_labels(&plot, marks, top)?;
+    notes(
+        &plot,
+        ((left + right) / 2, (top + bottom) / 2),
+        &panel.notes,
+    )?;
+    draw_legend(&legend, &panel.lines)
+}
+
+/// Each marker's label above the plot at `top`, beside its line at pixel x (left of it
+/// when it would run into the previous label).
+fn marker_labels<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    mut marks: Vec<(i32, &str)>,
+    top: i32,
+) -> DrawResult<DB> {
+    let style = (FONT, 13).into_font().color(&BLACK);
+    marks.sort_by_key(|m| m.0);
+    let mut right_end = i32::MIN;
+    for (x, label) in marks {
+        let (width, _) = plot.estimate_text_size(label, &style)?;
+        let (dx, h_pos) = if x + 4 > right_end {
+            right_end = x + 4 + width as i32;
+            (4, HPos::Left)
+        } else {
+            (-4, HPos::Right)
+        };
+        let pos = Pos::new(h_pos, VPos::Bottom);
+        plot.draw(&Text::new(label, (x + dx, top - 3), style.pos(pos)))?;
+    }
+    Ok(())
+}
+
+/// Notes ("no successful requests") centred in the plot, at pixel `centre`.
+fn notes<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    (cx, cy): (i32, i32),
+    notes: &[String],
+) -> DrawResult<DB> {
+    let style = (FONT, 15)
+        .into_font()
+        .color(&RGBColor(90, 90, 90))
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    let first = cy - 10 * (notes.len() as i32 - 1);
+    for (i, note) in notes.iter().enumerate() {
+        plot.draw(&Text::new(
+            note.as_str(),
+            (cx, first + 20 * i as i32),
+            style.clone(),
+        ))?;
+    }
+    Ok(())
+}
+
+/// The legend, in its own strip: a sample of each line's colour and stroke, and its label.
+fn draw_legend<DB: DrawingBackend>(
+    legend: &DrawingArea<DB, Shift>,
+    lines: &[Line],
+) -> DrawResult<DB> {
+    let style = (FONT, 14)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, line) in lines.iter().enumerate() {
+        let y = 30 + (i as u32 * ENTRY_HEIGHT) as i32;
+        let sample = [(4, y), (34, y)];
+        let (stroke_style, dash) = line.style();
+        match dash {
+            None => legend.draw(&PathElement::new(sample, stroke_style))?,
+            Some((dash, gap)) => {
+                legend.draw(&DashedPathElement::new(sample, dash, gap, stroke_style))?
+            }
+        }
+        legend.draw(&Text::new(line.label.as_str(), (42, y), style.clone()))?;
+    }
+    Ok(())
 }
 
 /// An axis tick: up to three significant digits, no trailing zeros.
@@ -436,11 +802,5 @@ fn tick(v: f64) -> String {
     }
 }
 
-/// A log-axis tick in milliseconds.
-fn ms_tick(ms: f64) -> String {
-    if ms >= 1000.0 {
-        format!("{} s", tick(ms / 1000.0))
-    } else {
-        tick(ms)
-    }
-}
+#[cfg(test)]
+mod tests;

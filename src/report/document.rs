@@ -558,7 +558,11 @@ fn method_section(out: &mut Vec<Block>, report: &Report<'_>) {
              replications; p50 and p99 come from 16-buckets-per-octave histograms (within \
              about 6%, interpolated). offered, completed (answered, whatever the outcome), \
              goodput (successful), retries and in flight count client requests; admitted, \
-             rejected and timed_out count work at services (attempts, calls and messages).",
+             rejected and timed_out count work at services (attempts, calls and messages). \
+             queue_depth and utilisation are over all services; queue_depth.<service> and \
+             utilisation.<service> follow for each service and, with several sources, \
+             p50_s.<source> and p99_s.<source> for each source (empty where a design has no \
+             such service or source, or no request finished).",
             secs(ts.width_ns() as f64 / 1e9)
         ),
         None => "No time series was kept for this study, so timeseries.csv and the charts \

@@ -12,6 +12,10 @@
 //! services (attempts, calls and messages): *admitted*, *rejected* (a full waiting room),
 //! *timed out* (attempts whose caller gave up), queue depth and utilisation (busy workers
 //! over workers present, which a schedule may change).
+//!
+//! Queue depth and utilisation are kept per service and latency per source, since a sum
+//! over services hides which one saturates; the totals are sums of those, so the number
+//! of series is fixed by the model and memory stays bounded.
 
 use super::level::Level;
 use super::loghist::{BUCKETS, SparseHistogram, bucket};
@@ -42,19 +46,35 @@ pub struct Window {
     pub timed_out: u64,
     /// Retries sent by clients.
     pub retries: u64,
-    /// Area under the number of requests waiting in queues, request·ns.
-    pub queued_area: u128,
     /// Area under the number of requests inside the system, request·ns.
     pub in_flight_area: u128,
-    /// Area under the number of busy workers, worker·ns.
+    /// Levels of each service, by service id.
+    pub services: Vec<ServiceWindow>,
+    /// End-to-end latency of the successful requests that finished in this window, by
+    /// source id.
+    pub latency: Vec<SparseHistogram>,
+}
+
+/// The areas under one service's levels in one window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServiceWindow {
+    /// Area under the number of requests waiting in its queue, request·ns.
+    pub queued_area: u128,
+    /// Area under the number of its busy workers, worker·ns.
     pub busy_area: u128,
-    /// Area under the number of workers present, worker·ns.
+    /// Area under the number of its workers present, worker·ns.
     pub workers_area: u128,
-    /// End-to-end latency of the requests that finished in this window.
-    pub latency: SparseHistogram,
 }
 
 impl Window {
+    fn empty(services: usize, sources: usize) -> Window {
+        Window {
+            services: vec![ServiceWindow::default(); services],
+            latency: vec![SparseHistogram::default(); sources],
+            ..Window::default()
+        }
+    }
+
     fn merge(&mut self, other: &Window) {
         self.exposure_ns += other.exposure_ns;
         self.offered += other.offered;
@@ -64,16 +84,20 @@ impl Window {
         self.rejected += other.rejected;
         self.timed_out += other.timed_out;
         self.retries += other.retries;
-        self.queued_area += other.queued_area;
         self.in_flight_area += other.in_flight_area;
-        self.busy_area += other.busy_area;
-        self.workers_area += other.workers_area;
-        self.latency.merge(&other.latency);
+        for (mine, theirs) in self.services.iter_mut().zip(&other.services) {
+            mine.queued_area += theirs.queued_area;
+            mine.busy_area += theirs.busy_area;
+            mine.workers_area += theirs.workers_area;
+        }
+        for (mine, theirs) in self.latency.iter_mut().zip(&other.latency) {
+            mine.merge(theirs);
+        }
     }
 }
 
 /// One window's figures, ready to print: rates per second, time averages, quantiles.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WindowRow {
     /// Window start, simulated seconds from the start of the run.
     pub start_secs: f64,
@@ -103,25 +127,55 @@ pub struct WindowRow {
     pub p50_secs: Option<f64>,
     /// 99th percentile latency, seconds.
     pub p99_secs: Option<f64>,
+    /// Queue depth and utilisation of each service, by service id.
+    pub services: Vec<ServiceRow>,
+    /// Latency quantiles of each source, by source id.
+    pub sources: Vec<Quantiles>,
+}
+
+/// One service's levels in one window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServiceRow {
+    /// Time-average number of requests waiting in its queue.
+    pub queue_depth: f64,
+    /// Time-average fraction of its workers busy.
+    pub utilisation: f64,
+}
+
+/// Median and 99th percentile latency, seconds (`None`: no request finished).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quantiles {
+    /// Median.
+    pub p50_secs: Option<f64>,
+    /// 99th percentile.
+    pub p99_secs: Option<f64>,
+}
+
+impl Quantiles {
+    fn of(latency: &SparseHistogram) -> Quantiles {
+        Quantiles {
+            p50_secs: latency.quantile_secs(0.5),
+            p99_secs: latency.quantile_secs(0.99),
+        }
+    }
 }
 
 /// An observer that keeps the run's figures per time window.
 #[derive(Clone, Debug)]
 pub struct TimeSeries {
     width_ns: u64,
-    /// Workers present, in all and per service.
-    workers: Level,
-    service_workers: Vec<u32>,
     replications: u32,
     windows: Vec<Window>,
-    /// The open window and its working histogram.
+    /// The open window and its working histogram per source.
     current: Window,
-    working: Box<[u64; BUCKETS]>,
+    working: Vec<[u64; BUCKETS]>,
     current_end_ns: u64,
-    /// Levels, each integrated lazily when it changes (one multiplication per change).
-    queued: Level,
+    /// Levels, each integrated lazily when it changes (one multiplication per change); the
+    /// per-service ones by service id.
     in_flight: Level,
-    busy: Level,
+    queued: Vec<Level>,
+    busy: Vec<Level>,
+    workers: Vec<Level>,
     /// Where the open window's exposure starts.
     open_since_ns: u64,
     end_ns: u64,
@@ -132,23 +186,26 @@ impl TimeSeries {
     /// A time series for one run of `system`, with about 250 windows over its expected length.
     pub fn new(system: &System) -> TimeSeries {
         let width_ns = window_width_ns(expected_length_ns(system));
+        let (services, sources) = (system.services().len(), system.sources().len());
         TimeSeries {
             width_ns,
-            workers: {
-                let mut workers = Level::default();
-                let total: u32 = system.services().iter().map(|s| s.workers.get()).sum();
-                workers.change(SimTime::ZERO, i64::from(total));
-                workers
-            },
-            service_workers: system.services().iter().map(|s| s.workers.get()).collect(),
             replications: 1,
             windows: Vec::with_capacity(MAX_WINDOWS),
-            current: Window::default(),
-            working: Box::new([0; BUCKETS]),
+            current: Window::empty(services, sources),
+            working: vec![[0; BUCKETS]; sources],
             current_end_ns: width_ns,
-            queued: Level::default(),
             in_flight: Level::default(),
-            busy: Level::default(),
+            queued: vec![Level::default(); services],
+            busy: vec![Level::default(); services],
+            workers: system
+                .services()
+                .iter()
+                .map(|s| {
+                    let mut workers = Level::default();
+                    workers.change(SimTime::ZERO, i64::from(s.workers.get()));
+                    workers
+                })
+                .collect(),
             open_since_ns: 0,
             end_ns: 0,
             measure_start_ns: 0,
@@ -226,18 +283,23 @@ impl TimeSeries {
     fn flush(&mut self, to_ns: u64) {
         let to = SimTime(to_ns);
         let w = &mut self.current;
-        w.queued_area += self.queued.take_area(to);
         w.in_flight_area += self.in_flight.take_area(to);
-        w.busy_area += self.busy.take_area(to);
-        w.workers_area += self.workers.take_area(to);
+        for (i, s) in w.services.iter_mut().enumerate() {
+            s.queued_area += self.queued[i].take_area(to);
+            s.busy_area += self.busy[i].take_area(to);
+            s.workers_area += self.workers[i].take_area(to);
+        }
         w.exposure_ns += to_ns - self.open_since_ns;
         self.open_since_ns = to_ns;
     }
 
     fn close_window(&mut self) {
-        let mut window = std::mem::take(&mut self.current);
-        window.latency = SparseHistogram::from_dense(&self.working);
-        self.working.fill(0);
+        let empty = Window::empty(self.queued.len(), self.working.len());
+        let mut window = std::mem::replace(&mut self.current, empty);
+        for (latency, working) in window.latency.iter_mut().zip(&mut self.working) {
+            *latency = SparseHistogram::from_dense(working);
+            working.fill(0);
+        }
         self.windows.push(window);
         if self.windows.len() == MAX_WINDOWS {
             self.coarsen();
@@ -279,6 +341,19 @@ fn row(w: &Window, start_ns: u64, end_ns: u64) -> WindowRow {
             0.0
         }
     };
+    let share = |busy: u128, present: u128| {
+        if present > 0 {
+            busy as f64 / present as f64
+        } else {
+            0.0
+        }
+    };
+    let sum = |area: fn(&ServiceWindow) -> u128| w.services.iter().map(area).sum::<u128>();
+    let mut latency = SparseHistogram::default();
+    for l in &w.latency {
+        latency.merge(l);
+    }
+    let all = Quantiles::of(&latency);
     WindowRow {
         start_secs: start_ns as f64 / 1e9,
         end_secs: end_ns as f64 / 1e9,
@@ -289,15 +364,20 @@ fn row(w: &Window, start_ns: u64, end_ns: u64) -> WindowRow {
         rejected: per_sec(w.rejected),
         timed_out: per_sec(w.timed_out),
         retries: per_sec(w.retries),
-        queue_depth: mean(w.queued_area),
+        queue_depth: mean(sum(|s| s.queued_area)),
         in_flight: mean(w.in_flight_area),
-        utilisation: if w.workers_area > 0 {
-            w.busy_area as f64 / w.workers_area as f64
-        } else {
-            0.0
-        },
-        p50_secs: w.latency.quantile_secs(0.5),
-        p99_secs: w.latency.quantile_secs(0.99),
+        utilisation: share(sum(|s| s.busy_area), sum(|s| s.workers_area)),
+        p50_secs: all.p50_secs,
+        p99_secs: all.p99_secs,
+        services: w
+            .services
+            .iter()
+            .map(|s| ServiceRow {
+                queue_depth: mean(s.queued_area),
+                utilisation: share(s.busy_area, s.workers_area),
+            })
+            .collect(),
+        sources: w.latency.iter().map(Quantiles::of).collect(),
     }
 }
 
@@ -363,7 +443,7 @@ impl Observer for TimeSeries {
     fn on_request_done(
         &mut self,
         at: SimTime,
-        _source: SourceId,
+        source: SourceId,
         outcome: Outcome,
         _attempts: u32,
         latency: SimDuration,
@@ -373,16 +453,16 @@ impl Observer for TimeSeries {
         self.in_flight.change(at, -1);
         if outcome == Outcome::Success {
             self.current.goodput += 1;
-            self.working[bucket(latency.0)] += 1;
+            self.working[source.index()][bucket(latency.0)] += 1;
         }
     }
 
     #[inline]
-    fn on_admit(&mut self, at: SimTime, _service: ServiceId, queued: bool) {
+    fn on_admit(&mut self, at: SimTime, service: ServiceId, queued: bool) {
         self.advance(at.0);
         self.current.admitted += 1;
         if queued {
-            self.queued.change(at, 1);
+            self.queued[service.index()].change(at, 1);
         }
     }
 
@@ -393,18 +473,18 @@ impl Observer for TimeSeries {
     }
 
     #[inline]
-    fn on_start(&mut self, at: SimTime, _service: ServiceId, _waited: SimDuration, queued: bool) {
+    fn on_start(&mut self, at: SimTime, service: ServiceId, _waited: SimDuration, queued: bool) {
         self.advance(at.0);
         if queued {
-            self.queued.change(at, -1);
+            self.queued[service.index()].change(at, -1);
         }
-        self.busy.change(at, 1);
+        self.busy[service.index()].change(at, 1);
     }
 
-    fn on_drop(&mut self, at: SimTime, _service: ServiceId, _waited: SimDuration, queued: bool) {
+    fn on_drop(&mut self, at: SimTime, service: ServiceId, _waited: SimDuration, queued: bool) {
         self.advance(at.0);
         if queued {
-            self.queued.change(at, -1);
+            self.queued[service.index()].change(at, -1);
         }
     }
 
@@ -412,12 +492,12 @@ impl Observer for TimeSeries {
     fn on_complete(
         &mut self,
         at: SimTime,
-        _service: ServiceId,
+        service: ServiceId,
         _sojourn: SimDuration,
         _failed: bool,
     ) {
         self.advance(at.0);
-        self.busy.change(at, -1);
+        self.busy[service.index()].change(at, -1);
     }
 
     fn on_timeout(&mut self, at: SimTime, _service: ServiceId) {
@@ -427,9 +507,8 @@ impl Observer for TimeSeries {
 
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
         self.advance(at.0);
-        let before = std::mem::replace(&mut self.service_workers[service.index()], workers);
-        self.workers
-            .change(at, i64::from(workers) - i64::from(before));
+        let level = &mut self.workers[service.index()];
+        level.change(at, i64::from(workers) - level.current() as i64);
     }
 
     fn on_end(&mut self, at: SimTime) {

@@ -286,3 +286,90 @@ fn time_series_tiles_the_run_and_adds_up() {
     );
     assert_eq!(sum(|w| w.timed_out) + sum(|w| w.retries), 0);
 }
+
+/// Two sources into two services in a row: per-service and per-source CSV columns.
+const TWO_BY_TWO: &str = r#"
+    [simulation]
+    duration = "20s"
+    seed = 3
+    [[source]]
+    name = "web"
+    to = "api"
+    rate = "40/s"
+    [[source]]
+    name = "batch"
+    to = "db"
+    rate = "5/s"
+    [[service]]
+    name = "api"
+    workers = 2
+    service_time = { dist = "exponential", mean = "20ms" }
+    then = "db"
+    [[service]]
+    name = "db"
+    workers = 1
+    service_time = { dist = "exponential", mean = "5ms" }
+"#;
+
+#[test]
+fn timeseries_csv_has_columns_per_service_and_source() {
+    let one = study(&system(SMALL), 1);
+    let csv = String::from_utf8(report::render_csv(&run_report(&one, SMALL))).expect("UTF-8");
+    let header = csv.lines().next().expect("a header");
+    assert_eq!(
+        header,
+        format!("{},queue_depth.api,utilisation.api", report::CSV_COLUMNS)
+    );
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        // One service: its columns repeat the totals.
+        assert_eq!(cells[15..], [cells[10], cells[12]], "{line}");
+    }
+    let two = study(&system(TWO_BY_TWO), 1);
+    let csv = String::from_utf8(report::render_csv(&run_report(&two, TWO_BY_TWO))).expect("UTF-8");
+    let header: Vec<&str> = csv.lines().next().expect("a header").split(',').collect();
+    assert_eq!(
+        header[15..],
+        [
+            "queue_depth.api",
+            "utilisation.api",
+            "queue_depth.db",
+            "utilisation.db",
+            "p50_s.web",
+            "p99_s.web",
+            "p50_s.batch",
+            "p99_s.batch"
+        ]
+    );
+    assert!(csv.lines().all(|l| l.split(',').count() == header.len()));
+}
+
+#[test]
+fn charts_draw_each_service_label_markers_and_say_when_a_design_has_no_data() {
+    let svg = |report: &Report<'_>, chart| {
+        String::from_utf8(report::render_chart_svg(report, chart)).expect("UTF-8")
+    };
+    let two = study(&system(TWO_BY_TWO), 1);
+    let queues = svg(&run_report(&two, TWO_BY_TWO), Chart::QueueDepth);
+    assert!(
+        queues.contains("\napi\n") && queues.contains("\ndb\n"),
+        "{queues}"
+    );
+    let latency = svg(&run_report(&two, TWO_BY_TWO), Chart::LatencyOverTime);
+    assert!(latency.contains("web: response time") && latency.contains("batch: response time"));
+
+    let broken_text = SMALL.replace("workers = 2", "workers = 2\n    error_rate = 1.0");
+    let (ok, broken) = (study(&system(SMALL), 1), study(&system(&broken_text), 1));
+    let mut report = compare_report(&ok, &broken);
+    report.designs[1].scenario_text = &broken_text;
+    for chart in [Chart::LatencyOverTime, Chart::LatencyCdf] {
+        let text = svg(&report, chart);
+        assert!(
+            text.contains("bigger: no successful requests"),
+            "{}",
+            chart.file_stem()
+        );
+        assert!(!text.contains("small: no successful requests"));
+    }
+    assert!(svg(&report, Chart::Throughput).contains("warm-up ends"));
+}

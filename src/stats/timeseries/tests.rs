@@ -97,3 +97,69 @@ fn merging_replications_of_different_widths_coarsens_the_finer() {
     assert_eq!(a.replications(), 2);
     assert_eq!(a.windows().iter().map(|w| w.offered).sum::<u64>(), 10);
 }
+
+fn two_services_two_sources() -> System {
+    crate::scenario::parse(
+        r#"
+        [simulation]
+        duration = "100s"
+        [[source]]
+        name = "web"
+        to = "api"
+        rate = "10/s"
+        [[source]]
+        name = "batch"
+        to = "db"
+        rate = "1/s"
+        [[service]]
+        name = "api"
+        workers = 2
+        service_time = { dist = "exponential", mean = "10ms" }
+        [[service]]
+        name = "db"
+        workers = 4
+        service_time = { dist = "exponential", mean = "10ms" }
+        "#,
+        "t.toml",
+    )
+    .expect("valid")
+}
+
+#[test]
+fn levels_per_service_and_latency_per_source_add_up_to_the_totals() {
+    let mut ts = TimeSeries::new(&two_services_two_sources()); // 0.5 s windows
+    let (api, db) = (ServiceId(0), ServiceId(1));
+    // api: one request waits 0.25 s, then is served; db: two workers busy all window.
+    ts.on_admit(SimTime(0), api, true);
+    ts.on_start(SimTime(250_000_000), api, SimDuration(250_000_000), true);
+    ts.on_start(SimTime(0), db, SimDuration(0), false);
+    ts.on_start(SimTime(0), db, SimDuration(0), false);
+    ts.on_request_done(
+        SimTime(1),
+        SourceId(0),
+        Outcome::Success,
+        1,
+        SimDuration(1_000_000),
+    );
+    ts.on_request_done(
+        SimTime(2),
+        SourceId(1),
+        Outcome::Success,
+        1,
+        SimDuration(400_000_000),
+    );
+    ts.on_end(SimTime(500_000_000));
+    let rows = ts.rows();
+    let (a, d) = (rows[0].services[0], rows[0].services[1]);
+    assert!((a.queue_depth - 0.5).abs() < 1e-12);
+    assert!((a.utilisation - 0.25).abs() < 1e-12);
+    assert_eq!(d.queue_depth, 0.0);
+    assert!((d.utilisation - 0.5).abs() < 1e-12);
+    // Totals: sums over all services; 0.25 + 1 worker·s busy of 1 + 2 present.
+    assert!((rows[0].queue_depth - 0.5).abs() < 1e-12);
+    assert!((rows[0].utilisation - 1.25 / 3.0).abs() < 1e-12);
+    let web = rows[0].sources[0].p50_secs.expect("one success");
+    let batch = rows[0].sources[1].p50_secs.expect("one success");
+    assert!(web < 0.0011 && batch > 0.37, "{web} {batch}");
+    assert_eq!(rows[0].p99_secs.map(|p| p > 0.37), Some(true));
+}
