@@ -195,7 +195,8 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
     out.push(Block::Para(format!(
         "Mean over {n} independent replication(s), with the {:.0}% confidence interval \
          (Student t with {} degrees of freedom). Sources are end to end; services are per \
-         hop.",
+         hop. A source's response times are of its successful requests only: read them \
+         beside the share that succeeded.",
         CONFIDENCE * 100.0,
         n.saturating_sub(1)
     )));
