@@ -289,10 +289,7 @@ impl<'a> Engine<'a> {
                     observer.on_measure_start(measure_start);
                     measuring = true;
                 }
-                while let Some(tick) = ticks.due(time) {
-                    observer.on_tick(tick);
-                }
-                next_check = ticks.next().min(end);
+                next_check = tick(&mut ticks, time, observer).min(end);
             }
             self.now = time;
             self.events_processed += 1;
@@ -1002,4 +999,16 @@ impl RouteState {
             }
         }
     }
+}
+
+/// Calls `on_tick` for every tick due by `now` and returns the next one. Out of line and
+/// cold: it runs ten times a run, and inlined into the event loop it cost M/M/1 about 2%
+/// of its instructions per request (register pressure on the loop).
+#[cold]
+#[inline(never)]
+fn tick<O: Observer>(ticks: &mut Ticks, now: SimTime, observer: &mut O) -> SimTime {
+    while let Some(at) = ticks.due(now) {
+        observer.on_tick(at);
+    }
+    ticks.next()
 }
