@@ -44,6 +44,14 @@ impl SimDuration {
     }
 }
 
+impl Add for SimDuration {
+    type Output = SimDuration;
+    /// Saturating, as times are: past about 584 years a span stays at the end of time.
+    fn add(self, other: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_add(other.0))
+    }
+}
+
 impl Add<SimDuration> for SimTime {
     type Output = SimTime;
     fn add(self, d: SimDuration) -> SimTime {

@@ -190,7 +190,13 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
     };
     let error_rate = table.optional("error_rate", 0.0, Field::probability);
     let drop_expired = table.optional("drop_expired", false, Field::boolean);
-    let schedule = table.optional("schedule", Vec::new(), schedule::read_service_schedule);
+    let base = schedule::ServiceBase {
+        workers: workers.map_or(1, NonZeroU32::get),
+        error_rate: error_rate.unwrap_or(0.0),
+    };
+    let schedule = table.optional("schedule", Vec::new(), |field| {
+        schedule::read_service_schedule(field, base)
+    });
     table.finish();
     let spec = (|| {
         Some(ServiceSpec {

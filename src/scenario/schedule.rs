@@ -6,35 +6,93 @@
 //! change starting before the previous ramp ends) are the model's [`ScheduleError`],
 //! reported at the `at` of the change it names.
 //!
+//! An entry with `for` is a *pulse*: the change at `at`, and at `at + for` a change back to
+//! what was in effect before it (so a spike's length is one key, which a sweep can vary).
+//! The next entry may not start before a pulse ends.
+//!
 //! [`ScheduleError`]: crate::model::ScheduleError
 
 use super::reader::{Field, Table, alternatives};
 use crate::model::{Rate, RateChange, RateProfile, ServiceChange, SimDuration};
 
-/// The keys of a service change besides `at`; at least one must be given.
+/// The keys of a service change besides `at` and `for`; at least one must be given.
 const SERVICE_CHANGE_KEYS: [&str; 3] = ["workers", "slowdown", "error_rate"];
+
+/// A change as written: what happens at `at`, and, for a pulse, how long it lasts.
+struct Entry<T> {
+    change: T,
+    pulse: Option<SimDuration>,
+    /// The position of `at`, where problems with the entry are reported.
+    at_pos: usize,
+}
+
+/// What a service runs with before its schedule changes anything.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ServiceBase {
+    pub(crate) workers: u32,
+    pub(crate) error_rate: f64,
+}
 
 /// A source's `schedule`, applied to its base `rate` (`None` if that was unreadable: the
 /// entries are still checked).
 pub(crate) fn read_rate_schedule(field: &Field<'_>, base: Option<Rate>) -> Option<RateProfile> {
     let entries = read_entries(field, read_rate_change)?;
-    let changes: Vec<RateChange> = entries.iter().map(|(change, _)| *change).collect();
-    match RateProfile::new(base?, &changes) {
+    let base = base?;
+    let mut changes = Vec::with_capacity(entries.len() * 2);
+    // Where each change came from, to report the model's problems at the entry's `at`.
+    let mut origin = Vec::with_capacity(entries.len() * 2);
+    let mut rate = base.as_per_sec();
+    for (i, entry) in entries.iter().enumerate() {
+        changes.push(entry.change);
+        origin.push(i);
+        if let Some(length) = entry.pulse {
+            changes.push(RateChange {
+                at: entry.change.at + length,
+                rate,
+                over: SimDuration::ZERO,
+            });
+            origin.push(i);
+        } else {
+            rate = entry.change.rate;
+        }
+    }
+    match RateProfile::new(base, &changes) {
         Ok(profile) => Some(profile),
         Err(error) => {
-            let key = format!("{}[{}].at", field.key(), error.index);
-            field
-                .sink()
-                .error(entries[error.index].1, &key, error.problem);
+            let i = origin[error.index];
+            let key = format!("{}[{i}].at", field.key());
+            field.sink().error(entries[i].at_pos, &key, error.problem);
             None
         }
     }
 }
 
-/// A service's `schedule`.
-pub(crate) fn read_service_schedule(field: &Field<'_>) -> Option<Vec<ServiceChange>> {
+/// A service's `schedule`, a pulse's end restoring what `base` and earlier changes set.
+pub(crate) fn read_service_schedule(
+    field: &Field<'_>,
+    base: ServiceBase,
+) -> Option<Vec<ServiceChange>> {
     let entries = read_entries(field, read_service_change)?;
-    Some(entries.into_iter().map(|(change, _)| change).collect())
+    let mut changes = Vec::with_capacity(entries.len() * 2);
+    let mut now = (Some(base.workers), Some(1.0), Some(base.error_rate));
+    for entry in entries {
+        let c = entry.change;
+        changes.push(c);
+        match entry.pulse {
+            Some(length) => changes.push(ServiceChange {
+                at: c.at + length,
+                workers: c.workers.and(now.0),
+                slowdown: c.slowdown.and(now.1),
+                error_rate: c.error_rate.and(now.2),
+            }),
+            None => {
+                now.0 = c.workers.or(now.0);
+                now.1 = c.slowdown.or(now.1);
+                now.2 = c.error_rate.or(now.2);
+            }
+        }
+    }
+    Some(changes)
 }
 
 /// A change that happens at a time from the start of the run.
@@ -55,56 +113,81 @@ impl Timed for ServiceChange {
     }
 }
 
+impl<T: Timed> Entry<T> {
+    /// When the entry's effect ends: the end of its pulse, or its start.
+    fn end(&self) -> SimDuration {
+        let at = self.change.at();
+        self.pulse.map_or(at, |length| at + length)
+    }
+}
+
 /// Reads every entry of the array with `read` (each reporting its own problems), then
-/// checks that they are in time order. Each entry comes with its `at` field's position.
+/// checks that they are in time order and that none starts inside an earlier pulse.
 /// An empty array is refused: it is almost surely a change left unwritten.
 fn read_entries<T: Timed>(
     field: &Field<'_>,
     read: fn(&mut Table<'_>) -> Option<(T, usize)>,
-) -> Option<Vec<(T, usize)>> {
+) -> Option<Vec<Entry<T>>> {
     let items = field.array()?;
     if items.is_empty() {
         let help = "give changes such as { at = \"10m\", ... }, or omit 'schedule'";
         field.error_with_help("must list at least one change", Some(help.to_string()));
         return None;
     }
-    let entries: Vec<Option<(T, usize)>> =
-        items.iter().map(|item| read_entry(item, read)).collect();
-    let entries: Vec<(T, usize)> = entries.into_iter().collect::<Option<_>>()?;
+    let entries: Vec<Option<Entry<T>>> = items.iter().map(|item| read_entry(item, read)).collect();
+    let entries: Vec<Entry<T>> = entries.into_iter().collect::<Option<_>>()?;
     let mut in_order = true;
     for (pair, item) in entries.windows(2).zip(&items[1..]) {
-        let (previous, current) = (pair[0].0.at(), pair[1].0.at());
-        if current < previous {
-            let message = format!(
-                "changes must be in time order: this one at {current} comes after one at \
-                 {previous}"
-            );
-            field
-                .sink()
-                .error(pair[1].1, &format!("{}.at", item.key()), message);
-            in_order = false;
-        }
+        let (previous, current) = (&pair[0], pair[1].change.at());
+        let message = if current < previous.change.at() {
+            format!(
+                "changes must be in time order: this one at {current} comes after one at {}",
+                previous.change.at()
+            )
+        } else if current < previous.end() {
+            format!(
+                "this change at {current} starts before the pulse before it ends (at {})",
+                previous.end()
+            )
+        } else {
+            continue;
+        };
+        field
+            .sink()
+            .error(pair[1].at_pos, &format!("{}.at", item.key()), message);
+        in_order = false;
     }
     in_order.then_some(entries)
 }
 
-/// One entry: a table read by `read`, with its unknown keys reported.
+/// One entry: a table read by `read`, with its `for` and its unknown keys.
 fn read_entry<T>(
     item: &Field<'_>,
     read: fn(&mut Table<'_>) -> Option<(T, usize)>,
-) -> Option<(T, usize)> {
+) -> Option<Entry<T>> {
     let mut table = item.table()?;
+    let pulse = table.optional("for", None, |f| f.positive_duration().map(Some));
     let entry = read(&mut table);
     table.finish();
-    entry
+    let (change, at_pos) = entry?;
+    Some(Entry {
+        change,
+        pulse: pulse?,
+        at_pos,
+    })
 }
 
-/// `{ at, rate, over }`; the position returned is that of `at`.
+/// `{ at, rate, over }` (and `for`, read by `read_entry`); the position returned is that
+/// of `at`.
 fn read_rate_change(table: &mut Table<'_>) -> Option<(RateChange, usize)> {
     let at = table.require("at");
     let when = at.as_ref().and_then(Field::duration);
     let rate = table.require("rate").and_then(|f| f.rate_or_zero());
     let over = table.optional("over", SimDuration::ZERO, Field::duration);
+    if table.has("for") && table.has("over") {
+        table.error("a pulse ('for') is a step up and back: it cannot ramp ('over')");
+        return None;
+    }
     let change = RateChange {
         at: when?,
         rate: rate?,

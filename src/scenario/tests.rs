@@ -1754,3 +1754,84 @@ fn issue_9_plain_number_durations_are_seconds_with_a_warning() {
     let quiet = parse_with_warnings(VALID, "t.toml").unwrap_or_else(|e| panic!("{e}"));
     assert!(quiet.warnings.is_empty());
 }
+
+/// Issue 9: a pulse `{ at, for, ... }` is the change and, `for` later, a change back to
+/// what was in effect before it: the same model as the two entries written out.
+#[test]
+fn issue_9_a_pulse_is_a_change_and_its_undoing() {
+    let source = |schedule: &str| {
+        parse_ok(&edit(&[(
+            "rate = \"10/s\"",
+            &format!("rate = \"10/s\"\nschedule = {schedule}"),
+        )]))
+        .sources()[0]
+            .arrivals
+            .clone()
+    };
+    assert_eq!(
+        source(r#"[{ at = "1m", rate = "20/s" }, { at = "2m", for = "10s", rate = "300/s" }]"#),
+        source(
+            r#"[{ at = "1m", rate = "20/s" }, { at = "2m", rate = "300/s" },
+                { at = "2m10s", rate = "20/s" }]"#
+        ),
+        "back to the rate in effect before the pulse, not the base rate"
+    );
+    let service = |schedule: &str| {
+        parse_ok(&edit(&[(
+            "service_time = { dist = \"exponential\", mean = \"10ms\" }",
+            &format!(
+                "service_time = {{ dist = \"exponential\", mean = \"10ms\" }}\n\
+                 error_rate = 0.01\nschedule = {schedule}"
+            ),
+        )]))
+        .services()[0]
+            .schedule
+            .clone()
+    };
+    assert_eq!(
+        service(r#"[{ at = "2m", for = "10s", slowdown = 5, workers = 1, error_rate = 0.5 }]"#),
+        service(
+            r#"[{ at = "2m", slowdown = 5, workers = 1, error_rate = 0.5 },
+                { at = "2m10s", slowdown = 1, workers = 2, error_rate = 0.01 }]"#
+        )
+    );
+    // Only what the pulse changed is changed back.
+    assert_eq!(
+        service(r#"[{ at = "1m", workers = 4 }, { at = "2m", for = "5s", slowdown = 3 }]"#),
+        service(
+            r#"[{ at = "1m", workers = 4 }, { at = "2m", slowdown = 3 },
+                { at = "2m5s", slowdown = 1 }]"#
+        )
+    );
+}
+
+#[test]
+fn issue_9_bad_pulses_are_reported_at_their_key() {
+    let with = |schedule: &str| {
+        edit(&[(
+            "rate = \"10/s\"",
+            &format!("rate = \"10/s\"\nschedule = {schedule}"),
+        )])
+    };
+    let overlapping = problems(&with(
+        r#"[{ at = "2m", for = "10s", rate = "300/s" }, { at = "2m5s", rate = "5/s" }]"#,
+    ));
+    assert!(
+        overlapping.len() == 1
+            && overlapping[0].contains("source.web.schedule[1].at")
+            && overlapping[0].contains("starts before the pulse before it ends (at 2.167 min)"),
+        "{overlapping:?}"
+    );
+    let ramp = problems(&with(
+        r#"[{ at = "2m", for = "10s", over = "5s", rate = "300/s" }]"#,
+    ));
+    assert!(
+        ramp.len() == 1 && ramp[0].contains("cannot ramp"),
+        "{ramp:?}"
+    );
+    let zero = problems(&with(r#"[{ at = "2m", for = "0s", rate = "300/s" }]"#));
+    assert!(
+        zero.len() == 1 && zero[0].contains("source.web.schedule[0].for"),
+        "{zero:?}"
+    );
+}
