@@ -36,6 +36,17 @@ pub struct QueueFigures {
     pub w: f64,
     /// Mean wait before service of admitted requests, in seconds.
     pub wq: f64,
+    /// Where the wait of those who wait is exponential (M/M/1, M/M/c), its rate, so that
+    /// `P(Wq > t) = p_wait · e^{−rate·t}` (`cμ − λ`); `None` for the other models.
+    pub wait_tail_rate: Option<f64>,
+}
+
+impl QueueFigures {
+    /// `P(Wq > t)` for `t ≥ 0` seconds, where the model gives it in closed form.
+    pub fn wait_over(&self, t: f64) -> Option<f64> {
+        self.wait_tail_rate
+            .map(|rate| self.p_wait * (-rate * t).exp())
+    }
 }
 
 /// M/M/1: one server, exponential service at rate `mu`, unbounded FIFO queue.
@@ -48,7 +59,10 @@ pub fn mm1(lambda: f64, mu: f64) -> Option<QueueFigures> {
     }
     let rho = lambda / mu;
     let wq = rho / (mu - lambda);
-    Some(open_queue("M/M/1", lambda, rho, rho, wq, 1.0 / mu))
+    Some(QueueFigures {
+        wait_tail_rate: Some(mu - lambda),
+        ..open_queue("M/M/1", lambda, rho, rho, wq, 1.0 / mu)
+    })
 }
 
 /// M/M/c: `c` identical exponential servers at rate `mu` each, one unbounded FIFO queue.
@@ -64,7 +78,10 @@ pub fn mmc(lambda: f64, mu: f64, c: u32) -> Option<QueueFigures> {
     let p_wait = erlang_c(c, a);
     let wq = p_wait / (servers * mu - lambda);
     let rho = a / servers;
-    Some(open_queue("M/M/c", lambda, rho, p_wait, wq, 1.0 / mu))
+    Some(QueueFigures {
+        wait_tail_rate: Some(servers * mu - lambda),
+        ..open_queue("M/M/c", lambda, rho, p_wait, wq, 1.0 / mu)
+    })
 }
 
 /// M/M/c/K: `c` exponential servers at rate `mu` each and room for `k` requests in the whole
@@ -100,6 +117,7 @@ pub fn mmck(lambda: f64, mu: f64, c: u32, k: u32) -> Option<QueueFigures> {
         lq,
         w: l / throughput,
         wq: lq / throughput,
+        wait_tail_rate: None,
     })
 }
 
@@ -249,6 +267,7 @@ fn open_queue(
         lq: lambda * wq,
         w,
         wq,
+        wait_tail_rate: None,
     }
 }
 
@@ -371,5 +390,6 @@ pub fn finite_source(
         lq,
         w: l / throughput,
         wq: lq / throughput,
+        wait_tail_rate: None,
     })
 }

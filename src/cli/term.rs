@@ -264,8 +264,19 @@ fn thresholds(system: &System, s: &RunSummary) -> String {
     for x in &s.sources {
         row(&x.name, "not ok within", &x.over);
     }
-    for svc in &s.services {
+    for (i, svc) in s.services.iter().enumerate() {
         row(&svc.name, "waited over", &svc.wait_over);
+        let exact = oracle::expected(system, ServiceId(i as u32));
+        if let Some(t) = exact.filter(|t| t.wait_tail_rate.is_some()) {
+            let tails: Vec<Over> = limits
+                .iter()
+                .map(|&threshold| Over {
+                    threshold,
+                    fraction: t.wait_over(threshold.as_secs_f64()),
+                })
+                .collect();
+            row(&format!("  exact {}", t.model), "waited over", &tails);
+        }
         row(&svc.name, "in service over", &svc.sojourn_over);
     }
     out

@@ -354,6 +354,14 @@ fn theory_section(out: &mut Vec<Block>, design: &Design<'_>) {
                 rows.push(theory_row(&svc.name, t.model, figure, exact, e));
             }
         }
+        for &limit in &system.simulation().thresholds {
+            let figure = Figure::WaitOver(limit);
+            let exact = t.wait_over(limit.as_secs_f64());
+            let e = find(&svc.name, figure).and_then(|h| h.estimate.as_ref());
+            if let (Some(exact), Some(e)) = (exact, e) {
+                rows.push(theory_row(&svc.name, t.model, figure, exact, e));
+            }
+        }
     }
     if rows.is_empty() {
         return;

@@ -385,3 +385,27 @@ fn finite_source_with_many_users_approaches_saturation() {
     assert!((f.throughput - 20.0).abs() < 1e-6);
     assert!(f.utilisation > 0.999999);
 }
+
+#[test]
+fn wait_over_is_the_exponential_tail_where_one_exists() {
+    for (lambda, mu, c) in [(0.9, 1.0, 1), (2.75, 0.25, 12), (7.0, 1.0, 8)] {
+        let f = mmc(lambda, mu, c).expect("stable");
+        for t in [0.0, 0.5, 3.0, 20.0] {
+            let expected = mmc_wait_tail(lambda, mu, c, t);
+            let got = f.wait_over(t).expect("M/M/c has it");
+            assert!(
+                (got - expected).abs() <= 1e-12 * expected.max(1e-300),
+                "{got} vs {expected}"
+            );
+        }
+    }
+    let f = mm1(0.8, 1.0).expect("stable");
+    assert_close(
+        f.wait_over(2.0).expect("M/M/1 has it"),
+        0.8 * (-0.2_f64 * 2.0).exp(),
+        1e-12,
+    );
+    // The other models have no closed-form tail here.
+    assert_eq!(md1(0.5, 1.0).expect("stable").wait_over(1.0), None);
+    assert_eq!(mmck(2.0, 1.0, 3, 10).expect("valid").wait_over(1.0), None);
+}
