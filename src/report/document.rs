@@ -200,24 +200,35 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
         CONFIDENCE * 100.0,
         n.saturating_sub(1)
     )));
-    let rows = headlines(&design.study.summaries)
-        .iter()
+    let main: Vec<Headline> = headlines(&design.study.summaries)
+        .into_iter()
         .filter(|h| !Figure::OUTCOMES.contains(&h.figure))
+        .collect();
+    out.push(headline_table("figure", &main, n));
+}
+
+/// A table of headline figures, one row each: component, figure, mean, interval.
+fn headline_table(what: &str, figures: &[Headline], replications: usize) -> Block {
+    let rows = figures
+        .iter()
         .map(|h| {
             vec![
                 component(h.scope, &h.component),
-                h.figure.label().to_string(),
+                h.figure.label(),
                 mean_of(h.figure.unit(), h.estimate.as_ref()),
-                interval_of(h.figure, h.estimate.as_ref(), n),
+                interval_of(h.figure, h.estimate.as_ref(), replications),
             ]
         })
         .collect();
-    out.push(Block::Table {
-        head: ["component", "figure", "mean", "95% CI"]
-            .map(String::from)
-            .to_vec(),
+    Block::Table {
+        head: vec![
+            "component".into(),
+            what.into(),
+            "mean".into(),
+            "95% CI".into(),
+        ],
         rows,
-    });
+    }
 }
 
 /// What became of requests (first try, after retries, rejected, timed out, failed, attempts
@@ -257,23 +268,7 @@ fn outcome_section(out: &mut Vec<Block>, design: &Design<'_>) {
          how many workers were busy on average with work whose caller had already given up."
             .into(),
     ));
-    let rows = outcomes
-        .iter()
-        .map(|h| {
-            vec![
-                component(h.scope, &h.component),
-                h.figure.label().to_string(),
-                mean_of(h.figure.unit(), h.estimate.as_ref()),
-                interval_of(h.figure, h.estimate.as_ref(), n),
-            ]
-        })
-        .collect();
-    out.push(Block::Table {
-        head: ["component", "outcome", "mean", "95% CI"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-    });
+    out.push(headline_table("outcome", &outcomes, n));
 }
 
 /// The recovery verdict of every replication, and over all of them.

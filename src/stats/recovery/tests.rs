@@ -25,6 +25,18 @@ fn whole(end: f64) -> (SimTime, SimDuration) {
     (at(end), SimDuration(at(end).0))
 }
 
+/// The verdict on a run measured from 0 to 1000 s, with a trigger from 100 to 120 s.
+fn judge(goodput: &WindowCounts, offered: &WindowCounts) -> Recovery {
+    assess(
+        goodput,
+        offered,
+        (at(100.0), at(120.0)),
+        whole(1000.0),
+        false,
+    )
+    .expect("judged")
+}
+
 /// 100 requests offered per second throughout.
 fn offered(end: f64) -> WindowCounts {
     counts((0.0, 0.0), end)
@@ -33,14 +45,7 @@ fn offered(end: f64) -> WindowCounts {
 #[test]
 fn recovers_when_goodput_returns() {
     let w = counts((100.0, 150.0), 1000.0);
-    let r = assess(
-        &w,
-        &offered(1000.0),
-        (at(100.0), at(120.0)),
-        whole(1000.0),
-        false,
-    )
-    .unwrap();
+    let r = judge(&w, &offered(1000.0));
     assert!((r.baseline_goodput - 100.0).abs() < 1.0);
     // Windows are 20 s wide from t = 120: [120, 140) and [140, 160) are low.
     assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 40.0 });
@@ -49,14 +54,7 @@ fn recovers_when_goodput_returns() {
 #[test]
 fn a_lasting_dip_is_not_a_recovery() {
     let w = counts((100.0, 1e9), 1000.0);
-    let r = assess(
-        &w,
-        &offered(1000.0),
-        (at(100.0), at(120.0)),
-        whole(1000.0),
-        false,
-    )
-    .unwrap();
+    let r = judge(&w, &offered(1000.0));
     assert_eq!(r.verdict, RecoveryVerdict::NotRecovered);
     assert!(r.final_goodput < 20.0);
 }
@@ -66,18 +64,11 @@ fn a_broken_baseline_is_not_judged() {
     // 10/s served of 100/s offered from the start: goodput is "back to the baseline"
     // after the trigger, but the baseline was already broken.
     let w = counts((0.0, 1e9), 1000.0);
-    let r = assess(
-        &w,
-        &offered(1000.0),
-        (at(100.0), at(120.0)),
-        whole(1000.0),
-        false,
-    )
-    .unwrap();
+    let r = judge(&w, &offered(1000.0));
     assert_eq!(r.verdict, RecoveryVerdict::NoHealthyBaseline);
     assert!((r.baseline_offered - 100.0).abs() < 1.0);
     // Negative control: the same goodput against what it was offered is healthy.
-    let r = assess(&w, &w, (at(100.0), at(120.0)), whole(1000.0), false).unwrap();
+    let r = judge(&w, &w);
     assert_eq!(r.verdict, RecoveryVerdict::Recovered { after_secs: 0.0 });
 }
 
@@ -131,13 +122,6 @@ fn a_run_stopped_by_a_limit_after_the_trigger_did_not_recover() {
     // Negative control: the same goodput with no stop and a run long enough recovers not,
     // but is judged from the windows, not from the stop.
     let w = counts((100.0, 150.0), 1000.0);
-    let r = assess(
-        &w,
-        &offered(1000.0),
-        (at(100.0), at(120.0)),
-        whole(1000.0),
-        false,
-    )
-    .unwrap();
+    let r = judge(&w, &offered(1000.0));
     assert!(matches!(r.verdict, RecoveryVerdict::Recovered { .. }));
 }
