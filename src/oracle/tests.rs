@@ -43,6 +43,23 @@ fn textbook_stations_match() {
     assert_eq!(model_of(lognormal, POISSON), ["M/G/1"]);
 }
 
+/// A hyperexponential given by its phases is M/G/1, with Pollaczek–Khinchine's wait from
+/// its exact second moment: Wq = λ·E[S²] / (2(1 − ρ)).
+#[test]
+fn a_hyperexponential_by_phases_is_mg1() {
+    let one = "[[service]]\nname = \"a\"\nservice_time = { dist = \"hyperexponential\", p = 0.9, mean1 = \"5ms\", mean2 = \"100ms\" }";
+    let system = parse(
+        &format!("[simulation]\nduration = \"1h\"\n{POISSON}\n{one}"),
+        "t.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let figures = expected(&system, ServiceId(0)).expect("an exact row");
+    assert_eq!(figures.model, "M/G/1");
+    let (lambda, mean, second) = (10.0, 0.0145, 2.0 * (0.9 * 0.005f64.powi(2) + 0.1 * 0.01));
+    let wq = lambda * second / (2.0 * (1.0 - lambda * mean));
+    assert!((figures.wq - wq).abs() < 1e-12, "{} vs {wq}", figures.wq);
+}
+
 #[test]
 fn departures_of_an_unbounded_mmc_are_poisson_downstream() {
     let services = service("a", "then = [{ to = \"b\", p = 0.3 }]") + &service("b", "");
