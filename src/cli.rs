@@ -1,7 +1,8 @@
 //! The command line: the only place for clap, anyhow, the terminal, exit codes and the wall
 //! clock. It parses arguments, calls the library and prints; it decides nothing else.
 //!
-//! Exit codes: 0 success; 1 the run or its output failed; 2 bad usage or a bad scenario.
+//! Exit codes: 0 success; 1 the run or its output failed; 2 bad usage or a bad scenario;
+//! 3 a limit stopped a run before its horizon (its figures are printed and written).
 
 mod args;
 mod commands;

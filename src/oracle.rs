@@ -7,20 +7,37 @@
 //! one work step, no errors and no schedule. Then exponential service gives M/M/c (or
 //! M/M/c/K with a bounded queue), and one worker with an unbounded queue gives M/D/1 or
 //! M/G/1 for any service time.
+//!
+//! A plain FIFO station with exponential service whose only input is one closed loop of
+//! users (exponential think time, no timeouts or retries, nothing else feeding it, every
+//! request leaving after it, and room for all users) is the machine-repairman model
+//! M/M/c//N.
 
-use crate::model::{ClientPolicy, Discipline, Dist, ServiceId, System};
+use std::num::NonZeroU32;
+
+use crate::model::{Arrivals, ClientPolicy, Discipline, Dist, ServiceId, System};
 use crate::theory::{self, QueueFigures};
 
 /// Exact steady-state figures for service `id`, when a model applies and is stable.
 pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
-    if !poisson_input(system, id, &mut Vec::new()) {
-        return None;
-    }
     let service = system.service(id);
     if service.queue.discipline != Discipline::Fifo {
         return None;
     }
     let time = plain_service_time(system, id)?;
+    if let Some((users, think_time)) = closed_input(system, id) {
+        let c = service.workers.get();
+        let room = service
+            .queue
+            .capacity
+            .is_none_or(|waiting| u64::from(c) + u64::from(waiting) >= u64::from(users.get()));
+        return (time.is_exponential() && think_time.is_exponential() && room)
+            .then(|| theory::finite_source(users.get(), think_time.mean(), time.mean(), c))
+            .flatten();
+    }
+    if !poisson_input(system, id, &mut Vec::new()) {
+        return None;
+    }
     let lambda = system.traffic()[id.index()].arrival;
     let c = service.workers.get();
     let figures = match (service.queue.capacity, c) {
@@ -52,6 +69,24 @@ fn plain_service_time(system: &System, id: ServiceId) -> Option<&Dist> {
         .any(|s| s.step_targets().any(|to| to == id));
     let plain = service.error_rate == 0.0 && service.schedule.is_empty() && !reached_by_step;
     plain.then(|| service.service_time()).flatten()
+}
+
+/// The users and think time of the one closed loop that is all of `id`'s input, when its
+/// client never times out or retries, no service routes to `id`, and every request leaves
+/// the system after `id` (so a user's cycle is think, wait, service).
+fn closed_input(system: &System, id: ServiceId) -> Option<(NonZeroU32, &Dist)> {
+    let mut feeding = system.sources().iter().filter(|s| s.target == id);
+    let (Some(source), None) = (feeding.next(), feeding.next()) else {
+        return None;
+    };
+    let Arrivals::Closed { users, think_time } = &source.arrivals else {
+        return None;
+    };
+    let routed_to =
+        (system.services().iter()).any(|up| up.route.branches().iter().any(|(to, _)| *to == id));
+    let leaves = system.service(id).route.branches().is_empty();
+    (source.client == ClientPolicy::default() && !routed_to && leaves)
+        .then_some((*users, think_time))
 }
 
 /// Whether every stream into `id` is Poisson. `path` holds the services being visited, to

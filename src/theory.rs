@@ -18,7 +18,8 @@
 /// `lq = throughput · wq`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QueueFigures {
-    /// The Kendall notation of the formula used: "M/M/1", "M/M/c", "M/M/c/K", "M/D/1" or "M/G/1".
+    /// The Kendall notation of the formula used: "M/M/1", "M/M/c", "M/M/c/K", "M/D/1",
+    /// "M/G/1" or "M/M/c//N".
     pub model: &'static str,
     /// Mean fraction of busy workers, `throughput · E[S] / c`.
     pub utilisation: f64,

@@ -274,6 +274,22 @@ impl Dist {
         })
     }
 
+    /// Two-phase hyperexponential given directly: with probability `p` an exponential of
+    /// mean `mean1`, otherwise of mean `mean2`. For a mixture measured as such (most
+    /// requests hit a cache, a few do not), where the balanced fit of
+    /// [`Dist::hyperexponential`] would misplace the phases.
+    pub fn hyperexponential_phases(p: f64, mean1: f64, mean2: f64) -> Result<Dist, DistError> {
+        check(p.is_finite() && p > 0.0 && p < 1.0, || {
+            plain(format!(
+                "p must be a number strictly between 0 and 1 (got {p}); with p = 0 or 1 it \
+                 is an exponential"
+            ))
+        })?;
+        positive_value("mean1", mean1)?;
+        positive_value("mean2", mean2)?;
+        Dist::checked(Family::HyperExponential { p, mean1, mean2 })
+    }
+
     /// Draws uniformly from a list of observed durations.
     pub fn empirical(samples: Vec<f64>) -> Result<Dist, DistError> {
         check(!samples.is_empty(), || {

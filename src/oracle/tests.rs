@@ -43,6 +43,59 @@ fn textbook_stations_match() {
     assert_eq!(model_of(lognormal, POISSON), ["M/G/1"]);
 }
 
+/// A hyperexponential given by its phases is M/G/1, with Pollaczek–Khinchine's wait from
+/// its exact second moment: Wq = λ·E[S²] / (2(1 − ρ)).
+#[test]
+fn a_hyperexponential_by_phases_is_mg1() {
+    let one = "[[service]]\nname = \"a\"\nservice_time = { dist = \"hyperexponential\", p = 0.9, mean1 = \"5ms\", mean2 = \"100ms\" }";
+    let system = parse(
+        &format!("[simulation]\nduration = \"1h\"\n{POISSON}\n{one}"),
+        "t.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let figures = expected(&system, ServiceId(0)).expect("an exact row");
+    assert_eq!(figures.model, "M/G/1");
+    let (lambda, mean, second) = (10.0, 0.0145, 2.0 * (0.9 * 0.005f64.powi(2) + 0.1 * 0.01));
+    let wq = lambda * second / (2.0 * (1.0 - lambda * mean));
+    assert!((figures.wq - wq).abs() < 1e-12, "{} vs {wq}", figures.wq);
+}
+
+/// A station fed only by a closed loop of users is M/M/c//N, with the machine-repairman
+/// figures; anything that breaks the loop's cycle (a timeout, a second source, a route
+/// onward, too small a waiting room, non-exponential think time) gets no exact row.
+#[test]
+fn a_closed_loop_is_the_finite_source_model() {
+    let users = "[[source]]\nname = \"u\"\nto = \"a\"\nusers = 10\nthink_time = { dist = \"exponential\", mean = \"5s\" }";
+    let station = "[[service]]\nname = \"a\"\nworkers = 2\nservice_time = { dist = \"exponential\", mean = \"600ms\" }\n";
+    let m = matches(station, users);
+    let exact = theory::finite_source(10, 5.0, 0.6, 2).expect("valid");
+    assert_eq!(m, [("M/M/c//N".to_string(), exact.throughput)]);
+    assert_eq!(
+        model_of(&format!("{station}queue = {{ capacity = 8 }}"), users),
+        ["M/M/c//N"]
+    );
+    let none = |services: &str, source: &str| {
+        assert_eq!(
+            model_of(services, source)[0],
+            "none",
+            "{services}\n{source}"
+        );
+    };
+    none(&format!("{station}queue = {{ capacity = 7 }}"), users);
+    none(station, &format!("{users}\ntimeout = \"1s\""));
+    none(
+        station,
+        &format!("{users}\n{}", POISSON.replace("\"s\"", "\"s2\"")),
+    );
+    none(
+        station,
+        &users
+            .replace("\"exponential\"", "\"constant\"")
+            .replace("mean", "value"),
+    );
+    none(&(service("a", "then = \"b\"") + &service("b", "")), users);
+}
+
 #[test]
 fn departures_of_an_unbounded_mmc_are_poisson_downstream() {
     let services = service("a", "then = [{ to = \"b\", p = 0.3 }]") + &service("b", "");
@@ -76,8 +129,6 @@ fn anything_else_gets_no_exact_row() {
     let renewal = "[[source]]\nname = \"s\"\nto = \"a\"\ninterarrival = { dist = \"uniform\", min = \"50ms\", max = \"150ms\" }";
     none(&service("a", ""), renewal);
     none(&service("a", ""), &format!("{POISSON}\ntimeout = \"1s\""));
-    let closed = "[[source]]\nname = \"s\"\nto = \"a\"\nusers = 5\nthink_time = { dist = \"exponential\", mean = \"1s\" }";
-    none(&service("a", ""), closed);
     let called =
         "[[service]]\nname = \"a\"\nsteps = [{ call = \"b\" }]\n".to_string() + &service("b", "");
     none(&called, POISSON);

@@ -363,8 +363,8 @@ fn theory_section(out: &mut Vec<Block>, design: &Design<'_>) {
     }
     out.push(Block::Heading(2, "Exact theory".into()));
     out.push(Block::Para(
-        "Services that match a textbook model (Poisson input, FIFO, matching service \
-         distribution) are compared with its exact figures."
+        "Services that match a textbook model (Poisson input or a closed loop of users, FIFO, \
+         matching service distribution) are compared with its exact figures."
             .into(),
     ));
     out.push(Block::Table {

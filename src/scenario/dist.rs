@@ -212,9 +212,37 @@ fn pareto(t: &mut Table<'_>, v: Values) -> Built {
     Some(Dist::pareto(shape?, scale?))
 }
 
+/// Either `mean` and `cv` (the balanced fit) or the phases themselves: `p`, `mean1`, `mean2`.
 fn hyperexponential(t: &mut Table<'_>, v: Values) -> Built {
-    let (mean, cv) = (value(t, "mean", v), number(t, "cv"));
-    Some(Dist::hyperexponential(mean?, cv?))
+    let keys = ["mean", "cv", "p", "mean1", "mean2"];
+    let [mean, cv, p, mean1, mean2] = keys.map(|key| t.get(key));
+    let given: Vec<&str> = [&mean, &cv, &p, &mean1, &mean2]
+        .iter()
+        .zip(keys)
+        .filter_map(|(field, key)| field.as_ref().map(|_| key))
+        .collect();
+    let built = match (mean, cv, p, mean1, mean2) {
+        (Some(mean), Some(cv), None, None, None) => {
+            let (mean, cv) = (v.read(&mean), cv.number());
+            Dist::hyperexponential(mean?, cv?)
+        }
+        (None, None, Some(p), Some(mean1), Some(mean2)) => {
+            let (p, mean1, mean2) = (p.number(), v.read(&mean1), v.read(&mean2));
+            Dist::hyperexponential_phases(p?, mean1?, mean2?)
+        }
+        _ => {
+            t.error(format!(
+                "hyperexponential takes either mean and cv, or p, mean1 and mean2 (given: {})",
+                if given.is_empty() {
+                    "none".to_string()
+                } else {
+                    given.join(", ")
+                }
+            ));
+            return None;
+        }
+    };
+    Some(built)
 }
 
 fn empirical(t: &mut Table<'_>, v: Values) -> Built {

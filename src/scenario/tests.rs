@@ -593,6 +593,11 @@ fn every_family_builds_its_distribution() {
             0.020,
         ),
         (
+            "{ dist = \"hyperexponential\", p = 0.8, mean1 = \"5ms\", mean2 = \"80ms\" }",
+            "hyperexponential",
+            0.020,
+        ),
+        (
             "{ dist = \"empirical\", samples = [\"10ms\", 0.02, \"30ms\"] }",
             "empirical",
             0.020,
@@ -646,6 +651,22 @@ fn distribution_parameters_are_checked() {
         (
             "{ dist = \"hyperexponential\", mean = \"1ms\", cv = 0.5 }",
             "15:16 service.api.service_time: invalid hyperexponential distribution: cv must be >= 1",
+        ),
+        (
+            "{ dist = \"hyperexponential\", mean = \"1ms\", p = 0.9, mean1 = \"1ms\", mean2 = \"9ms\" }",
+            "15:16 service.api.service_time: hyperexponential takes either mean and cv, or p, mean1 and mean2 (given: mean, p, mean1, mean2)",
+        ),
+        (
+            "{ dist = \"hyperexponential\", p = 0.9, mean1 = \"1ms\" }",
+            "15:16 service.api.service_time: hyperexponential takes either mean and cv, or p, mean1 and mean2 (given: p, mean1)",
+        ),
+        (
+            "{ dist = \"hyperexponential\", p = 1, mean1 = \"1ms\", mean2 = \"9ms\" }",
+            "15:16 service.api.service_time: invalid hyperexponential distribution: p must be a number strictly between 0 and 1 (got 1)",
+        ),
+        (
+            "{ dist = \"hyperexponential\", p = 0.5, mean1 = \"1ms\", mean2 = \"-9ms\" }",
+            "15:77 service.api.service_time.mean2: a duration must not be negative",
         ),
         (
             "{ dist = \"empirical\", samples = [] }",

@@ -6,7 +6,8 @@
 //! - `clients`: retries, budgets, closed loops, synchronous and asynchronous composition.
 //! - `failures`: designs that fail: no data, broken baselines, divergence, warm-up and triggers.
 //! - `cli`: the binary's exit codes, diagnostics and output.
-//! - `tidy`: module boundaries (each crate's one home; no I/O or clock in the engine).
+//! - `tidy`: module boundaries (each crate's one home; the allowed module edges; no I/O or
+//!   clock in the engine; unit tests in `<module>/tests.rs`).
 //! - `report`: rendered reports (snapshots, well-formed SVG, self-contained HTML, thread
 //!   independence, whole-or-nothing writes) and comparisons on common random numbers.
 //! - `schema`: every JSON document the tests produce conforms to `reports/schema.json`.

@@ -83,6 +83,14 @@ fn issue_9_the_scenario_schema_rejects_what_the_reader_rejects() {
         ("workers = 8", "workers = \"eight\""),
         ("to = \"api\"", "to = \"api\"\nusers = 3"),
         ("name = \"web\"\n", ""),
+        (
+            "dist = \"lognormal\", mean = \"60ms\", p99 = \"400ms\"",
+            "dist = \"hyperexponential\", p = 0.9, mean1 = \"5ms\"",
+        ),
+        (
+            "dist = \"lognormal\", mean = \"60ms\", p99 = \"400ms\"",
+            "dist = \"hyperexponential\", p = 1, mean1 = \"5ms\", mean2 = \"9ms\"",
+        ),
     ];
     for (from, to) in broken {
         assert!(good.contains(from), "quickstart has {from:?}");

@@ -98,6 +98,17 @@ pub(crate) fn violations(root: &Value, rule: &Value, value: &Value, at: &str) ->
     {
         out.push(format!("{at}: {v} is above {max}"));
     }
+    let bound = |key: &str| rule.get(key).and_then(Value::as_f64);
+    if let (Some(min), Some(v)) = (bound("exclusiveMinimum"), value.as_f64())
+        && v <= min
+    {
+        out.push(format!("{at}: {v} is not above {min}"));
+    }
+    if let (Some(max), Some(v)) = (bound("exclusiveMaximum"), value.as_f64())
+        && v >= max
+    {
+        out.push(format!("{at}: {v} is not below {max}"));
+    }
     if let (Some(min), Some(array)) = (
         rule.get("minItems").and_then(Value::as_u64),
         value.as_array(),

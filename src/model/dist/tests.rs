@@ -164,6 +164,45 @@ fn hyperexponential_with_cv_one_is_exponential() {
 }
 
 #[test]
+fn hyperexponential_phases_have_exact_moments() {
+    // 90% cache hits of 5 ms, 10% misses of 100 ms.
+    let d = Dist::hyperexponential_phases(0.9, 0.005, 0.1).expect("valid");
+    assert_moments(
+        &d,
+        0.9 * 0.005 + 0.1 * 0.1,
+        2.0 * (0.9 * 0.005 * 0.005 + 0.1 * 0.1 * 0.1),
+    );
+    assert_eq!(d.family_name(), "hyperexponential");
+    // The balanced fit is one such mixture: giving its phases back rebuilds it.
+    let balanced = Dist::hyperexponential(0.02, 3.0).expect("valid");
+    let Family::HyperExponential { p, mean1, mean2 } = balanced.0 else {
+        panic!("not a hyperexponential");
+    };
+    assert_eq!(Dist::hyperexponential_phases(p, mean1, mean2), Ok(balanced));
+}
+
+#[test]
+fn hyperexponential_phases_reject_impossible_parameters() {
+    for p in [0.0, 1.0, -0.1, 1.5, f64::NAN, f64::INFINITY] {
+        let error = Dist::hyperexponential_phases(p, 0.005, 0.1).expect_err("bad p");
+        assert!(
+            error.to_string().contains("strictly between 0 and 1"),
+            "{error}"
+        );
+    }
+    for bad in BAD {
+        assert!(
+            Dist::hyperexponential_phases(0.5, bad, 0.1).is_err(),
+            "mean1 {bad}"
+        );
+        assert!(
+            Dist::hyperexponential_phases(0.5, 0.1, bad).is_err(),
+            "mean2 {bad}"
+        );
+    }
+}
+
+#[test]
 fn lognormal_moments() {
     let (mu, sigma) = (-1.0, 0.5);
     let d = Dist::lognormal(mu, sigma).expect("valid");
@@ -291,6 +330,10 @@ fn every_family(a: f64, b: f64) -> Vec<(&'static str, Result<Dist, DistError>)> 
         ("weibull", Dist::weibull(a, b)),
         ("pareto", Dist::pareto(a, b)),
         ("hyperexponential", Dist::hyperexponential(a, b)),
+        (
+            "hyperexponential phases",
+            Dist::hyperexponential_phases(0.5, a, b),
+        ),
         ("empirical", Dist::empirical(vec![a, b])),
     ]
 }

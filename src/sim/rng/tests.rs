@@ -49,6 +49,7 @@ fn samples_match_exact_moments() {
         Dist::weibull(1.5, 0.1).unwrap(),
         Dist::pareto(5.0, 0.01).unwrap(),
         Dist::hyperexponential(0.05, 3.0).unwrap(),
+        Dist::hyperexponential_phases(0.9, 0.005, 0.1).unwrap(),
         Dist::empirical(vec![0.01, 0.02, 0.07]).unwrap(),
     ];
     const N: usize = 400_000;
@@ -77,6 +78,46 @@ fn a_wrong_mean_is_detected() {
     let (m1, _, _) = moments(&Dist::exponential(0.1).unwrap(), 400_000);
     let tolerance = 5.0 * 0.1 / (400_000f64).sqrt();
     assert!((m1 - 0.102).abs() > tolerance);
+}
+
+/// How many standard errors the sample mean and second moment of `n` draws of `dist` lie
+/// from `mean` and `second_moment`; each standard error is the sample's own (the second
+/// moment's from the sample's fourth moment), with nothing added.
+fn standard_errors_off(dist: &Dist, n: usize, mean: f64, second_moment: f64) -> (f64, f64) {
+    let (m1, m2, m4) = moments(dist, n);
+    let root_n = (n as f64).sqrt();
+    let se1 = (m2 - m1 * m1).sqrt() / root_n;
+    let se2 = (m4 - m2 * m2).sqrt() / root_n;
+    ((m1 - mean).abs() / se1, (m2 - second_moment).abs() / se2)
+}
+
+/// A mixture of 5 ms and 100 ms phases samples to p·m1 + (1−p)·m2 and 2(p·m1² + (1−p)·m2²).
+#[test]
+fn hyperexponential_phases_sample_their_moments() {
+    let (p, m1, m2) = (0.9, 0.005, 0.1);
+    let dist = Dist::hyperexponential_phases(p, m1, m2).unwrap();
+    let exact = (
+        p * m1 + (1.0 - p) * m2,
+        2.0 * (p * m1 * m1 + (1.0 - p) * m2 * m2),
+    );
+    let (z1, z2) = standard_errors_off(&dist, 400_000, exact.0, exact.1);
+    assert!(
+        z1 <= 5.0 && z2 <= 5.0,
+        "{z1:.2} and {z2:.2} standard errors off"
+    );
+}
+
+/// Negative control for the test above: the same draws are told apart from a slow phase of
+/// 105 ms instead of 100 ms (a 5% change of the rare phase).
+#[test]
+fn hyperexponential_phases_wrong_slow_phase_is_detected() {
+    let dist = Dist::hyperexponential_phases(0.9, 0.005, 0.1).unwrap();
+    let wrong = Dist::hyperexponential_phases(0.9, 0.005, 0.105).unwrap();
+    let (z1, z2) = standard_errors_off(&dist, 400_000, wrong.mean(), wrong.second_moment());
+    assert!(
+        z1 > 5.0 || z2 > 5.0,
+        "{z1:.2} and {z2:.2} standard errors off"
+    );
 }
 
 #[test]
