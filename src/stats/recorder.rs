@@ -2,7 +2,7 @@
 
 use super::latency::Latency;
 use super::level::Level;
-use super::recovery::{self, WindowCounts};
+use super::recovery::{self, Backlog, WindowCounts};
 use super::summary::{
     Growth, LittleCheck, Over, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
 };
@@ -25,6 +25,8 @@ pub struct Recorder {
     offered: WindowCounts,
     /// First trigger start and last trigger end, if the system has any.
     trigger: Option<(SimTime, SimTime)>,
+    /// When the backlog drained after the trigger; `None` without a trigger.
+    backlog: Option<Backlog>,
     window: (SimTime, SimTime),
 }
 
@@ -92,6 +94,7 @@ impl Recorder {
             goodput: WindowCounts::new(SimTime::ZERO),
             offered: WindowCounts::new(SimTime::ZERO),
             trigger: recovery::trigger_span(system),
+            backlog: recovery::trigger_span(system).map(Backlog::new),
             window: (SimTime::ZERO, SimTime::ZERO),
         }
     }
@@ -137,7 +140,9 @@ impl Recorder {
                 recovery: self.trigger.and_then(|t| {
                     let window = (self.window.1, planned_measured(system, outcome));
                     let stopped = outcome.stopped.is_some();
-                    recovery::assess(&self.goodput, &self.offered, t, window, stopped)
+                    let drained = self.backlog.and_then(|b| b.drained());
+                    let counts = (&self.goodput, &self.offered);
+                    recovery::assess(counts, t, window, drained, stopped)
                 }),
             },
         }
@@ -151,6 +156,27 @@ impl Recorder {
     /// The waiting-time distribution at service `id`.
     pub fn service_wait(&self, id: ServiceId) -> &Latency {
         &self.services[id.index()].wait
+    }
+
+    /// A request starts in a run with a trigger: count it as offered, and let the backlog
+    /// watch see the level before it changes. Out of line: runs without a trigger (and the
+    /// event loop's registers) do not pay for it.
+    #[inline(never)]
+    fn request_after_trigger(&mut self, at: SimTime) {
+        self.offered.record(at);
+        if let Some(backlog) = &mut self.backlog {
+            backlog.before_change(&mut self.unanswered, at);
+        }
+    }
+
+    /// A request is answered in a run with a trigger: the level falls, watched.
+    #[inline(never)]
+    fn answer_after_trigger(&mut self, at: SimTime) {
+        if let Some(backlog) = &mut self.backlog {
+            backlog.before_change(&mut self.unanswered, at);
+            self.unanswered.change(at, -1);
+            backlog.after_answer(self.unanswered.current(), at);
+        }
     }
 
     fn service(&mut self, id: ServiceId) -> &mut ServiceStats {
@@ -346,6 +372,9 @@ impl Observer for Recorder {
         self.window.0 = at;
         self.goodput.reset(at);
         self.offered.reset(at);
+        if let Some(backlog) = &mut self.backlog {
+            backlog.reset(at);
+        }
         for s in &mut self.services {
             s.reset(at);
         }
@@ -366,10 +395,10 @@ impl Observer for Recorder {
     #[inline]
     fn on_request(&mut self, at: SimTime, source: SourceId) {
         self.source(source).requests += 1;
-        self.unanswered.change(at, 1);
-        if self.trigger.is_some() {
-            self.offered.record(at);
+        if self.backlog.is_some() {
+            self.request_after_trigger(at);
         }
+        self.unanswered.change(at, 1);
     }
 
     #[inline]
@@ -386,7 +415,11 @@ impl Observer for Recorder {
         attempts: u32,
         latency: SimDuration,
     ) {
-        self.unanswered.change(at, -1);
+        if self.backlog.is_some() {
+            self.answer_after_trigger(at);
+        } else {
+            self.unanswered.change(at, -1);
+        }
         let s = self.source(source);
         s.answered += 1;
         s.answered_ns += u128::from(latency.0);

@@ -11,6 +11,7 @@
 //! back to normal). A baseline is *healthy* when its goodput reaches 90% of the requests
 //! offered in the same period; against a broken baseline no recovery is judged.
 
+use super::level::Level;
 use crate::model::{Arrivals, Horizon, SimDuration, SimTime, System};
 
 /// Fraction of the baseline that counts as recovered.
@@ -92,6 +93,66 @@ impl WindowCounts {
             .map(|i| self.counts.get(i).copied().unwrap_or(0))
             .sum();
         total as f64 / ((last - first) as f64 * self.width_ns as f64 / 1e9)
+    }
+}
+
+/// When the client requests in flight first fell back, after the last trigger ended, to
+/// their average over the baseline (from the start of measurement to the first trigger):
+/// the backlog the trigger built has drained. Exact to the request.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Backlog {
+    trigger: (SimTime, SimTime),
+    measure_start: SimTime,
+    /// The baseline's average in flight, once the first trigger has started (NaN when the
+    /// baseline was empty).
+    baseline: Option<f64>,
+    /// The first answer after the trigger that left no more in flight than the baseline.
+    drained: Option<SimTime>,
+}
+
+impl Backlog {
+    pub(crate) fn new(trigger: (SimTime, SimTime)) -> Backlog {
+        Backlog {
+            trigger,
+            measure_start: SimTime::ZERO,
+            baseline: None,
+            drained: None,
+        }
+    }
+
+    /// Starts again at the start of measurement (`in_flight` was just reset there).
+    pub(crate) fn reset(&mut self, at: SimTime) {
+        *self = Backlog {
+            measure_start: at,
+            ..Backlog::new(self.trigger)
+        };
+    }
+
+    /// Before `in_flight` changes at `at`: at the first change past the trigger's start,
+    /// the baseline's average (every earlier change came before it, so the area is exact).
+    #[inline]
+    pub(crate) fn before_change(&mut self, in_flight: &mut Level, at: SimTime) {
+        if self.baseline.is_none() && at >= self.trigger.0 {
+            let span = (self.trigger.0 - self.measure_start).0;
+            let area = in_flight.area_until(self.trigger.0);
+            self.baseline = Some(area as f64 / span as f64);
+        }
+    }
+
+    /// After an answer at `at` left `in_flight` requests in flight.
+    #[inline]
+    pub(crate) fn after_answer(&mut self, in_flight: u64, at: SimTime) {
+        if self.drained.is_none()
+            && at >= self.trigger.1
+            && self.baseline.is_some_and(|b| in_flight as f64 <= b)
+        {
+            self.drained = Some(at);
+        }
+    }
+
+    /// When the backlog drained, if it has.
+    pub(crate) fn drained(&self) -> Option<SimTime> {
+        self.drained
     }
 }
 
@@ -191,14 +252,15 @@ fn assessment_width(measured: SimDuration) -> SimDuration {
 
 /// Judges recovery, or `None` when the run has no trigger after the warm-up, too little
 /// time before or after it to judge, or no request offered before it. `measured` is the
-/// planned measured period, which sets the assessment windows; `stopped` says a limit
+/// planned measured period, which sets the assessment windows; `drained` is when the
+/// backlog drained ([`Backlog`]), which times a recovery finely; `stopped` says a limit
 /// ended the run at `end`, before its horizon: a run that collapsed into a limit after the
 /// trigger started did not recover.
 pub(crate) fn assess(
-    goodput: &WindowCounts,
-    offered: &WindowCounts,
+    (goodput, offered): (&WindowCounts, &WindowCounts),
     trigger: (SimTime, SimTime),
     (end, measured): (SimTime, SimDuration),
+    drained: Option<SimTime>,
     stopped: bool,
 ) -> Option<Recovery> {
     let (trigger_start, trigger_end) = trigger;
@@ -229,6 +291,10 @@ pub(crate) fn assess(
         None => Some(trigger_end),
         Some(i) => windows.get(i + 1).map(|&(from, _)| from),
     };
+    // Goodput's windows place recovery within the last unhealthy one; the backlog's
+    // draining places it to the request, and later if the backlog took longer.
+    let earliest = last_bad.map_or(trigger_end, |i| windows[i].0);
+    let recovered_from = recovered_from.map(|from| drained.map_or(from, |t| t.max(earliest)));
     let verdict = match recovered_from {
         _ if room_before && baseline < HEALTHY_BASELINE * baseline_offered => {
             RecoveryVerdict::NoHealthyBaseline

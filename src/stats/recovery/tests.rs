@@ -28,10 +28,10 @@ fn whole(end: f64) -> (SimTime, SimDuration) {
 /// The verdict on a run measured from 0 to 1000 s, with a trigger from 100 to 120 s.
 fn judge(goodput: &WindowCounts, offered: &WindowCounts) -> Recovery {
     assess(
-        goodput,
-        offered,
+        (goodput, offered),
         (at(100.0), at(120.0)),
         whole(1000.0),
+        None,
         false,
     )
     .expect("judged")
@@ -101,10 +101,10 @@ fn a_run_stopped_by_a_limit_after_the_trigger_did_not_recover() {
     let w = counts((100.0, 1e9), 300.0);
     let planned = SimDuration(at(1000.0).0);
     let r = assess(
-        &w,
-        &offered(300.0),
+        (&w, &offered(300.0)),
         (at(100.0), at(120.0)),
         (at(300.0), planned),
+        None,
         true,
     )
     .expect("judged");
@@ -112,16 +112,63 @@ fn a_run_stopped_by_a_limit_after_the_trigger_did_not_recover() {
     assert!((r.baseline_goodput - 100.0).abs() < 1.0);
     // Stopped before the trigger: nothing to judge.
     let early = assess(
-        &w,
-        &offered(300.0),
+        (&w, &offered(300.0)),
         (at(400.0), at(420.0)),
         (at(300.0), planned),
+        None,
         true,
     );
     assert_eq!(early, None);
-    // Negative control: the same goodput with no stop and a run long enough recovers not,
-    // but is judged from the windows, not from the stop.
+    // Negative control: without the stop, the windows judge (and here it recovers).
     let w = counts((100.0, 150.0), 1000.0);
     let r = judge(&w, &offered(1000.0));
     assert!(matches!(r.verdict, RecoveryVerdict::Recovered { .. }));
+}
+
+#[test]
+fn the_backlog_times_a_recovery_inside_the_windows() {
+    let w = counts((100.0, 150.0), 1000.0);
+    let timed = |drained: f64| {
+        let r = assess(
+            (&w, &offered(1000.0)),
+            (at(100.0), at(120.0)),
+            whole(1000.0),
+            Some(at(drained)),
+            false,
+        )
+        .expect("judged");
+        r.recovered_after_secs()
+    };
+    // The windows say [140, 160) was the last low one: the backlog's draining at 153.2 s
+    // places recovery there, 33.2 s after the trigger ended.
+    assert!((timed(153.2).unwrap() - 33.2).abs() < 1e-9);
+    // Drained before the last low window: recovery is no earlier than that window.
+    assert_eq!(timed(125.0), Some(20.0));
+    // Drained after the windows recovered: the backlog's time stands.
+    assert!((timed(171.5).unwrap() - 51.5).abs() < 1e-9);
+}
+
+#[test]
+fn the_backlog_drains_at_the_first_answer_back_at_the_baseline() {
+    let s = |x: f64| SimTime((x * 1e9) as u64);
+    let mut level = Level::default();
+    let mut backlog = Backlog::new((s(10.0), s(20.0)));
+    level.reset(s(0.0));
+    backlog.reset(s(0.0));
+    // Two in flight from 0 to 10 s: the baseline's average is 2.
+    backlog.before_change(&mut level, s(0.0));
+    level.change(s(0.0), 2);
+    // The trigger piles up 5 more at 12 s; answers at 15 s (during the trigger), then at
+    // 21, 22 and 23 s.
+    backlog.before_change(&mut level, s(12.0));
+    level.change(s(12.0), 5);
+    for (t, left) in [(15.0, 6), (21.0, 5), (22.0, 2), (23.0, 1)] {
+        backlog.before_change(&mut level, s(t));
+        level.change(s(t), -1);
+        if t == 22.0 {
+            level.change(s(t), -2);
+        }
+        backlog.after_answer(left, s(t));
+    }
+    assert_eq!(backlog.drained(), Some(s(22.0)));
 }
