@@ -650,10 +650,13 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .x_label_area_size(36)
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, 0.0..y1)?;
-    let log_x = panel.log_x;
-    // On the log axis only whole decades (1, 10, 100) get a label, in the axis' unit.
+    // On a log axis spanning decades only whole ones (1, 10, 100) get a label, in the
+    // axis' unit; on one narrower than that (all responses between 100 and 160 ms) no
+    // whole decade may fall on a tick, so every tick gets its value.
+    let (log_x, decades_only) = (panel.log_x, x1 - x0 >= 1.5);
     let x_fmt = move |v: &f64| match log_x {
         false => tick(*v),
+        true if !decades_only => tick(10f64.powf(*v)),
         true if (v - v.round()).abs() < 1e-9 => tick(10f64.powf(v.round())),
         true => String::new(),
     };
