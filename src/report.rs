@@ -119,19 +119,11 @@ pub fn files(report: &Report<'_>) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// The verdict of a comparison in plain language: one sentence per source and figure, each
-/// design against the first. Empty for a single design.
+/// The verdict of a comparison in plain language: what stopped or did not recover, then one
+/// sentence per source and figure, each design against the first. Empty for a single
+/// design.
 pub fn verdicts(report: &Report<'_>) -> Vec<String> {
-    let Some((base, others)) = report.designs.split_first() else {
-        return Vec::new();
-    };
-    others
-        .iter()
-        .flat_map(|other| {
-            let diffs = crate::stats::differences(&base.study.summaries, &other.study.summaries);
-            verdict::sentences(base.name, other.name, &diffs)
-        })
-        .collect()
+    verdict::comparison(&report.designs)
 }
 
 /// FNV-1a of the scenario text, as 16 hex digits: identifies the exact input of a report.

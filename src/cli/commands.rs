@@ -432,8 +432,10 @@ fn stopped(studies: &[&Study]) -> Result<(), Failure> {
     };
     let count = 1 + errors.count();
     Err(Failure::Stopped(format!(
-        "{count} of {total} replication(s) ended early; the first: {first}. The figures \
-         printed cover the time measured until the stop"
+        "{count} of {total} replication(s) ended early at the {} limit; the figures printed \
+         cover the time measured until the stop (the summary's warning, or the JSON's \
+         'stopped', says why)",
+        first.kind(),
     )))
 }
 

@@ -8,7 +8,7 @@ use spillway::oracle;
 use spillway::report::{self, Report};
 use spillway::stats::{
     Figure, LITTLE_TOLERANCE, LatencySummary, LittleCheck, Over, RecoveryAcross, RunSummary, Scope,
-    headlines,
+    Unit, headlines,
 };
 
 /// The human-readable summary of a study: replication 0's table, then, with several
@@ -48,16 +48,32 @@ pub(crate) fn summary(scenario_path: &str, study: &Study) -> String {
     if n > 1 {
         let _ = writeln!(
             out,
-            "\nthe table shows replication 0 of {n}; means with 95% confidence intervals:"
+            "\nthe table shows the first of {n} replications; means over all of them with 95% \
+             confidence intervals (response times of successful requests):"
         );
         for h in headlines(&study.summaries)
             .iter()
             .filter(|h| h.scope == Scope::Source)
-            .filter(|h| matches!(h.figure, Figure::LatencyMean | Figure::LatencyP99))
+            .filter(|h| {
+                matches!(
+                    h.figure,
+                    Figure::SuccessFraction
+                        | Figure::Goodput
+                        | Figure::LatencyMean
+                        | Figure::LatencyP99
+                )
+            })
         {
             let interval = h.estimate.map_or_else(
                 || format!("{NO_DATA:>10}   {}", h.figure.missing_reason()),
-                |e| format!("{:>10} ± {}", secs(e.mean), secs(e.half_width)),
+                |e| {
+                    let unit = h.figure.unit();
+                    format!(
+                        "{:>10} ± {}",
+                        in_unit(unit, e.mean),
+                        in_unit(unit, e.half_width)
+                    )
+                },
             );
             let _ = writeln!(
                 out,
@@ -277,7 +293,7 @@ fn thresholds(system: &System, s: &RunSummary) -> String {
                 .collect();
             row(&format!("  exact {}", t.model), "waited over", &tails);
         }
-        row(&svc.name, "in service over", &svc.sojourn_over);
+        row(&svc.name, "at service over", &svc.sojourn_over);
     }
     out
 }
@@ -426,6 +442,16 @@ fn secs(s: f64) -> String {
         s if s >= 1.0 => format!("{s:.3}s"),
         s if s >= 1e-3 => format!("{:.2}ms", s * 1e3),
         s => format!("{:.1}us", s * 1e6),
+    }
+}
+
+/// A figure's value in its unit.
+fn in_unit(unit: Unit, x: f64) -> String {
+    match unit {
+        Unit::Seconds => secs(x),
+        Unit::PerSecond => format!("{}/s", num(x)),
+        Unit::Fraction => pct(x),
+        Unit::Number => num(x),
     }
 }
 

@@ -62,6 +62,9 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
                 caveat_section(&mut out, design);
             }
             comparison_section(&mut out, designs);
+            for design in designs {
+                recovery_section(&mut out, design);
+            }
         }
     }
     out.push(Block::Heading(2, "Charts".into()));
@@ -160,15 +163,16 @@ fn caveat_section(out: &mut Vec<Block>, design: &Design<'_>) {
         out.push(Block::Heading(
             2,
             format!(
-                "Warning: {} did not recover after the trigger in {} of {} replication(s)",
+                "Warning: {} did not recover after the trigger in {} of {} judged replication(s)",
                 design.name,
                 r.not_recovered,
-                runs.len()
+                r.recovered + r.not_recovered
             ),
         ));
         out.push(Block::Para(format!(
-            "Recovery {}. See \"Recovery\" below.",
-            recovery_across(&r)
+            "Recovery {}. See \"Recovery: {}\" below.",
+            recovery_across(&r),
+            design.name
         )));
     }
     let unsteady: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].steady()).collect();
@@ -192,13 +196,19 @@ fn caveat_section(out: &mut Vec<Block>, design: &Design<'_>) {
 fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
     let n = design.study.summaries.len();
     out.push(Block::Heading(2, "Headline figures".into()));
+    let over = if n > 1 {
+        format!(
+            "Mean over {n} independent replications, with the {:.0}% confidence interval \
+             (Student t with {} degrees of freedom).",
+            CONFIDENCE * 100.0,
+            n - 1
+        )
+    } else {
+        "One replication: no confidence interval (run with --replications 2 or more).".into()
+    };
     out.push(Block::Para(format!(
-        "Mean over {n} independent replication(s), with the {:.0}% confidence interval \
-         (Student t with {} degrees of freedom). Sources are end to end; services are per \
-         hop. A source's response times are of its successful requests only: read them \
-         beside the share that succeeded.",
-        CONFIDENCE * 100.0,
-        n.saturating_sub(1)
+        "{over} Sources are end to end; services are per hop. A source's response times are \
+         of its successful requests only: read them beside the share that succeeded."
     )));
     let main: Vec<Headline> = headlines(&design.study.summaries)
         .into_iter()
@@ -277,7 +287,7 @@ fn recovery_section(out: &mut Vec<Block>, design: &Design<'_>) {
     let Some(across) = RecoveryAcross::of(runs) else {
         return;
     };
-    out.push(Block::Heading(2, "Recovery".into()));
+    out.push(Block::Heading(2, format!("Recovery: {}", design.name)));
     let mut paragraph = format!(
         "Recovery after the trigger (a change of load or capacity after the warm-up; see the \
          scenario format's \"What a run reports\"): {}.",
@@ -452,12 +462,7 @@ fn little_section(out: &mut Vec<Block>, design: &Design<'_>) {
 fn comparison_section(out: &mut Vec<Block>, designs: &[Design<'_>]) {
     let base = &designs[0];
     out.push(Block::Heading(2, "Verdict".into()));
-    let mut sentences = Vec::new();
-    for other in &designs[1..] {
-        let diffs = differences(&base.study.summaries, &other.study.summaries);
-        sentences.extend(verdict::sentences(base.name, other.name, &diffs));
-    }
-    out.push(Block::List(sentences));
+    out.push(Block::List(verdict::comparison(designs)));
     out.push(Block::Para(format!(
         "All designs ran with the same seed, so replication i of each drew the same \
          arrivals from same-named sources (common random numbers). Differences are paired \

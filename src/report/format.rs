@@ -73,16 +73,18 @@ pub(crate) fn half_width(unit: Unit, e: &Estimate) -> String {
     }
 }
 
-/// A signed difference in its unit.
+/// A signed difference in its unit; no sign on a value that shows as zero ("0.00%", not
+/// "−0.00%").
 pub(crate) fn signed(unit: Unit, x: f64) -> String {
-    let sign = if x > 0.0 {
-        "+"
-    } else if x < 0.0 {
-        "−"
-    } else {
-        ""
+    let text = value(unit, x.abs());
+    let zero = !text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = match () {
+        _ if zero => "",
+        _ if x > 0.0 => "+",
+        _ if x < 0.0 => "−",
+        _ => "",
     };
-    format!("{sign}{}", value(unit, x.abs()))
+    format!("{sign}{text}")
 }
 
 /// An estimate's mean in its unit, or "–" when nothing was observed.

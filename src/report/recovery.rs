@@ -73,5 +73,10 @@ pub fn recovery_across(r: &RecoveryAcross) -> String {
             "{unjudged} had too little time around the trigger to judge"
         ));
     }
-    format!("over {n} replications: {}", parts.join("; "))
+    let replications = if n == 1 {
+        "replication"
+    } else {
+        "replications"
+    };
+    format!("over {n} {replications}: {}", parts.join("; "))
 }

@@ -297,8 +297,9 @@ struct SourceDoc<'a> {
 struct SystemDoc {
     in_flight: u64,
     little: LittleDoc,
-    /// False when a queue or the requests in flight grew steadily through the run.
-    steady_state: bool,
+    /// False when a queue or the requests in flight grew steadily through the run; `null`
+    /// when the test could not be made (a request-count horizon, a run a limit stopped).
+    steady_state: Option<bool>,
     in_flight_growth: Option<GrowthDoc>,
     recovery: Option<RecoveryDoc>,
 }
@@ -411,7 +412,7 @@ impl<'a> RunDoc<'a> {
             system: SystemDoc {
                 in_flight: summary.system.in_flight,
                 little: LittleDoc::new(&summary.system.little),
-                steady_state: summary.steady(),
+                steady_state: summary.system.steady_tested.then(|| summary.steady()),
                 in_flight_growth: summary.system.in_flight_growth.map(GrowthDoc::new),
                 recovery: summary.system.recovery.map(|r| RecoveryDoc {
                     trigger_start_seconds: r.trigger_start_secs,

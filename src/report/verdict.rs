@@ -1,7 +1,48 @@
 //! Plain-language verdicts on a comparison of two designs.
 
+use super::Design;
 use super::format::{half_width, pct, signed, value};
-use crate::stats::{Difference, Estimate, Figure, Scope};
+use super::recovery::recovery_across;
+use crate::stats::{Difference, Estimate, Figure, RecoveryAcross, Scope, differences};
+
+/// The verdict of a comparison: first what a reader must know before any difference (a
+/// design that a limit stopped, each design's recovery), then every design against the
+/// first, figure by figure.
+pub(crate) fn comparison(designs: &[Design<'_>]) -> Vec<String> {
+    let Some((base, others)) = designs.split_first() else {
+        return Vec::new();
+    };
+    let caveats = designs.iter().flat_map(caveats);
+    let compared = others.iter().flat_map(|other| {
+        let diffs = differences(&base.study.summaries, &other.study.summaries);
+        sentences(base.name, other.name, &diffs)
+    });
+    caveats.chain(compared).collect()
+}
+
+/// What a comparison must say about one design before comparing figures.
+fn caveats(design: &Design<'_>) -> Vec<String> {
+    let runs = &design.study.summaries;
+    let mut out = Vec::new();
+    let stopped = runs.iter().filter(|r| r.stopped.is_some()).count();
+    if stopped > 0 {
+        out.push(format!(
+            "{} was stopped by a limit in {stopped} of {} replications: its figures cover \
+             only the time until the stop (it collapsed), so the differences below compare \
+             periods of different length and understate how badly it fares.",
+            design.name,
+            runs.len()
+        ));
+    }
+    if let Some(r) = RecoveryAcross::of(runs) {
+        out.push(format!(
+            "{}: recovery {}.",
+            design.name,
+            recovery_across(&r)
+        ));
+    }
+    out
+}
 
 /// Figures a verdict speaks about, in order of importance.
 const VERDICT_FIGURES: [Figure; 7] = [
@@ -22,7 +63,7 @@ type Side = fn(&Difference) -> Option<Estimate>;
 /// both designs have, e.g. "B cuts p99 response time (web) from 840.0 ms to 95.0 ms
 /// (difference −745.0 ms ± 12.0 ms, 95% CI)"; last, one sentence listing the figures
 /// that were identical in every replication of both (0% timed out on both sides).
-pub(crate) fn sentences(a_name: &str, b_name: &str, differences: &[Difference]) -> Vec<String> {
+fn sentences(a_name: &str, b_name: &str, differences: &[Difference]) -> Vec<String> {
     let source = |figure: Figure| {
         differences
             .iter()

@@ -292,14 +292,14 @@ impl<'a> Engine<'a> {
                 next_check = tick(&mut ticks, time, observer).min(end);
             }
             self.now = time;
-            self.events_processed += 1;
-            if self.events_processed > max_events {
+            if self.events_processed == max_events {
                 stopped = Some(RunError::EventLimit {
                     at_secs: time.as_secs_f64(),
                     limit: max_events,
                 });
                 break;
             }
+            self.events_processed += 1;
             match event {
                 Event::Arrival(source) => {
                     self.arrive(source, observer);

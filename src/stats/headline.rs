@@ -119,7 +119,7 @@ impl Figure {
         let fixed = match self {
             Figure::OverThreshold(t) => return format!("not ok within {t}"),
             Figure::WaitOver(t) => return format!("waited over {t}"),
-            Figure::SojournOver(t) => return format!("in service over {t}"),
+            Figure::SojournOver(t) => return format!("at the service over {t}"),
             Figure::LatencyMean => "mean response time",
             Figure::LatencyP50 => "p50 response time",
             Figure::LatencyP99 => "p99 response time",
@@ -134,11 +134,11 @@ impl Figure {
             Figure::Amplification => "attempts per request",
             Figure::WastedWork => "workers busy with abandoned work",
             Figure::Utilisation => "utilisation",
-            Figure::InService => "L (number in service)",
+            Figure::InService => "L (number at the service)",
             Figure::WaitMean => "mean wait (Wq)",
             Figure::WaitProbability => "P(wait)",
-            Figure::SojournMean => "mean time in service (W)",
-            Figure::SojournP99 => "p99 time in service",
+            Figure::SojournMean => "mean time at the service (W)",
+            Figure::SojournP99 => "p99 time at the service",
         };
         fixed.to_string()
     }

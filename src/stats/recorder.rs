@@ -137,6 +137,7 @@ impl Recorder {
                     mean_secs(answered_ns, answered),
                 ),
                 in_flight_growth: growth(&self.unanswered_trend),
+                steady_tested: self.unanswered_trend.complete(),
                 recovery: self.trigger.and_then(|t| {
                     let window = (self.window.1, planned_measured(system, outcome));
                     let stopped = outcome.stopped.is_some();

@@ -103,11 +103,21 @@ impl WindowCounts {
 pub(crate) struct Backlog {
     trigger: (SimTime, SimTime),
     measure_start: SimTime,
-    /// The baseline's average in flight, once the first trigger has started (NaN when the
-    /// baseline was empty).
-    baseline: Option<f64>,
+    /// The baseline's average in flight, once the first trigger has started.
+    baseline: Baseline,
     /// The first answer after the trigger that left no more in flight than the baseline.
     drained: Option<SimTime>,
+}
+
+/// The requests in flight before the first trigger, as far as known.
+#[derive(Clone, Copy, Debug)]
+enum Baseline {
+    /// The trigger has not started.
+    Pending,
+    /// Their average from the start of measurement to the trigger.
+    Mean(f64),
+    /// The trigger started as measurement did: there is no baseline.
+    Empty,
 }
 
 impl Backlog {
@@ -115,7 +125,7 @@ impl Backlog {
         Backlog {
             trigger,
             measure_start: SimTime::ZERO,
-            baseline: None,
+            baseline: Baseline::Pending,
             drained: None,
         }
     }
@@ -132,10 +142,13 @@ impl Backlog {
     /// the baseline's average (every earlier change came before it, so the area is exact).
     #[inline]
     pub(crate) fn before_change(&mut self, in_flight: &mut Level, at: SimTime) {
-        if self.baseline.is_none() && at >= self.trigger.0 {
+        if matches!(self.baseline, Baseline::Pending) && at >= self.trigger.0 {
             let span = (self.trigger.0 - self.measure_start).0;
             let area = in_flight.area_until(self.trigger.0);
-            self.baseline = Some(area as f64 / span as f64);
+            self.baseline = match span {
+                0 => Baseline::Empty,
+                _ => Baseline::Mean(area as f64 / span as f64),
+            };
         }
     }
 
@@ -144,7 +157,7 @@ impl Backlog {
     pub(crate) fn after_answer(&mut self, in_flight: u64, at: SimTime) {
         if self.drained.is_none()
             && at >= self.trigger.1
-            && self.baseline.is_some_and(|b| in_flight as f64 <= b)
+            && matches!(self.baseline, Baseline::Mean(b) if in_flight as f64 <= b)
         {
             self.drained = Some(at);
         }

@@ -147,7 +147,8 @@ pub struct SourceSummary {
 }
 
 impl RunSummary {
-    /// Whether no queue and not the requests in flight grew steadily through the run.
+    /// Whether no queue and not the requests in flight grew steadily through the run (also
+    /// when the test could not be made: see `SystemSummary::steady_tested`).
     pub fn steady(&self) -> bool {
         self.system.in_flight_growth.is_none()
             && self.services.iter().all(|s| s.queue_growth.is_none())
@@ -181,6 +182,9 @@ pub struct SystemSummary {
     pub little: LittleCheck,
     /// `Some` when the client requests in flight grew steadily through the measured period.
     pub in_flight_growth: Option<Growth>,
+    /// Whether the steady-state test could be made: every tenth of the measured period was
+    /// measured (not with a request-count horizon, nor in a run a limit stopped).
+    pub steady_tested: bool,
     /// Whether goodput came back after the scenario's triggers, when it has any.
     pub recovery: Option<Recovery>,
 }

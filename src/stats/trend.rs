@@ -56,6 +56,12 @@ impl Trend {
         self.at = at;
     }
 
+    /// Whether every part closed, so that the test can be made (not with a request-count
+    /// horizon, nor when a limit stopped the run).
+    pub(crate) fn complete(&self) -> bool {
+        self.parts == self.means.len()
+    }
+
     /// The first and last part's averages, if the level grew steadily through all parts.
     pub(crate) fn growth(&self) -> Option<(f64, f64)> {
         steady_growth(&self.means[..self.parts])

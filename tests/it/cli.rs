@@ -153,8 +153,9 @@ fn in_flight_limit_stops_a_runaway_model() {
     // Issue 9: exit 3, and what was measured until the stop is printed, not lost.
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("max_in_flight = 3"), "{stderr}");
+    assert!(stderr.contains("at the max_in_flight limit"), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("max_in_flight = 3"), "{stdout}");
     assert!(stdout.contains("service "), "the table: {stdout}");
     assert!(
         stdout.contains("warning: the run was stopped before its horizon"),
@@ -207,7 +208,7 @@ fn run_report_writes_every_file_into_the_default_directory() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("replication 0 of 3"), "{stdout}");
+    assert!(stdout.contains("the first of 3 replications"), "{stdout}");
     let report = dir.path().join("reports").join("small");
     for name in [
         "report.html",

@@ -137,7 +137,10 @@ fn issue_9_recovery_is_not_judged_against_a_broken_baseline() {
     };
     // Issue 9: timed to the request (when the backlog drained), not in whole 12 s windows.
     let windows = after_secs / 12.0;
-    assert!(windows.fract() > 1e-6, "{after_secs} s is a whole number of windows");
+    assert!(
+        windows.fract() > 1e-6,
+        "{after_secs} s is a whole number of windows"
+    );
 }
 
 /// A spike at 5:00–5:30 that the clients' retries turn into a lasting collapse.
@@ -292,7 +295,7 @@ fn issue_9_a_collapse_into_the_in_flight_limit_is_a_result() {
     let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
     for expected in [
         "## Warning: storm was stopped by a limit in 3 of 3 replication(s)",
-        "## Warning: storm did not recover after the trigger in 3 of 3 replication(s)",
+        "## Warning: storm did not recover after the trigger in 3 of 3 judged replication(s)",
         "did NOT recover: it collapsed into a limit that stopped the run",
         "## Outcomes",
     ] {
@@ -312,5 +315,46 @@ fn issue_9_a_collapse_into_the_in_flight_limit_is_a_result() {
     };
     let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
     assert!(!md.contains("## Warning"), "{md}");
-    assert!(md.contains("## Recovery"), "{md}");
+    assert!(md.contains("## Recovery: careful"), "{md}");
+}
+
+/// Review of issue 9: a comparison first says which design a limit stopped and how each
+/// recovered, before any difference of figures.
+#[test]
+fn a_comparison_leads_with_stops_and_recovery() {
+    let storm = bundled("retry-storm.toml")
+        .replace("queue = { capacity = 500 }", "")
+        .replace("seed = 21", "seed = 21\nmax_in_flight = 5000");
+    let careful = bundled("retry-storm-backoff.toml");
+    let studies = experiment::compare(&[system(&storm), system(&careful)], &Plan::fixed(3), &|| {})
+        .expect("kept");
+    let design = |name, text, study| Design {
+        name,
+        scenario_path: "test.toml",
+        scenario_text: text,
+        study,
+    };
+    let report = Report {
+        command: "spillway compare storm.toml careful.toml",
+        designs: vec![
+            design("storm", &storm, &studies[0]),
+            design("careful", &careful, &studies[1]),
+        ],
+    };
+    let verdicts = report::verdicts(&report);
+    assert!(
+        verdicts[0].starts_with("storm was stopped by a limit in 3 of 3 replications"),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts[1].starts_with("storm: recovery over 3 replications: did not recover in 3 of 3")
+    );
+    assert!(
+        verdicts[2].starts_with("careful: recovery over 3 replications: did not recover in 0 of 3")
+    );
+    let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
+    assert!(
+        md.contains("## Recovery: storm") && md.contains("## Recovery: careful"),
+        "{md}"
+    );
 }
