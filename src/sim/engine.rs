@@ -191,6 +191,10 @@ pub(crate) const BYTES_PER_IN_FLIGHT: u64 =
 
 /// Initial room for unbounded buffers; they grow (amortised) only while the model fills.
 const UNBOUNDED_START: usize = 1024;
+/// The most slots any one buffer reserves before the run: beyond it buffers grow with use
+/// (amortised, never per event once grown), so that a model with large bounds that it never
+/// reaches (2,000 services with room for a million each) does not reserve gigabytes.
+const PREALLOCATE_MAX: usize = 1 << 16;
 
 impl<'a> Engine<'a> {
     /// Prepares replication `replication` of `system`, after checking it is stable.
@@ -225,7 +229,10 @@ impl<'a> Engine<'a> {
             .map(|s| Some(s.workers.get() as usize + s.queue.capacity? as usize))
             .sum::<Option<usize>>()
             .map(|places| places + 1);
-        let room = bounded.unwrap_or(UNBOUNDED_START).min(max_in_flight);
+        let room = bounded
+            .unwrap_or(UNBOUNDED_START)
+            .min(max_in_flight)
+            .min(PREALLOCATE_MAX);
         // At most MAX_PENDING / 2, checked by `check_stable`.
         let pending = sources.len() + services.iter().map(|s| s.workers as usize).sum::<usize>();
         // Pending events: an arrival per source, a work step per worker, one per caller,
@@ -238,7 +245,9 @@ impl<'a> Engine<'a> {
         };
         Ok(Engine {
             system,
-            events: EventQueue::with_capacity(pending + callers.len() + timers),
+            events: EventQueue::with_capacity(
+                (pending + callers.len() + timers).min(4 * PREALLOCATE_MAX),
+            ),
             tasks: Slab::with_capacity(room),
             calls: Slab::with_capacity(room),
             sources,
@@ -950,7 +959,8 @@ impl ServiceState {
                 spec.queue
                     .capacity
                     .map_or(UNBOUNDED_START, |c| c as usize)
-                    .min(max_in_flight),
+                    .min(max_in_flight)
+                    .min(PREALLOCATE_MAX),
             ),
             steps,
             route: RouteState::new(&spec.route, || streams.get(&component, "route")),
