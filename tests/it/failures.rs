@@ -2,13 +2,29 @@
 //! when the baseline before a trigger is already broken, when the model diverges, and
 //! when an automatic warm-up would swallow the trigger under study.
 
-use spillway::experiment::{self, Plan, Warmup};
+use spillway::experiment::{self, Plan, Study, Warmup};
 use spillway::report::{self, Design, Report};
 use spillway::stats::{
     Figure, HEALTHY_BASELINE, RecoveryAcross, RecoveryVerdict, Scope, headlines,
 };
 
 use super::system;
+
+/// A report of `designs`, each given as (name, scenario text, study).
+fn report_of<'a>(designs: &[(&'a str, &'a str, &'a Study)]) -> Report<'a> {
+    Report {
+        command: "spillway compare …",
+        designs: designs
+            .iter()
+            .map(|&(name, scenario_text, study)| Design {
+                name,
+                scenario_path: "test.toml",
+                scenario_text,
+                study,
+            })
+            .collect(),
+    }
+}
 
 /// A service that answers in 30 ms behind a client that gives up after 1 s.
 const HEALTHY: &str = r#"
@@ -70,19 +86,10 @@ fn a_verdict_says_plainly_that_one_design_served_nothing() {
         &|| {},
     )
     .expect("runs");
-    let design = |name, text, study| Design {
-        name,
-        scenario_path: "test.toml",
-        scenario_text: text,
-        study,
-    };
-    let report = Report {
-        command: "spillway compare broken.toml healthy.toml",
-        designs: vec![
-            design("broken", &nothing, &studies[0]),
-            design("healthy", HEALTHY, &studies[1]),
-        ],
-    };
+    let report = report_of(&[
+        ("broken", &nothing, &studies[0]),
+        ("healthy", HEALTHY, &studies[1]),
+    ]);
     let verdicts = report::verdicts(&report);
     assert!(
         verdicts[0].starts_with("broken served nothing to web")
@@ -283,15 +290,7 @@ fn issue_9_a_collapse_into_the_in_flight_limit_is_a_result() {
     let (fraction, low, high) = across.not_recovered_fraction.expect("judged");
     assert_eq!((fraction, high), (1.0, 1.0));
     assert!((low - 0.4385).abs() < 1e-3, "Wilson 3 of 3: {low}");
-    let report = Report {
-        command: "spillway run storm.toml --replications 3",
-        designs: vec![Design {
-            name: "storm",
-            scenario_path: "storm.toml",
-            scenario_text: &text,
-            study: &study,
-        }],
-    };
+    let report = report_of(&[("storm", &text, &study)]);
     let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
     for expected in [
         "## Warning: storm was stopped by a limit in 3 of 3 replication(s)",
@@ -304,15 +303,7 @@ fn issue_9_a_collapse_into_the_in_flight_limit_is_a_result() {
     // Negative control: the careful clients' report has no such warning.
     let careful = bundled("retry-storm-backoff.toml");
     let study = experiment::study(&system(&careful), &Plan::fixed(2), &|| {}).expect("runs");
-    let report = Report {
-        command: "spillway run careful.toml",
-        designs: vec![Design {
-            name: "careful",
-            scenario_path: "careful.toml",
-            scenario_text: &careful,
-            study: &study,
-        }],
-    };
+    let report = report_of(&[("careful", &careful, &study)]);
     let md = String::from_utf8(report::render_markdown(&report)).expect("UTF-8");
     assert!(!md.contains("## Warning"), "{md}");
     assert!(md.contains("## Recovery: careful"), "{md}");
@@ -328,19 +319,10 @@ fn a_comparison_leads_with_stops_and_recovery() {
     let careful = bundled("retry-storm-backoff.toml");
     let studies = experiment::compare(&[system(&storm), system(&careful)], &Plan::fixed(3), &|| {})
         .expect("kept");
-    let design = |name, text, study| Design {
-        name,
-        scenario_path: "test.toml",
-        scenario_text: text,
-        study,
-    };
-    let report = Report {
-        command: "spillway compare storm.toml careful.toml",
-        designs: vec![
-            design("storm", &storm, &studies[0]),
-            design("careful", &careful, &studies[1]),
-        ],
-    };
+    let report = report_of(&[
+        ("storm", &storm, &studies[0]),
+        ("careful", &careful, &studies[1]),
+    ]);
     let verdicts = report::verdicts(&report);
     assert!(
         verdicts[0].starts_with("storm was stopped by a limit in 3 of 3 replications"),
