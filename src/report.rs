@@ -97,6 +97,20 @@ pub struct Finding {
     pub help: Option<String>,
 }
 
+impl<'a> Design<'a> {
+    /// Its services' names, in scenario order.
+    pub(crate) fn service_names(&self) -> Vec<&'a str> {
+        let system: &'a System = &self.study.system;
+        system.services().iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// Its sources' names, in scenario order.
+    pub(crate) fn source_names(&self) -> Vec<&'a str> {
+        let system: &'a System = &self.study.system;
+        system.sources().iter().map(|s| s.name.as_str()).collect()
+    }
+}
+
 /// Every file of a report directory, as `(file name, bytes)`: `report.html`, `report.md`,
 /// `summary.json`, `timeseries.csv` and each chart as SVG and PNG.
 pub fn files(report: &Report<'_>) -> Vec<(String, Vec<u8>)> {

@@ -17,7 +17,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::Report;
+use super::{Design, Report};
 use crate::stats::{Latency, WindowRow, trigger_span};
 use bitmap::PngBackend;
 
@@ -323,33 +323,11 @@ fn union(lists: &[Vec<&str>]) -> (Vec<String>, Vec<Vec<Option<usize>>>) {
 }
 
 fn service_names<'a>(report: &Report<'a>) -> Vec<Vec<&'a str>> {
-    report
-        .designs
-        .iter()
-        .map(|d| {
-            d.study
-                .system
-                .services()
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect()
-        })
-        .collect()
+    report.designs.iter().map(Design::service_names).collect()
 }
 
 fn source_names<'a>(report: &Report<'a>) -> Vec<Vec<&'a str>> {
-    report
-        .designs
-        .iter()
-        .map(|d| {
-            d.study
-                .system
-                .sources()
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect()
-        })
-        .collect()
+    report.designs.iter().map(Design::source_names).collect()
 }
 
 /// Lines of one per-entity value (a service's queue depth), one per (design, entity): the

@@ -19,22 +19,8 @@ in_flight,utilisation,p50_s,p99_s";
 /// The CSV text. Rates and time averages are means over replications; an empty p50/p99
 /// cell means no request finished in that window.
 pub fn render(report: &Report<'_>) -> Vec<u8> {
-    let services = union(report, |d| {
-        d.study
-            .system
-            .services()
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect()
-    });
-    let sources = union(report, |d| {
-        d.study
-            .system
-            .sources()
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect()
-    });
+    let services = union(report, super::Design::service_names);
+    let sources = union(report, super::Design::source_names);
     let per_source = report
         .designs
         .iter()

@@ -172,11 +172,7 @@ fn lognormal(t: &mut Table<'_>, v: Values) -> Built {
             t.error(format!(
                 "lognormal takes exactly one pair: mean and p99, median and p99, or mu and \
                  sigma (given: {})",
-                if given.is_empty() {
-                    "none".to_string()
-                } else {
-                    given.join(", ")
-                }
+                listed(&given)
             ));
             return None;
         }
@@ -233,11 +229,7 @@ fn hyperexponential(t: &mut Table<'_>, v: Values) -> Built {
         _ => {
             t.error(format!(
                 "hyperexponential takes either mean and cv, or p, mean1 and mean2 (given: {})",
-                if given.is_empty() {
-                    "none".to_string()
-                } else {
-                    given.join(", ")
-                }
+                listed(&given)
             ));
             return None;
         }
@@ -251,4 +243,13 @@ fn empirical(t: &mut Table<'_>, v: Values) -> Built {
     let samples: Vec<Option<f64>> = items.iter().map(|item| v.read(item)).collect();
     let samples: Option<Vec<f64>> = samples.into_iter().collect();
     Some(Dist::empirical(samples?))
+}
+
+/// The keys a table gave, for a message: "mean, cv", or "none".
+fn listed(given: &[&str]) -> String {
+    if given.is_empty() {
+        "none".to_string()
+    } else {
+        given.join(", ")
+    }
 }
