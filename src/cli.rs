@@ -5,6 +5,7 @@
 //! 3 a limit stopped a run before its horizon (its figures are printed and written).
 
 mod args;
+mod capacity;
 mod commands;
 mod progress;
 mod term;

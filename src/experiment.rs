@@ -7,9 +7,11 @@
 
 mod compare;
 mod replicate;
+mod sweep;
 
 pub use compare::compare;
 pub use replicate::{Plan, Precision, StopReason, Study, Warmup, WarmupCap, WarmupChoice, study};
+pub use sweep::{PointResult, PointRun, Shard, SweepResult, refusals, sweep, work_list};
 
 use rayon::prelude::*;
 

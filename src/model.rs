@@ -8,6 +8,7 @@
 mod client;
 pub(crate) mod dist;
 mod schedule;
+mod sweep;
 mod topology;
 mod traffic;
 mod units;
@@ -15,6 +16,7 @@ mod units;
 pub use client::{Backoff, ClientPolicy, Jitter, RetryBudget, RetryOn, RetryPolicy};
 pub use dist::{Dist, DistError};
 pub use schedule::{RateChange, RateProfile, RateSegment, ScheduleError, ServiceChange};
+pub use sweep::{Axis, AxisUnit, AxisValue, Grid, Knob, MAX_POINTS};
 pub use topology::{
     Arrivals, Discipline, Horizon, Limits, MAX_THRESHOLDS, Queue, Route, RouteBranch, ServiceId,
     ServiceSpec, SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,

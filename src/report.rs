@@ -14,6 +14,7 @@ mod json;
 mod markdown;
 mod recovery;
 mod schema;
+mod sweep;
 mod verdict;
 mod warnings;
 mod write;
@@ -23,14 +24,16 @@ pub use csv::{COLUMNS as CSV_COLUMNS, render as render_csv};
 pub use html::render as render_html;
 pub use json::{
     render as render_json, render_check as render_check_json, render_report as render_report_json,
+    render_sweep as render_sweep_json,
 };
 pub use markdown::render as render_markdown;
 pub use recovery::{recovery_across, recovery_verdict};
 pub use schema::SCHEMA_VERSION;
+pub use sweep::{render_points_csv, sweep_files};
 pub use warnings::{steady_state_warnings, stop_warning};
 pub use write::{ReportError, safe_dir_name, write_atomic, write_files};
 
-use crate::experiment::{Replication, Study};
+use crate::experiment::{Replication, Study, SweepResult};
 use crate::model::System;
 
 /// Everything a report shows about one run, and what is needed to replay it.
@@ -67,6 +70,19 @@ pub struct Design<'a> {
     pub scenario_text: &'a str,
     /// Its results.
     pub study: &'a Study,
+}
+
+/// A sweep's report (`spillway sweep`): what ran it and every point's results.
+#[derive(Clone, Copy, Debug)]
+pub struct SweepReport<'a> {
+    /// The command line that produced it, for replay.
+    pub command: &'a str,
+    /// The scenario file as given on the command line.
+    pub scenario_path: &'a str,
+    /// The scenario file's text.
+    pub scenario_text: &'a str,
+    /// Its results.
+    pub sweep: &'a SweepResult,
 }
 
 /// What `spillway check` found in one scenario file.

@@ -37,9 +37,11 @@ mod components;
 mod diagnostic;
 mod dist;
 mod locate;
+mod overrides;
 mod reader;
 mod schedule;
 mod steps;
+mod sweep;
 mod units;
 mod validate;
 
@@ -50,6 +52,8 @@ use toml::de::DeTable;
 
 pub use diagnostic::{Diagnostic, ScenarioError, Warning, WarningKind, escape_controls};
 pub use locate::{Place, diagnostic_at};
+pub use overrides::Override;
+pub use sweep::{parse_axis, parse_load, point_system};
 
 /// A duration written as a scenario file writes it (`"250ms"`, `"1.5 s"`, `"10m30s"`), for
 /// command-line flags that take one; the error says what is wrong.
@@ -80,9 +84,33 @@ pub fn parse(text: &str, file: &str) -> Result<model::System, ScenarioError> {
 /// Returns the validated system and its warnings, or every problem found (syntax, unknown
 /// keys, types, units, names, topology), sorted by position.
 pub fn parse_with_warnings(text: &str, file: &str) -> Result<Parsed, ScenarioError> {
-    let sink = Sink::new(file, text);
+    parse_with_overrides(text, file, &[])
+}
+
+/// Parses a scenario from `text` with some of its values replaced (see [`Override`]), as
+/// though the file said so; a problem with an override is reported as the file's are,
+/// naming the override instead of a line.
+pub fn parse_with_overrides(
+    text: &str,
+    file: &str,
+    overrides: &[Override],
+) -> Result<Parsed, ScenarioError> {
+    let labels = overrides.iter().map(|o| format!("{} = {}", o.key, o.value));
+    let sink = Sink::new(file, text).with_overrides(labels.collect());
+    let documents: Vec<String> = overrides.iter().map(Override::document).collect();
     let system = match DeTable::parse(text) {
-        Ok(root) => validate::build(root.get_ref(), &sink),
+        Ok(root) => {
+            let mut root = root.into_inner();
+            for (k, (o, document)) in overrides.iter().zip(&documents).enumerate() {
+                let at = text.len() + 1 + k;
+                if let Some(value) = override_value(document, at, &o.key, &sink) {
+                    overrides::apply(&mut root, &o.key, value, at, &sink);
+                }
+            }
+            sink.is_clean()
+                .then(|| validate::build(&root, &sink))
+                .flatten()
+        }
         Err(error) => {
             report_syntax(&error, &sink);
             None
@@ -98,6 +126,23 @@ pub fn parse_with_warnings(text: &str, file: &str) -> Result<Parsed, ScenarioErr
             diagnostics: vec![internal_error(file)],
         }),
     }
+}
+
+/// The value of an override's one-line `document`, positioned at `at`.
+fn override_value<'d>(
+    document: &'d str,
+    at: usize,
+    key: &str,
+    sink: &Sink<'_>,
+) -> Option<toml::Spanned<toml::de::DeValue<'d>>> {
+    let parsed = DeTable::parse(document).ok().and_then(|mut table| {
+        let (_, value) = table.get_mut().remove_entry("value")?;
+        Some(value.into_inner())
+    });
+    if parsed.is_none() {
+        sink.error(at, key, "not a value a scenario file can hold");
+    }
+    parsed.map(|value| toml::Spanned::new(at..at + 1, value))
 }
 
 /// The largest scenario file read, in bytes (16 MiB): far beyond any real scenario, it

@@ -16,7 +16,10 @@ mod timeseries;
 mod trend;
 
 pub use estimate::{Estimate, student_t_quantile};
-pub use headline::{CONFIDENCE, Difference, Figure, Headline, Scope, Unit, differences, headlines};
+pub use headline::{
+    CONFIDENCE, Difference, Figure, Headline, Key, Sample, Scope, Unit, column_estimate,
+    differences, headlines, keys,
+};
 pub use latency::{Latency, LatencySummary};
 pub use loghist::SparseHistogram;
 pub use mser::{MSER_BATCH, mser5_truncation};

@@ -47,6 +47,20 @@ Examples:
 Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error,
 3 a safety limit stopped a run (its figures are still printed).";
 
+const SWEEP_EXAMPLES: &str = "\
+Examples:
+  Workers from 2 to 8, ten replications each:
+    spillway sweep scenarios/quickstart.toml --vary service.api.workers=2..8:1
+  The hockey stick: the load from half to 1.2 times the scenario's, in 15 points:
+    spillway sweep scenarios/quickstart.toml --load 0.5..1.2:15 --report
+  A grid of workers and queue sizes, as JSON:
+    spillway sweep FILE --vary service.api.workers=4,8 --vary service.api.queue.capacity=10,100 --json
+
+A point that cannot run (an unbounded queue loaded beyond its capacity) is shown as such
+and the sweep goes on.
+
+Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error.";
+
 const CHECK_EXAMPLES: &str = "\
 Examples:
   Every bundled scenario, each problem of each file reported:
@@ -103,6 +117,38 @@ pub(crate) enum Command {
         replications: u64,
         #[command(flatten)]
         study: StudyArgs,
+    },
+    /// Run a scenario at every point of a grid of values (workers, queue sizes, rates,
+    /// timeouts, load) and tabulate how each figure moves.
+    #[command(after_help = SWEEP_EXAMPLES)]
+    Sweep {
+        /// The scenario file (TOML); `-` reads it from standard input.
+        file: PathBuf,
+        /// A value to vary, by its dotted key: KEY=4,8,16 (a list), KEY=4..32:4 (a range and
+        /// its step) or KEY=100/s..800/s*2 (a geometric range). Repeat for a grid.
+        #[arg(long, value_name = "KEY=VALUES")]
+        vary: Vec<String>,
+        /// Scale every source's load by factors F1..F2:N (N evenly spaced factors, ends
+        /// included) or a list (0.5,1,1.5): the offered-load axis.
+        #[arg(long, value_name = "F1..F2:N")]
+        load: Option<String>,
+        /// Replications of each point, run in parallel on common random numbers.
+        #[arg(long, value_name = "N", default_value_t = 10, allow_negative_numbers = true,
+              value_parser = replications)]
+        replications: u64,
+        /// Print the sweep document on stdout instead of the tables.
+        #[arg(long)]
+        json: bool,
+        /// Write a report (HTML, Markdown, JSON, CSV of every point, charts) into DIR
+        /// [default: reports/sweep-<scenario name>].
+        #[arg(long, value_name = "DIR", num_args = 0..=1)]
+        report: Option<Option<PathBuf>>,
+        /// Seed for every random stream (overrides the scenario's).
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = non_negative)]
+        seed: Option<u64>,
+        /// No progress bar or timing on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Validate scenarios without running them; every problem of every file is reported.
     #[command(after_help = CHECK_EXAMPLES)]

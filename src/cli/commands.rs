@@ -37,6 +37,25 @@ pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
             compare(&files, json, report, replications, &study)
         }
         Command::Check { files, json } => check(&files, json),
+        Command::Sweep {
+            file,
+            vary,
+            load,
+            replications,
+            json,
+            report,
+            seed,
+            quiet,
+        } => super::capacity::sweep(&super::capacity::SweepRequest {
+            file: &file,
+            vary: &vary,
+            load: load.as_deref(),
+            replications,
+            seed,
+            json,
+            report,
+            quiet,
+        }),
     }
 }
 
@@ -88,16 +107,7 @@ fn load(file: &Path, seed: Option<u64>) -> Result<Loaded, Failure> {
 /// Reads (`-`: standard input, named `<stdin>`) and validates a scenario, refusing what
 /// the engine would refuse before a run; every problem found, if any.
 fn validate(file: &Path) -> Result<Loaded, Invalid> {
-    let path = path_name(file);
-    let (name, text) = if file.as_os_str() == STDIN {
-        let text = scenario::read_from(std::io::stdin().lock(), &path);
-        ("stdin".to_string(), text)
-    } else {
-        let name = (file.file_stem())
-            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-        (name, scenario::read(file))
-    };
-    let text = text.map_err(|e| Invalid::new(e.diagnostics))?;
+    let (path, name, text) = read(file).map_err(Invalid::new)?;
     let parsed =
         scenario::parse_with_warnings(&text, &path).map_err(|e| Invalid::new(e.diagnostics))?;
     if let Err(error) = sim::check_stable(&parsed.system) {
@@ -115,6 +125,22 @@ fn validate(file: &Path) -> Result<Loaded, Invalid> {
     })
 }
 
+/// A scenario's text, with its path as diagnostics name it and a short name for reports
+/// (`-`: standard input, named `<stdin>` and `stdin`).
+pub(super) fn read(file: &Path) -> Result<(String, String, String), Vec<Diagnostic>> {
+    let path = path_name(file);
+    let (name, text) = if file.as_os_str() == STDIN {
+        let text = scenario::read_from(std::io::stdin().lock(), &path);
+        ("stdin".to_string(), text)
+    } else {
+        let name = (file.file_stem())
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+        (name, scenario::read(file))
+    };
+    let text = text.map_err(|e| e.diagnostics)?;
+    Ok((path, name, text))
+}
+
 /// The file as diagnostics name it: `<stdin>` for `-`.
 fn path_name(file: &Path) -> String {
     if file.as_os_str() == STDIN {
@@ -124,14 +150,14 @@ fn path_name(file: &Path) -> String {
     }
 }
 
-fn print_warnings(warnings: &[Warning]) {
+pub(super) fn print_warnings(warnings: &[Warning]) {
     for warning in warnings {
         eprintln!("{warning}");
     }
 }
 
 /// Diagnostics as printed: one after another, each with its help line.
-fn render(problems: &[Diagnostic]) -> String {
+pub(super) fn render(problems: &[Diagnostic]) -> String {
     let lines: Vec<String> = problems.iter().map(Diagnostic::to_string).collect();
     lines.join("\n")
 }
@@ -147,7 +173,7 @@ fn stdin_once(files: &[PathBuf]) -> Result<(), Failure> {
 }
 
 /// A pre-run refusal, pointed at the key that causes it when it names one.
-fn refusal(text: &str, path: &str, system: &System, error: &RunError) -> Diagnostic {
+pub(super) fn refusal(text: &str, path: &str, system: &System, error: &RunError) -> Diagnostic {
     let message = error.to_string();
     match place(system, error) {
         Some(place) => scenario::diagnostic_at(text, path, place, message),
@@ -311,7 +337,7 @@ fn expected_replications(plan: &Plan) -> u64 {
 }
 
 /// The command line as typed, for the report's replay line.
-fn command_line() -> String {
+pub(super) fn command_line() -> String {
     let args = std::env::args().skip(1).map(|a| {
         if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'') {
             format!("'{}'", a.replace('\'', "'\\''"))
@@ -441,7 +467,7 @@ fn stopped(studies: &[&Study]) -> Result<(), Failure> {
 
 /// `reports/<name>`, with `name` (from file stems) made safe as one directory name; a
 /// directory given with `--report` is used as is.
-fn default_report_dir(name: &str) -> PathBuf {
+pub(super) fn default_report_dir(name: &str) -> PathBuf {
     Path::new("reports").join(report::safe_dir_name(name))
 }
 
@@ -470,7 +496,7 @@ fn write_report(dir: &Path, report: &Report<'_>) -> Result<(), Failure> {
         .map_err(Failure::Run)
 }
 
-fn print(text: &str) -> Result<(), Failure> {
+pub(super) fn print(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(text.as_bytes())

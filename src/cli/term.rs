@@ -2,6 +2,10 @@
 
 use std::fmt::Write;
 
+mod sweep;
+
+pub(crate) use sweep::sweep;
+
 use spillway::experiment::Study;
 use spillway::model::{ServiceId, System};
 use spillway::oracle;

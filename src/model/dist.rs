@@ -301,6 +301,49 @@ impl Dist {
         Dist::checked(Family::Empirical { samples })
     }
 
+    /// The same family with every duration multiplied by `factor` (> 0): the gaps of a
+    /// renewal source at `1 / factor` of their length serve a load `factor` times lower.
+    pub fn scaled(&self, factor: f64) -> Result<Dist, DistError> {
+        positive("the scale factor", factor)?;
+        let k = factor;
+        Dist::checked(match &self.0 {
+            Family::Constant { value } => Family::Constant { value: value * k },
+            Family::Exponential { mean } => Family::Exponential { mean: mean * k },
+            Family::Uniform { min, max } => Family::Uniform {
+                min: min * k,
+                max: max * k,
+            },
+            Family::Normal { mean, sd } => Family::Normal {
+                mean: mean * k,
+                sd: sd * k,
+            },
+            Family::LogNormal { mu, sigma } => Family::LogNormal {
+                mu: mu + k.ln(),
+                sigma: *sigma,
+            },
+            Family::Gamma { shape, scale } => Family::Gamma {
+                shape: *shape,
+                scale: scale * k,
+            },
+            Family::Weibull { shape, scale } => Family::Weibull {
+                shape: *shape,
+                scale: scale * k,
+            },
+            Family::Pareto { shape, scale } => Family::Pareto {
+                shape: *shape,
+                scale: scale * k,
+            },
+            Family::HyperExponential { p, mean1, mean2 } => Family::HyperExponential {
+                p: *p,
+                mean1: mean1 * k,
+                mean2: mean2 * k,
+            },
+            Family::Empirical { samples } => Family::Empirical {
+                samples: samples.iter().map(|s| s * k).collect(),
+            },
+        })
+    }
+
     /// The one exit of every constructor. Finite inputs can still give a derived parameter
     /// (a hyperexponential's branch probability, a phase mean) or an exact moment that
     /// overflows, underflows or is NaN; refusing those here covers every family at once, so

@@ -115,6 +115,18 @@ impl RateProfile {
             .fold(0.0, f64::max)
     }
 
+    /// The same profile with every rate multiplied by `factor` (finite, > 0).
+    pub fn scaled(&self, factor: f64) -> RateProfile {
+        let segments = (self.segments.iter())
+            .map(|s| RateSegment {
+                from: s.from * factor,
+                to: s.to * factor,
+                ..*s
+            })
+            .collect();
+        RateProfile { segments }
+    }
+
     /// When the last change ends (zero when there is none).
     pub fn last_change_end(&self) -> SimTime {
         self.segments.last().map_or(SimTime::ZERO, |s| s.start)

@@ -144,6 +144,35 @@ impl Arrivals {
             Arrivals::Varying(_) | Arrivals::Closed { .. } => false,
         }
     }
+
+    /// The same arrivals offering `factor` (finite, > 0) times the load: rates multiplied,
+    /// renewal gaps divided, closed-loop users multiplied and rounded (at least one).
+    pub fn scaled(&self, factor: f64) -> Result<Arrivals, String> {
+        if !(factor.is_finite() && factor > 0.0) {
+            return Err(format!(
+                "a load factor must be a finite number > 0 (got {factor})"
+            ));
+        }
+        Ok(match self {
+            Arrivals::Poisson(rate) => Arrivals::Poisson(
+                Rate::per_sec(rate.as_per_sec() * factor)
+                    .ok_or_else(|| format!("the rate times {factor} is not a finite rate"))?,
+            ),
+            Arrivals::Renewal(gap) => {
+                Arrivals::Renewal(gap.scaled(1.0 / factor).map_err(|e| e.to_string())?)
+            }
+            Arrivals::Varying(profile) => Arrivals::Varying(profile.scaled(factor)),
+            Arrivals::Closed { users, think_time } => {
+                let scaled = (f64::from(users.get()) * factor).round();
+                let users = NonZeroU32::new(scaled.clamp(1.0, f64::from(u32::MAX)) as u32)
+                    .expect("clamped to at least 1");
+                Arrivals::Closed {
+                    users,
+                    think_time: think_time.clone(),
+                }
+            }
+        })
+    }
 }
 
 /// A queue in front of a pool of identical workers.
@@ -555,6 +584,16 @@ impl System {
         thresholds.sort_unstable();
         thresholds.dedup();
         self
+    }
+
+    /// The same system with every source offering `factor` times its load (see
+    /// [`Arrivals::scaled`]); the error names the source that cannot be scaled.
+    pub fn with_load(mut self, factor: f64) -> Result<System, String> {
+        for source in &mut self.sources {
+            source.arrivals = (source.arrivals.scaled(factor))
+                .map_err(|e| format!("source '{}': {e}", source.name))?;
+        }
+        Ok(self)
     }
 
     /// Replaces the horizon (for short test runs).

@@ -1,8 +1,8 @@
 //! The JSON documents: `spillway run --json`, a report's `summary.json` (also
 //! `compare --json`) and `check --json`.
 
-use super::schema::{CheckDoc, CompareDoc, RunDoc};
-use super::{Checked, Report, RunReport};
+use super::schema::{CheckDoc, CompareDoc, RunDoc, SweepDoc};
+use super::{Checked, Report, RunReport, SweepReport};
 
 /// One JSON document, pretty-printed, ending in a newline. Same input, same bytes.
 pub fn render(report: &RunReport<'_>) -> Vec<u8> {
@@ -29,6 +29,15 @@ pub fn render_report(report: &Report<'_>) -> Vec<u8> {
 pub fn render_check(files: &[Checked]) -> Vec<u8> {
     let mut bytes =
         serde_json::to_vec_pretty(&CheckDoc::new(files)).expect("plain data always serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The document of a sweep: its axes and, per point, every headline interval, the exact
+/// theory, Little's law and the recovery verdict.
+pub fn render_sweep(report: &SweepReport<'_>) -> Vec<u8> {
+    let mut bytes =
+        serde_json::to_vec_pretty(&SweepDoc::new(report)).expect("plain data always serialises");
     bytes.push(b'\n');
     bytes
 }

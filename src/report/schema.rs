@@ -17,6 +17,10 @@ use crate::stats::{
 };
 use crate::theory::QueueFigures;
 
+mod sweep;
+
+pub(crate) use sweep::SweepDoc;
+
 /// Version of the JSON layout.
 pub const SCHEMA_VERSION: u32 = 2;
 

@@ -156,6 +156,9 @@ pub(crate) struct Sink<'t> {
     file: &'t str,
     text: &'t str,
     line_starts: Vec<usize>,
+    /// What the positions past the end of the text stand for: override `k` of a sweep or
+    /// plan sits at `text.len() + 1 + k`.
+    overrides: Vec<String>,
     found: RefCell<Vec<(usize, Diagnostic)>>,
     warnings: RefCell<Vec<(usize, Warning)>>,
 }
@@ -168,8 +171,18 @@ impl<'t> Sink<'t> {
             file,
             text,
             line_starts: std::iter::once(0).chain(newlines).collect(),
+            overrides: Vec::new(),
             found: RefCell::new(Vec::new()),
             warnings: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The same sink, with `labels` (such as `service.api.workers = 0`) naming the values
+    /// set past the end of the text, in order.
+    pub(crate) fn with_overrides(self, labels: Vec<String>) -> Sink<'t> {
+        Sink {
+            overrides: labels,
+            ..self
         }
     }
 
@@ -198,9 +211,9 @@ impl<'t> Sink<'t> {
         message: impl Into<String>,
         help: Option<String>,
     ) -> Diagnostic {
-        let (line, column) = self.position(at);
+        let (file, line, column) = self.origin(at);
         Diagnostic {
-            file: self.file.to_string(),
+            file,
             line,
             column,
             key: key.to_string(),
@@ -231,9 +244,9 @@ impl<'t> Sink<'t> {
         }) {
             return;
         }
-        let (line, column) = self.position(at);
+        let (file, line, column) = self.origin(at);
         let warning = Warning {
-            file: self.file.to_string(),
+            file,
             line,
             column,
             key: key.to_string(),
@@ -253,6 +266,20 @@ impl<'t> Sink<'t> {
             sorted(self.found.into_inner()),
             sorted(self.warnings.into_inner()),
         )
+    }
+
+    /// The file, line and column of byte offset `at`; past the end of the text, the
+    /// override set there, named after the file, without a position.
+    fn origin(&self, at: usize) -> (String, usize, usize) {
+        match at.checked_sub(self.text.len() + 1) {
+            Some(k) if k < self.overrides.len() => {
+                (format!("{} (with {})", self.file, self.overrides[k]), 0, 0)
+            }
+            _ => {
+                let (line, column) = self.position(at);
+                (self.file.to_string(), line, column)
+            }
+        }
     }
 
     /// 1-based line and character column of byte offset `at` (clamped to the text).

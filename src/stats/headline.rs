@@ -3,8 +3,9 @@
 
 use super::estimate::Estimate;
 use super::latency::LatencySummary;
+use super::recovery::Recovery;
 use super::summary::{Over, RunSummary};
-use crate::model::SimDuration;
+use crate::model::{SimDuration, System};
 
 /// Confidence level of every interval in reports.
 pub const CONFIDENCE: f64 = 0.95;
@@ -17,8 +18,12 @@ pub enum Figure {
     LatencyMean,
     /// Median end-to-end latency.
     LatencyP50,
+    /// 90th percentile end-to-end latency.
+    LatencyP90,
     /// 99th percentile end-to-end latency.
     LatencyP99,
+    /// 99.9th percentile end-to-end latency.
+    LatencyP999,
     /// Mean time until all of a request's work is done: its response, or, for requests
     /// that publish messages, the processing of its last message. Compares a synchronous
     /// design (work inside the response) with an asynchronous one (work after it).
@@ -78,10 +83,12 @@ pub enum Unit {
 
 impl Figure {
     /// Figures reported per source.
-    pub const SOURCE: [Figure; 12] = [
+    pub const SOURCE: [Figure; 14] = [
         Figure::LatencyMean,
         Figure::LatencyP50,
+        Figure::LatencyP90,
         Figure::LatencyP99,
+        Figure::LatencyP999,
         Figure::CompletionMean,
         Figure::Goodput,
         Figure::SuccessFraction,
@@ -122,7 +129,9 @@ impl Figure {
             Figure::SojournOver(t) => return format!("at the service over {t}"),
             Figure::LatencyMean => "mean response time",
             Figure::LatencyP50 => "p50 response time",
+            Figure::LatencyP90 => "p90 response time",
             Figure::LatencyP99 => "p99 response time",
+            Figure::LatencyP999 => "p99.9 response time",
             Figure::CompletionMean => "mean completion of all work",
             Figure::Goodput => "goodput",
             Figure::SuccessFraction => "succeeded",
@@ -148,7 +157,9 @@ impl Figure {
         match self {
             Figure::LatencyMean => "latency_mean",
             Figure::LatencyP50 => "latency_p50",
+            Figure::LatencyP90 => "latency_p90",
             Figure::LatencyP99 => "latency_p99",
+            Figure::LatencyP999 => "latency_p999",
             Figure::CompletionMean => "completion_mean",
             Figure::Goodput => "goodput",
             Figure::SuccessFraction => "success_fraction",
@@ -176,7 +187,9 @@ impl Figure {
         match self {
             Figure::LatencyMean
             | Figure::LatencyP50
+            | Figure::LatencyP90
             | Figure::LatencyP99
+            | Figure::LatencyP999
             | Figure::CompletionMean
             | Figure::WaitMean
             | Figure::SojournMean
@@ -217,9 +230,11 @@ impl Figure {
     /// fractions always exist.
     pub fn missing_reason(self) -> &'static str {
         match self {
-            Figure::LatencyMean | Figure::LatencyP50 | Figure::LatencyP99 => {
-                "no successful requests"
-            }
+            Figure::LatencyMean
+            | Figure::LatencyP50
+            | Figure::LatencyP90
+            | Figure::LatencyP99
+            | Figure::LatencyP999 => "no successful requests",
             Figure::CompletionMean => "no completed work",
             Figure::WaitMean | Figure::WaitProbability | Figure::WaitOver(_) => "no work started",
             Figure::SojournMean | Figure::SojournP99 | Figure::SojournOver(_) => {
@@ -281,7 +296,9 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
             match figure {
                 Figure::LatencyMean => observed(&s.latency, s.latency.mean),
                 Figure::LatencyP50 => observed(&s.latency, s.latency.p50),
+                Figure::LatencyP90 => observed(&s.latency, s.latency.p90),
                 Figure::LatencyP99 => observed(&s.latency, s.latency.p99),
+                Figure::LatencyP999 => observed(&s.latency, s.latency.p999),
                 Figure::CompletionMean if s.async_latency.count > 0 => Some(s.async_latency.mean),
                 Figure::CompletionMean => observed(&s.latency, s.latency.mean),
                 Figure::Goodput => Some(s.goodput),
@@ -327,24 +344,125 @@ fn estimate(samples: &[f64]) -> Option<Estimate> {
     (!samples.is_empty()).then(|| Estimate::from_samples(samples, CONFIDENCE))
 }
 
-/// Every (scope, component index, name, figure) of a run's layout, in report order: the
-/// fixed figures, then one per threshold of the scenario.
-fn layout(run: &RunSummary) -> Vec<(Scope, usize, &str, Figure)> {
-    let sources = run.sources.iter().enumerate().flat_map(|(i, s)| {
-        let over = s.over.iter().map(|o| Figure::OverThreshold(o.threshold));
-        (Figure::SOURCE.into_iter().chain(over))
-            .map(move |f| (Scope::Source, i, s.name.as_str(), f))
-    });
-    let services = run.services.iter().enumerate().flat_map(|(i, s)| {
-        let waits = s.wait_over.iter().map(|o| Figure::WaitOver(o.threshold));
-        let sojourns = s
-            .sojourn_over
+/// One headline figure of one component: a column of a [`Sample`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// Source or service.
+    pub scope: Scope,
+    /// The component's index among the sources or services.
+    pub index: usize,
+    /// The component's name.
+    pub component: String,
+    /// What is measured.
+    pub figure: Figure,
+}
+
+/// Every headline figure of `system`, in report order: per source, then per service, the
+/// fixed figures and then one per threshold of the scenario.
+pub fn keys(system: &System) -> Vec<Key> {
+    let names = |list: Vec<&str>| list.into_iter().map(str::to_string).collect::<Vec<_>>();
+    layout(
+        &names(system.sources().iter().map(|s| s.name.as_str()).collect()),
+        &names(system.services().iter().map(|s| s.name.as_str()).collect()),
+        &system.simulation().thresholds,
+    )
+}
+
+/// The keys of a run's figures; the same as [`keys`] of the system that was run.
+fn run_keys(run: &RunSummary) -> Vec<Key> {
+    let thresholds: Vec<SimDuration> = (run.sources.first())
+        .map(|s| s.over.iter().map(|o| o.threshold).collect())
+        .unwrap_or_default();
+    layout(
+        &run.sources
             .iter()
-            .map(|o| Figure::SojournOver(o.threshold));
-        (Figure::SERVICE.into_iter().chain(waits).chain(sojourns))
-            .map(move |f| (Scope::Service, i, s.name.as_str(), f))
-    });
-    sources.chain(services).collect()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>(),
+        &run.services
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>(),
+        &thresholds,
+    )
+}
+
+fn layout(sources: &[String], services: &[String], thresholds: &[SimDuration]) -> Vec<Key> {
+    let key = |scope, index, component: &String, figure| Key {
+        scope,
+        index,
+        component: component.clone(),
+        figure,
+    };
+    let over = thresholds.iter().map(|&t| Figure::OverThreshold(t));
+    let waits = thresholds.iter().map(|&t| Figure::WaitOver(t));
+    let sojourns = thresholds.iter().map(|&t| Figure::SojournOver(t));
+    let source_figures: Vec<Figure> = Figure::SOURCE.into_iter().chain(over).collect();
+    let service_figures: Vec<Figure> =
+        (Figure::SERVICE.into_iter().chain(waits).chain(sojourns)).collect();
+    let per = |scope, names: &[String], figures: &[Figure]| {
+        (names.iter().enumerate())
+            .flat_map(|(i, name)| figures.iter().map(move |&f| key(scope, i, name, f)))
+            .collect::<Vec<_>>()
+    };
+    let mut all = per(Scope::Source, sources, &source_figures);
+    all.extend(per(Scope::Service, services, &service_figures));
+    all
+}
+
+/// One replication reduced to numbers: what a sweep keeps of each run, enough to give
+/// every headline interval, Little's law and the recovery verdict of a point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// The value of each [`keys`] figure, in that order; `None` where the run had no
+    /// observation.
+    pub values: Vec<Option<f64>>,
+    /// Little's law's relative gap per service, then for the whole system.
+    pub little: Vec<f64>,
+    /// The recovery verdict, when the scenario has a trigger and it could be judged.
+    pub recovery: Option<Recovery>,
+    /// The kind of limit that stopped the run (`RunError::kind`), if one did.
+    pub stopped: Option<String>,
+}
+
+impl Sample {
+    /// The numbers of `run`.
+    pub fn of(run: &RunSummary) -> Sample {
+        Sample {
+            values: (run_keys(run).iter())
+                .map(|k| value(run, k.scope, k.index, k.figure))
+                .collect(),
+            little: (run.services.iter().map(|s| s.little.relative_error))
+                .chain([run.system.little.relative_error])
+                .collect(),
+            recovery: run.system.recovery,
+            stopped: run.stopped.as_ref().map(|e| e.kind().to_string()),
+        }
+    }
+}
+
+impl Sample {
+    /// A run that failed before measuring anything (a limit tripped in the warm-up): no
+    /// values, and the limit as what stopped it.
+    pub fn failed(columns: usize, error: &crate::sim::RunError) -> Sample {
+        Sample {
+            values: vec![None; columns],
+            little: Vec::new(),
+            recovery: None,
+            stopped: Some(error.kind().to_string()),
+        }
+    }
+}
+
+/// The interval of column `column` over `samples`, from those that observed it.
+pub fn column_estimate<'s>(
+    samples: impl IntoIterator<Item = &'s Sample>,
+    column: usize,
+) -> Option<Estimate> {
+    let values: Vec<f64> = samples
+        .into_iter()
+        .filter_map(|s| s.values[column])
+        .collect();
+    estimate(&values)
 }
 
 /// The headline figures of a set of replications of one system, in report order: per
@@ -353,19 +471,13 @@ pub fn headlines(runs: &[RunSummary]) -> Vec<Headline> {
     let Some(first) = runs.first() else {
         return Vec::new();
     };
-    layout(first)
-        .into_iter()
-        .map(|(scope, i, name, figure)| {
-            let samples: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| value(r, scope, i, figure))
-                .collect();
-            Headline {
-                scope,
-                component: name.to_string(),
-                figure,
-                estimate: estimate(&samples),
-            }
+    let samples: Vec<Sample> = runs.iter().map(Sample::of).collect();
+    (run_keys(first).into_iter().enumerate())
+        .map(|(column, key)| Headline {
+            scope: key.scope,
+            component: key.component,
+            figure: key.figure,
+            estimate: column_estimate(&samples, column),
         })
         .collect()
 }
@@ -382,9 +494,11 @@ pub fn differences(a: &[RunSummary], b: &[RunSummary]) -> Vec<Difference> {
         Scope::Source => first_b.sources.iter().position(|s| s.name == name),
         Scope::Service => first_b.services.iter().position(|s| s.name == name),
     };
-    layout(first_a)
+    run_keys(first_a)
         .into_iter()
-        .filter_map(|(scope, ia, name, figure)| {
+        .filter_map(|key| {
+            let (scope, ia, name, figure) =
+                (key.scope, key.index, key.component.as_str(), key.figure);
             let ib = index_in_b(scope, name)?;
             let xs: Vec<Option<f64>> = a.iter().map(|r| value(r, scope, ia, figure)).collect();
             let ys: Vec<Option<f64>> = b.iter().map(|r| value(r, scope, ib, figure)).collect();

@@ -41,7 +41,12 @@ pub struct TimeToRecover {
 impl RecoveryAcross {
     /// The verdicts of `runs`, or `None` when no replication has one.
     pub fn of(runs: &[RunSummary]) -> Option<RecoveryAcross> {
-        let verdicts: Vec<Option<Recovery>> = runs.iter().map(|r| r.system.recovery).collect();
+        RecoveryAcross::from_verdicts(runs.iter().map(|r| r.system.recovery).collect())
+    }
+
+    /// The verdict over replications with these verdicts (`None`: not judged), or `None`
+    /// when no replication was judged.
+    pub fn from_verdicts(verdicts: Vec<Option<Recovery>>) -> Option<RecoveryAcross> {
         if verdicts.iter().all(Option::is_none) {
             return None;
         }
