@@ -2,12 +2,15 @@
 //! clock. It parses arguments, calls the library and prints; it decides nothing else.
 //!
 //! Exit codes: 0 success; 1 the run or its output failed; 2 bad usage or a bad scenario;
-//! 3 a limit stopped a run before its horizon (its figures are printed and written).
+//! 3 a limit stopped a run before its horizon (its figures are printed and written); 4 no
+//! value of a plan's knob meets every SLO.
 
 mod args;
 mod capacity;
 mod commands;
+mod plan;
 mod progress;
+mod slo;
 mod term;
 
 use std::io::Write;
@@ -27,6 +30,8 @@ pub(crate) enum Failure {
     /// A limit stopped a run before its horizon (exit 3): what was measured until then has
     /// been printed and written; the text says how many replications stopped.
     Stopped(String),
+    /// No value of a plan's knob met every SLO (exit 4); the plan says why.
+    Unmet,
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -48,6 +53,7 @@ pub(crate) fn main() -> ExitCode {
             ExitCode::from(3)
         }
         Err(Failure::Reported) => ExitCode::from(2),
+        Err(Failure::Unmet) => ExitCode::from(4),
         Err(Failure::Run(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(Failure::Run(e)) => {
             // The chain quotes user text (service names, paths).

@@ -6,10 +6,14 @@
 //! stopping rule and the merge; [`compare`] runs several designs on common random numbers.
 
 mod compare;
+mod plan;
 mod replicate;
 mod sweep;
 
 pub use compare::compare;
+pub use plan::{
+    Answer, Bound, Candidate, Check, Comparison, Effort, Infeasible, Slo, Verdict, search,
+};
 pub use replicate::{Plan, Precision, StopReason, Study, Warmup, WarmupCap, WarmupChoice, study};
 pub use sweep::{PointResult, PointRun, Shard, SweepResult, refusals, sweep, work_list};
 

@@ -12,6 +12,7 @@ mod format;
 mod html;
 mod json;
 mod markdown;
+mod plan;
 mod recovery;
 mod schema;
 mod sweep;
@@ -23,10 +24,11 @@ pub use charts::{Chart, render_png as render_chart_png, render_svg as render_cha
 pub use csv::{COLUMNS as CSV_COLUMNS, render as render_csv};
 pub use html::render as render_html;
 pub use json::{
-    render as render_json, render_check as render_check_json, render_report as render_report_json,
-    render_sweep as render_sweep_json,
+    render as render_json, render_check as render_check_json, render_plan as render_plan_json,
+    render_report as render_report_json, render_sweep as render_sweep_json,
 };
 pub use markdown::render as render_markdown;
+pub use plan::{PlanAtLoad, PlanReport, plan_verdicts};
 pub use recovery::{recovery_across, recovery_verdict};
 pub use schema::SCHEMA_VERSION;
 pub use sweep::{render_points_csv, sweep_files};

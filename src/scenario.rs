@@ -50,7 +50,9 @@ use std::path::Path;
 
 use toml::de::DeTable;
 
-pub use diagnostic::{Diagnostic, ScenarioError, Warning, WarningKind, escape_controls};
+pub use diagnostic::{
+    Diagnostic, ScenarioError, Warning, WarningKind, did_you_mean, escape_controls,
+};
 pub use locate::{Place, diagnostic_at};
 pub use overrides::Override;
 pub use sweep::{parse_axis, parse_load, point_system};

@@ -61,6 +61,22 @@ and the sweep goes on.
 
 Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error.";
 
+const PLAN_EXAMPLES: &str = "\
+Examples:
+  How many API workers keep p99 under 300 ms with under 0.1% rejected, now and at
+  twice the load:
+    spillway plan scenarios/quickstart.toml --vary service.api.workers \\
+      --slo \"web.p99 < 300ms\" --slo \"web.rejected < 0.1%\" --headroom 2
+  Among chosen queue sizes, the smallest that keeps rejections under 1%:
+    spillway plan FILE --vary service.api.queue.capacity=10,20,50,100 --slo \"web.rejected < 1%\"
+
+A candidate meets an SLO when the whole 95% interval of its figure is on the right side;
+replications are added until that is decided, or --max-replications. An SLO that no
+value can meet (a p99 below the service time's own p99) is reported without searching.
+
+Exit codes: 0 found at every load, 1 run or output failure, 2 usage or scenario error,
+4 no value in the range meets every SLO at some load.";
+
 const CHECK_EXAMPLES: &str = "\
 Examples:
   Every bundled scenario, each problem of each file reported:
@@ -143,6 +159,42 @@ pub(crate) enum Command {
         /// [default: reports/sweep-<scenario name>].
         #[arg(long, value_name = "DIR", num_args = 0..=1)]
         report: Option<Option<PathBuf>>,
+        /// Seed for every random stream (overrides the scenario's).
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = non_negative)]
+        seed: Option<u64>,
+        /// No progress bar or timing on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Find the smallest value of one knob (workers, a queue size) that meets every SLO,
+    /// at the scenario's load and with headroom.
+    #[command(after_help = PLAN_EXAMPLES)]
+    Plan {
+        /// The scenario file (TOML); `-` reads it from standard input.
+        file: PathBuf,
+        /// The knob, by its dotted key: KEY alone tries whole numbers 1 to 1024; KEY=VALUES
+        /// (as in sweep) gives the candidates, in increasing order.
+        #[arg(long, value_name = "KEY[=VALUES]")]
+        vary: String,
+        /// A target: NAME.FIGURE OP VALUE, e.g. "web.p99 < 300ms", "web.rejected < 0.1%",
+        /// "api.utilisation <= 80%", "web.over_300ms < 1%". Repeat for several.
+        #[arg(long = "slo", value_name = "SLO", required = true)]
+        slos: Vec<String>,
+        /// Also plan for these factors of the scenario's load, e.g. 1.5,2.
+        #[arg(long, value_name = "F1,F2")]
+        headroom: Option<String>,
+        /// Replications run first at each candidate, and added at a time until every SLO
+        /// is decided.
+        #[arg(long, value_name = "N", default_value_t = 10, allow_negative_numbers = true,
+              value_parser = replications)]
+        replications: u64,
+        /// Replications after which a candidate that is still undecided is reported so.
+        #[arg(long, value_name = "N", default_value_t = 100, allow_negative_numbers = true,
+              value_parser = replications)]
+        max_replications: u64,
+        /// Print the plan document on stdout instead of the sentences.
+        #[arg(long)]
+        json: bool,
         /// Seed for every random stream (overrides the scenario's).
         #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = non_negative)]
         seed: Option<u64>,

@@ -37,6 +37,29 @@ pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
             compare(&files, json, report, replications, &study)
         }
         Command::Check { files, json } => check(&files, json),
+        Command::Plan {
+            file,
+            vary,
+            slos,
+            headroom,
+            replications,
+            max_replications,
+            json,
+            seed,
+            quiet,
+        } => super::plan::plan(&super::plan::PlanRequest {
+            file: &file,
+            vary: &vary,
+            slos: &slos,
+            headroom: headroom.as_deref(),
+            effort: experiment::Effort {
+                chunk: replications,
+                max_replications: max_replications.max(replications),
+            },
+            seed,
+            json,
+            quiet,
+        }),
         Command::Sweep {
             file,
             vary,

@@ -2,8 +2,10 @@
 
 use std::fmt::Write;
 
+mod plan;
 mod sweep;
 
+pub(crate) use plan::plan;
 pub(crate) use sweep::sweep;
 
 use spillway::experiment::Study;

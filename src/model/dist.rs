@@ -384,6 +384,59 @@ impl Dist {
         }
     }
 
+    /// `P(X ≤ x)`, exactly, for `x` in seconds; `None` for a gamma whose shape is not a
+    /// whole number (its incomplete gamma function is not implemented).
+    pub fn cdf(&self, x: f64) -> Option<f64> {
+        if x < 0.0 {
+            return Some(0.0);
+        }
+        let phi = |z: f64| 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2);
+        Some(match &self.0 {
+            Family::Constant { value } => f64::from(u8::from(x >= *value)),
+            Family::Exponential { mean } => -(-x / mean).exp_m1(),
+            Family::Uniform { min, max } if max > min => ((x - min) / (max - min)).clamp(0.0, 1.0),
+            Family::Uniform { min, .. } => f64::from(u8::from(x >= *min)),
+            Family::Normal { mean, sd } => {
+                let below_zero = phi(-mean / sd);
+                (phi((x - mean) / sd) - below_zero) / (1.0 - below_zero)
+            }
+            Family::LogNormal { mu, sigma } if x > 0.0 => phi((x.ln() - mu) / sigma),
+            Family::LogNormal { .. } => 0.0,
+            Family::Gamma { shape, scale } => erlang_cdf(*shape, x / scale)?,
+            Family::Weibull { shape, scale } => -(-(x / scale).powf(*shape)).exp_m1(),
+            Family::Pareto { shape, scale } if x > *scale => 1.0 - (scale / x).powf(*shape),
+            Family::Pareto { .. } => 0.0,
+            Family::HyperExponential { p, mean1, mean2 } => {
+                p * -(-x / mean1).exp_m1() + (1.0 - p) * -(-x / mean2).exp_m1()
+            }
+            Family::Empirical { samples } => {
+                samples.iter().filter(|&&s| s <= x).count() as f64 / samples.len() as f64
+            }
+        })
+    }
+
+    /// The `p`-quantile (0 < p < 1) in seconds, to a relative 1e-9, where [`Dist::cdf`]
+    /// is known: the least `x` with `P(X ≤ x) ≥ p`.
+    pub fn quantile(&self, p: f64) -> Option<f64> {
+        self.cdf(0.0)?;
+        let (mut low, mut high) = (0.0_f64, self.mean().max(1e-9));
+        while self.cdf(high)? < p {
+            high *= 2.0;
+            if !high.is_finite() {
+                return None;
+            }
+        }
+        while high - low > 1e-9 * high {
+            let mid = 0.5 * (low + high);
+            if self.cdf(mid)? >= p {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        Some(high)
+    }
+
     /// E[X²] in seconds² (`f64::INFINITY` for a Pareto with shape ≤ 2).
     pub fn second_moment(&self) -> f64 {
         match &self.0 {
@@ -444,6 +497,23 @@ impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (mean {:.6}s)", self.family_name(), self.mean())
     }
+}
+
+/// `P(X ≤ x·scale)` of a gamma of whole-number `shape` (an Erlang), up to shape 1000.
+fn erlang_cdf(shape: f64, x: f64) -> Option<f64> {
+    if shape.fract() != 0.0 || shape > 1000.0 {
+        return None;
+    }
+    // 1 − Σ_{k<shape} e^{−x} x^k / k!, each term from the last.
+    let mut term = (-x).exp();
+    let mut below = 0.0;
+    for k in 0..shape as u32 {
+        if k > 0 {
+            term *= x / f64::from(k);
+        }
+        below += term;
+    }
+    Some((1.0 - below).clamp(0.0, 1.0))
 }
 
 /// Mean and second moment of N(mean, sd²) conditioned on being ≥ 0.

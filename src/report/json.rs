@@ -1,8 +1,8 @@
 //! The JSON documents: `spillway run --json`, a report's `summary.json` (also
 //! `compare --json`) and `check --json`.
 
-use super::schema::{CheckDoc, CompareDoc, RunDoc, SweepDoc};
-use super::{Checked, Report, RunReport, SweepReport};
+use super::schema::{CheckDoc, CompareDoc, PlanDoc, RunDoc, SweepDoc};
+use super::{Checked, PlanReport, Report, RunReport, SweepReport};
 
 /// One JSON document, pretty-printed, ending in a newline. Same input, same bytes.
 pub fn render(report: &RunReport<'_>) -> Vec<u8> {
@@ -38,6 +38,15 @@ pub fn render_check(files: &[Checked]) -> Vec<u8> {
 pub fn render_sweep(report: &SweepReport<'_>) -> Vec<u8> {
     let mut bytes =
         serde_json::to_vec_pretty(&SweepDoc::new(report)).expect("plain data always serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The document of a plan: the knob, the SLOs and, per load, the answer, its sentence and
+/// every candidate run with its intervals.
+pub fn render_plan(report: &PlanReport<'_>) -> Vec<u8> {
+    let mut bytes =
+        serde_json::to_vec_pretty(&PlanDoc::new(report)).expect("plain data always serialises");
     bytes.push(b'\n');
     bytes
 }

@@ -17,8 +17,10 @@ use crate::stats::{
 };
 use crate::theory::QueueFigures;
 
+mod plan;
 mod sweep;
 
+pub(crate) use plan::PlanDoc;
 pub(crate) use sweep::SweepDoc;
 
 /// Version of the JSON layout.

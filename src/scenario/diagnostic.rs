@@ -299,7 +299,7 @@ impl<'t> Sink<'t> {
 const MAX_SUGGESTED_LENGTH: usize = 64;
 
 /// A hint naming the candidate closest to `word`, if one is close enough to be a typo.
-pub(crate) fn did_you_mean<'c>(
+pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<String> {

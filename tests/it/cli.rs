@@ -3,7 +3,7 @@
 use assert_cmd::Command;
 
 /// The stdout of a run that must have succeeded (its stderr shown otherwise).
-fn succeeded(out: &std::process::Output) -> String {
+pub(crate) fn succeeded(out: &std::process::Output) -> String {
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -13,11 +13,11 @@ fn succeeded(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn spillway() -> Command {
+pub(crate) fn spillway() -> Command {
     Command::cargo_bin("spillway").expect("binary built")
 }
 
-fn scenario(text: &str) -> tempfile::NamedTempFile {
+pub(crate) fn scenario(text: &str) -> tempfile::NamedTempFile {
     let file = tempfile::Builder::new()
         .suffix(".toml")
         .tempfile()

@@ -14,14 +14,17 @@
 //! - `scenario_schema`: `docs/scenario.schema.json` accepts every bundled scenario and lists
 //!   exactly the keys the reader accepts.
 //! - `sweep`: every point of a sweep against exact theory; refused points, shards, threads.
+//! - `plan`: capacity plans against Erlang-C staffing computed in the test; infeasible SLOs.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 //! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
+mod capacity_cli;
 mod cli;
 mod clients;
 mod coverage;
 mod failures;
 mod fuzz;
+mod plan;
 mod properties;
 mod report;
 mod scenario_schema;

@@ -114,7 +114,7 @@ const ALLOWED_EDGES: [(&str, &[&str]); 8] = [
     ("stats", &["sim", "model"]),
     ("scenario", &["model"]),
     ("oracle", &["model", "theory"]),
-    ("experiment", &["sim", "stats", "model"]),
+    ("experiment", &["sim", "stats", "model", "oracle", "theory"]),
     (
         "report",
         &["stats", "experiment", "theory", "oracle", "model", "sim"],

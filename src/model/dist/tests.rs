@@ -395,3 +395,33 @@ fn issue_9_overflowing_moments_are_refused() {
     assert!(Dist::pareto(0.5, 1e300).is_ok());
     assert!(Dist::hyperexponential(0.01, 1e6).is_ok());
 }
+
+#[test]
+fn cdf_and_quantile_invert_each_other_and_match_closed_forms() {
+    let exp = Dist::exponential(0.02).unwrap();
+    assert!((exp.quantile(0.99).unwrap() - 0.02 * 100f64.ln()).abs() < 1e-9);
+    let logn = Dist::lognormal_mean_p99(0.06, 0.4).unwrap();
+    assert!((logn.quantile(0.99).unwrap() - 0.4).abs() < 1e-6);
+    let erlang = Dist::erlang(2, 1.0).unwrap();
+    // Erlang-2 of mean 1 (rate 2): P(X ≤ 1) = 1 − e^{−2}(1 + 2).
+    assert!((erlang.cdf(1.0).unwrap() - (1.0 - 3.0 * (-2.0f64).exp())).abs() < 1e-12);
+    for dist in [
+        Dist::constant(0.1).unwrap(),
+        Dist::uniform(0.1, 0.3).unwrap(),
+        Dist::normal(0.1, 0.05).unwrap(),
+        Dist::weibull(1.5, 0.1).unwrap(),
+        Dist::pareto(2.5, 0.01).unwrap(),
+        Dist::hyperexponential(0.05, 3.0).unwrap(),
+        Dist::empirical(vec![0.01, 0.02, 0.5]).unwrap(),
+    ] {
+        for p in [0.5, 0.9, 0.99] {
+            let q = dist.quantile(p).unwrap();
+            assert!(dist.cdf(q).unwrap() >= p - 1e-9, "{dist}: cdf(q({p}))");
+            assert!(
+                dist.cdf(q * (1.0 - 1e-6)).unwrap() <= p + 1e-9,
+                "{dist}: q({p}) is least"
+            );
+        }
+    }
+    assert_eq!(Dist::gamma(1.5, 1.0).unwrap().cdf(1.0), None);
+}

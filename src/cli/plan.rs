@@ -1,0 +1,109 @@
+//! `spillway plan`: the smallest value of one knob that meets every SLO, at the
+//! scenario's load and at each headroom factor.
+
+use std::path::Path;
+
+use super::Failure;
+use super::capacity::points;
+use super::commands::{command_line, print};
+use super::progress::Progress;
+use super::slo;
+use spillway::experiment::{self, Effort, Slo};
+use spillway::model::System;
+use spillway::report::{self, PlanAtLoad, PlanReport};
+use spillway::scenario;
+
+/// The candidates of `--vary KEY` without values: whole numbers from 1 to this.
+const DEFAULT_MAX: u32 = 1024;
+
+/// What `plan` was asked.
+pub(crate) struct PlanRequest<'a> {
+    pub(crate) file: &'a Path,
+    pub(crate) vary: &'a str,
+    pub(crate) slos: &'a [String],
+    pub(crate) headroom: Option<&'a str>,
+    pub(crate) effort: Effort,
+    pub(crate) seed: Option<u64>,
+    pub(crate) json: bool,
+    pub(crate) quiet: bool,
+}
+
+pub(crate) fn plan(request: &PlanRequest<'_>) -> Result<(), Failure> {
+    let spec = match request.vary.contains('=') {
+        true => request.vary.to_string(),
+        false => format!("{}=1..{DEFAULT_MAX}:1", request.vary),
+    };
+    let axis =
+        scenario::parse_axis(&spec).map_err(|e| Failure::Input(format!("error: --vary {e}")))?;
+    let points = points(request.file, vec![axis], request.seed)?;
+    let knob = points.grid.axes()[0].clone();
+    if knob.values.windows(2).any(|w| w[1].number <= w[0].number) {
+        return Err(Failure::Input(format!(
+            "error: --vary {}: give the values in increasing order",
+            knob.name()
+        )));
+    }
+    let slos = (request.slos.iter())
+        .map(|text| slo::parse(text, &points.systems[0]))
+        .collect::<Result<Vec<Slo>, _>>()
+        .map_err(|e| Failure::Input(format!("error: --slo {e}")))?;
+    let extra = slo::thresholds(&slos);
+    let systems: Vec<System> = (points.systems.into_iter())
+        .map(|s| s.with_thresholds(&extra))
+        .collect();
+    let factors = headroom(request.headroom)?;
+    let progress = Progress::new(
+        factors.len() as u64 * 4 * request.effort.chunk,
+        request.quiet,
+    );
+    let loads = (factors.iter())
+        .map(|&factor| {
+            let candidates = (systems.iter())
+                .map(|s| s.clone().with_load(factor))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Failure::Input(format!("error: --headroom {factor}: {e}")))?;
+            let answer =
+                experiment::search(&candidates, &slos, request.effort, &|| progress.tick());
+            Ok(PlanAtLoad {
+                factor,
+                candidates,
+                answer,
+            })
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
+    progress.finish();
+    let command = command_line();
+    let report = PlanReport {
+        command: &command,
+        scenario_path: &points.path,
+        scenario_text: &points.text,
+        knob: &knob,
+        slos: &slos,
+        loads: &loads,
+    };
+    if request.json {
+        print(&String::from_utf8_lossy(&report::render_plan_json(&report)))?;
+    } else {
+        print(&super::term::plan(&report))?;
+    }
+    match loads.iter().all(|l| l.answer.found.is_some()) {
+        true => Ok(()),
+        false => Err(Failure::Unmet),
+    }
+}
+
+/// The load factors to plan for: 1, then those of `--headroom`.
+fn headroom(list: Option<&str>) -> Result<Vec<f64>, Failure> {
+    let mut factors = vec![1.0];
+    for text in list.into_iter().flat_map(|l| l.split(',')) {
+        match text.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() && f > 0.0 => factors.push(f),
+            _ => {
+                return Err(Failure::Input(format!(
+                    "error: --headroom: '{text}' is not a load factor (a number > 0, such as 1.5)"
+                )));
+            }
+        }
+    }
+    Ok(factors)
+}

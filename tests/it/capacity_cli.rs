@@ -1,0 +1,167 @@
+//! `sweep` and `plan` through the binary: their sentences, documents and exit codes.
+
+use serde_json::Value;
+
+use super::cli::{scenario, spillway, succeeded};
+
+const STATION: &str = r#"
+[simulation]
+duration = "300s"
+warmup = "10s"
+seed = 3
+[[source]]
+name = "web"
+to = "api"
+rate = "100/s"
+[[service]]
+name = "api"
+workers = 4
+service_time = { dist = "exponential", mean = "25ms" }
+"#;
+
+fn conforms(stdout: &str) -> Value {
+    let document: Value = serde_json::from_str(stdout).expect("one JSON document");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/reports/schema.json"))
+            .expect("schema"),
+    )
+    .expect("schema is JSON");
+    let problems = super::schema::violations(&schema, &schema, &document, "$");
+    assert!(problems.is_empty(), "{problems:#?}");
+    document
+}
+
+#[test]
+fn sweep_tabulates_every_point_and_marks_the_unstable_one() {
+    let file = scenario(STATION);
+    let out = spillway()
+        .args([
+            "sweep",
+            "-q",
+            "--replications",
+            "3",
+            "--vary",
+            "service.api.workers=2..4:1",
+        ])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    let text = succeeded(&out);
+    assert!(text.contains("unstable: load 1.25 at api"), "{text}");
+    assert!(text.contains("3 point(s) × 3 replication(s)"), "{text}");
+    let out = spillway()
+        .args([
+            "sweep",
+            "-q",
+            "--json",
+            "--replications",
+            "2",
+            "--vary",
+            "service.api.workers=3,4",
+            "--load",
+            "0.5,1",
+        ])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    let document = conforms(&succeeded(&out));
+    assert_eq!(document["points"].as_array().map(Vec::len), Some(4));
+}
+
+#[test]
+fn sweep_keys_and_values_get_the_scenario_diagnostics() {
+    let file = scenario(STATION);
+    let out = spillway()
+        .args(["sweep", "--vary", "service.api.wrkers=3,4"])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(with service.api.wrkers = 3)"), "{stderr}");
+    assert!(stderr.contains("did you mean 'workers'"), "{stderr}");
+    let out = spillway()
+        .args(["sweep", "--vary", "service.api.workers=0,1"])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let out = spillway()
+        .args(["sweep", "--vary", "service.api.workers=4..1:1"])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is below"));
+}
+
+#[test]
+fn plan_answers_with_its_evidence_and_exits_4_when_nothing_meets() {
+    let file = scenario(STATION);
+    let out = spillway()
+        .args([
+            "plan",
+            "-q",
+            "--vary",
+            "service.api.workers",
+            "--slo",
+            "api.p_wait < 30%",
+        ])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    let text = succeeded(&out);
+    assert!(text.contains("service.api.workers = "), "{text}");
+    assert!(text.contains("meets every SLO"), "{text}");
+    assert!(text.contains(" fails api.p_wait"), "{text}");
+    let out = spillway()
+        .args([
+            "plan",
+            "-q",
+            "--json",
+            "--vary",
+            "service.api.workers",
+            "--slo",
+            "web.p99 < 50ms",
+        ])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let document = conforms(&String::from_utf8_lossy(&out.stdout));
+    let load = &document["loads"][0];
+    assert_eq!(load["found"], Value::Null);
+    assert_eq!(load["infeasible"][0]["bound"], "work_floor");
+    assert!(
+        load["verdict"]
+            .as_str()
+            .is_some_and(|v| v.contains("115.1 ms")),
+        "{load}"
+    );
+}
+
+#[test]
+fn bad_slos_exit_2_and_say_what_is_wrong() {
+    let file = scenario(STATION);
+    for (slo, wanted) in [
+        ("wbe.p99 < 1s", "did you mean 'web'"),
+        ("web.p98 < 1s", "not a figure of a source"),
+        ("web.p99 300ms", "no comparison"),
+        ("web.rejected < 5", "not a fraction"),
+        ("web.p99 < fast", "web.p99 < fast"),
+    ] {
+        let out = spillway()
+            .args(["plan", "--vary", "service.api.workers", "--slo", slo])
+            .arg(file.path())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{slo}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(wanted), "{slo}: {stderr}");
+    }
+}
