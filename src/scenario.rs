@@ -74,6 +74,8 @@ pub struct Parsed {
     pub system: model::System,
     /// Values accepted but perhaps not meant (a duration without a unit), in file order.
     pub warnings: Vec<Warning>,
+    /// The sweep the file declares in `[sweep]`, if any.
+    pub sweep: Option<model::SweepSpec>,
 }
 
 /// Parses a scenario from `text`; `file` names it in diagnostics. See [`parse_with_warnings`].
@@ -120,7 +122,11 @@ pub fn parse_with_overrides(
     };
     let (diagnostics, warnings) = sink.into_sorted();
     match system {
-        Some(system) if diagnostics.is_empty() => Ok(Parsed { system, warnings }),
+        Some(built) if diagnostics.is_empty() => Ok(Parsed {
+            system: built.system,
+            warnings,
+            sweep: built.sweep,
+        }),
         _ if !diagnostics.is_empty() => Err(ScenarioError { diagnostics }),
         // Every path that yields no system records why; this keeps a bug from becoming
         // an empty error.

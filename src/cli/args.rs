@@ -56,8 +56,8 @@ Examples:
   A grid of workers and queue sizes, as JSON:
     spillway sweep FILE --vary service.api.workers=4,8 --vary service.api.queue.capacity=10,100 --json
 
-A point that cannot run (an unbounded queue loaded beyond its capacity) is shown as such
-and the sweep goes on.
+Without --vary or --load, the file's [sweep] table says what to vary. A point that cannot
+run (an unbounded queue loaded beyond its capacity) is shown as such and the sweep goes on.
 
 Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error.";
 
@@ -148,10 +148,10 @@ pub(crate) enum Command {
         /// included) or a list (0.5,1,1.5): the offered-load axis.
         #[arg(long, value_name = "F1..F2:N")]
         load: Option<String>,
-        /// Replications of each point, run in parallel on common random numbers.
-        #[arg(long, value_name = "N", default_value_t = 10, allow_negative_numbers = true,
-              value_parser = replications)]
-        replications: u64,
+        /// Replications of each point, run in parallel on common random numbers
+        /// [default: the file's [sweep] replications, or 10].
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = replications)]
+        replications: Option<u64>,
         /// Print the sweep document on stdout instead of the tables.
         #[arg(long)]
         json: bool,

@@ -20,7 +20,8 @@ pub(crate) struct SweepRequest<'a> {
     pub(crate) file: &'a Path,
     pub(crate) vary: &'a [String],
     pub(crate) load: Option<&'a str>,
-    pub(crate) replications: u64,
+    /// `None`: the file's `[sweep]` replications, or 10.
+    pub(crate) replications: Option<u64>,
     pub(crate) seed: Option<u64>,
     pub(crate) json: bool,
     pub(crate) report: Option<Option<PathBuf>>,
@@ -34,16 +35,29 @@ pub(crate) struct Points {
     pub(crate) text: String,
     pub(crate) grid: Grid,
     pub(crate) systems: Vec<System>,
+    /// The replications the file's `[sweep]` asks for, if it does.
+    pub(crate) replications: Option<u64>,
 }
 
-/// Reads the scenario, checks it as written, and builds the system of every point; exit 2
-/// with the diagnostics of the first point that is invalid.
+/// Reads the scenario, checks it as written, and builds the system of every point of the
+/// grid of `axes` (or, with none, of the file's `[sweep]`); exit 2 with the diagnostics of
+/// the first point that is invalid.
 pub(crate) fn points(file: &Path, axes: Vec<Axis>, seed: Option<u64>) -> Result<Points, Failure> {
     let (path, name, text) = read(file).map_err(|d| Failure::Input(render(&d)))?;
     let parsed = scenario::parse_with_warnings(&text, &path)
         .map_err(|e| Failure::Input(render(&e.diagnostics)))?;
     print_warnings(&parsed.warnings);
-    let grid = Grid::new(axes).map_err(|e| Failure::Input(format!("error: {e}")))?;
+    let (grid, replications) = match (axes.is_empty(), parsed.sweep) {
+        (true, Some(declared)) => (declared.grid, declared.replications),
+        (_, declared) => (
+            Grid::new(axes).map_err(|e| {
+                Failure::Input(format!(
+                    "error: {e}, or declare a [sweep] table in the file"
+                ))
+            })?,
+            declared.and_then(|d| d.replications),
+        ),
+    };
     let systems = (0..grid.len())
         .map(|point| {
             let system = scenario::point_system(&text, &path, &grid, point)
@@ -60,6 +74,7 @@ pub(crate) fn points(file: &Path, axes: Vec<Axis>, seed: Option<u64>) -> Result<
         text,
         grid,
         systems,
+        replications,
     })
 }
 
@@ -84,19 +99,20 @@ pub(crate) fn sweep(request: &SweepRequest<'_>) -> Result<(), Failure> {
         axes(request.vary, request.load)?,
         request.seed,
     )?;
-    let work = experiment::work_list(&experiment::refusals(&points.systems), request.replications);
+    let replications = request.replications.or(points.replications).unwrap_or(10);
+    let work = experiment::work_list(&experiment::refusals(&points.systems), replications);
     let progress = Progress::new(work.len() as u64, request.quiet);
     // Wall-clock time is measured here only, and printed to stderr, never into results.
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
-    let runs = experiment::sweep(&points.systems, request.replications, Shard::WHOLE, &|| {
+    let runs = experiment::sweep(&points.systems, replications, Shard::WHOLE, &|| {
         progress.tick()
     });
     progress.finish();
     let elapsed = started.elapsed().as_secs_f64();
     let result = SweepResult::assemble(
         points.grid.clone(),
-        request.replications,
+        replications,
         points.systems.clone(),
         runs,
     )
@@ -129,7 +145,7 @@ pub(crate) fn sweep(request: &SweepRequest<'_>) -> Result<(), Failure> {
         eprintln!(
             "{} points × {} replications in {elapsed:.1} s",
             points.grid.len(),
-            request.replications
+            replications
         );
     }
     Ok(())

@@ -119,3 +119,12 @@ impl Grid {
             .collect()
     }
 }
+
+/// A sweep declared in a scenario file (`[sweep]`), so that the file says what was studied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSpec {
+    /// What is varied.
+    pub grid: Grid,
+    /// Replications per point, when the file sets them.
+    pub replications: Option<u64>,
+}

@@ -208,7 +208,28 @@ fn shortfall(report: &PlanReport<'_>, candidate: &Candidate) -> String {
     let pick = |wanted: Verdict| {
         (report.slos.iter().zip(&candidate.checks))
             .filter(|(_, c)| c.verdict == wanted)
-            .map(|(slo, c)| slo_estimate(slo, c.estimate.as_ref()))
+            .map(|(slo, c)| {
+                let unit = slo.figure.unit();
+                let name = slo
+                    .text
+                    .split(slo.comparison.symbol())
+                    .next()
+                    .unwrap_or("")
+                    .trim();
+                let target = format!(
+                    "not {} {}",
+                    slo.comparison.symbol(),
+                    value(unit, slo.threshold)
+                );
+                match c.estimate {
+                    Some(e) => format!(
+                        "{name} ({} {}, {target})",
+                        value(unit, e.mean),
+                        half_width(unit, &e)
+                    ),
+                    None => format!("{name} ({})", slo.figure.missing_reason()),
+                }
+            })
             .collect::<Vec<_>>()
     };
     if let Some(error) = &candidate.refused {

@@ -11,15 +11,23 @@ use toml::de::{DeTable, DeValue};
 use super::components::{self, ReadService, Seen, ServiceIds};
 use super::diagnostic::Sink;
 use super::reader::{Field, OneOf, Table, a_type};
+use super::sweep;
 use crate::model::{
-    Horizon, Limits, MAX_THRESHOLDS, SimDuration, SimulationSpec, SourceSpec, System, TopologyError,
+    Axis, Grid, Horizon, Limits, MAX_THRESHOLDS, SimDuration, SimulationSpec, SourceSpec,
+    SweepSpec, System, TopologyError,
 };
 
 /// The seed when the file gives none.
 const DEFAULT_SEED: u64 = 1;
 
+/// A file's system and the sweep it declares.
+pub(crate) struct Built {
+    pub(crate) system: System,
+    pub(crate) sweep: Option<SweepSpec>,
+}
+
 /// Builds the system, or returns `None` with at least one problem recorded in `sink`.
-pub(crate) fn build<'a>(root: &'a DeTable<'a>, sink: &'a Sink<'a>) -> Option<System> {
+pub(crate) fn build<'a>(root: &'a DeTable<'a>, sink: &'a Sink<'a>) -> Option<Built> {
     let mut top = Table::root(sink, root);
     let simulation = match top.get("simulation") {
         Some(field) => read_simulation(&field),
@@ -43,8 +51,42 @@ pub(crate) fn build<'a>(root: &'a DeTable<'a>, sink: &'a Sink<'a>) -> Option<Sys
     let services: Vec<ReadService> = (service_tables.into_iter())
         .map(|table| components::read_service(table, &mut seen, &ids))
         .collect();
+    let sweep = top.get("sweep").map(|field| read_sweep(&field));
     top.finish();
-    assemble(simulation, sources, services, sink)
+    let system = assemble(simulation, sources, services, sink)?;
+    Some(Built {
+        system,
+        sweep: sweep.flatten(),
+    })
+}
+
+/// `[sweep]`: `vary = ["KEY=VALUES", …]`, `load = "F1..F2:N"` and `replications`, read as
+/// the command line reads `--vary`, `--load` and `--replications`.
+fn read_sweep(field: &Field<'_>) -> Option<SweepSpec> {
+    let mut table = field.table()?;
+    let vary = table.optional("vary", Vec::new(), |f| {
+        (f.array()?.iter())
+            .map(|item| {
+                let text = item.string()?;
+                sweep::parse_axis(text).map_err(|e| item.error(e)).ok()
+            })
+            .collect::<Option<Vec<_>>>()
+    });
+    let load = table.optional("load", None, |f| {
+        let text = f.string()?;
+        sweep::parse_load(text)
+            .map_err(|e| f.error(e))
+            .ok()
+            .map(Some)
+    });
+    let replications = table.optional("replications", None, |f| f.u64_at_least(1).map(Some));
+    let axes: Option<Vec<Axis>> = (vary.zip(load)).map(|(v, l)| v.into_iter().chain(l).collect());
+    let grid = axes.and_then(|axes| Grid::new(axes).map_err(|e| table.error(e)).ok());
+    table.finish();
+    Some(SweepSpec {
+        grid: grid?,
+        replications: replications?,
+    })
 }
 
 fn read_simulation(field: &Field<'_>) -> Option<SimulationSpec> {

@@ -130,11 +130,14 @@ schedule = [{ at = "1s", workers = 2 {service_change} }]
 [[service]]
 name = "db"
 service_time = { dist = "constant", value = "1ms" }
+[sweep]
+load = "1,2"
+{sweep}
 "#;
 
 /// The tables of `PROBE`, each named as its rule in the schema's `definitions` (`root`: the
 /// document itself).
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "root",
     "simulation",
     "rate_change",
@@ -148,10 +151,11 @@ const TABLES: [&str; 13] = [
     "branch",
     "service_change",
     "service",
+    "sweep",
 ];
 
 /// The tables of `PROBE` written as whole lines (the others are inline tables).
-const LINE_TABLES: [&str; 4] = ["root", "simulation", "source", "service"];
+const LINE_TABLES: [&str; 5] = ["root", "simulation", "source", "service", "sweep"];
 
 /// The unknown key of the probes.
 const UNKNOWN: &str = "zz_probe";

@@ -74,3 +74,22 @@ fn load_takes_a_number_of_points_or_a_list() {
     assert!(parse_load("0.5..1.5:1").is_err());
     assert!(parse_load("0,1").is_err());
 }
+
+#[test]
+fn a_sweep_table_declares_the_grid_and_its_problems_are_diagnostics() {
+    let base = "[simulation]\nduration = \"1m\"\n[[source]]\nname = \"web\"\nto = \"api\"\nrate = \"10/s\"\n[[service]]\nname = \"api\"\nworkers = 2\nservice_time = { dist = \"constant\", value = \"10ms\" }\n";
+    let text = format!(
+        "{base}[sweep]\nvary = [\"service.api.workers=2..4:1\"]\nload = \"0.5,1\"\nreplications = 3\n"
+    );
+    let parsed = crate::scenario::parse_with_warnings(&text, "s.toml").unwrap();
+    let sweep = parsed.sweep.expect("declared");
+    assert_eq!(sweep.grid.len(), 6);
+    assert_eq!(sweep.replications, Some(3));
+    let bad = format!("{base}[sweep]\nvary = [\"service.api.workers=4..2:1\"]\nreplicatons = 3\n");
+    let error = crate::scenario::parse(&bad, "s.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("s.toml:12:9: sweep.vary[0]:"), "{error}");
+    assert!(error.contains("is below"), "{error}");
+    assert!(error.contains("did you mean 'replications'"), "{error}");
+}
