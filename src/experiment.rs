@@ -11,7 +11,9 @@ mod sweep;
 
 pub use compare::compare;
 pub use replicate::{Plan, Precision, StopReason, Study, Warmup, WarmupCap, WarmupChoice, study};
-pub use sweep::{PointResult, PointRun, Shard, SweepResult, refusals, sweep, work_list};
+pub use sweep::{
+    PointResult, PointRun, Shard, SweepResult, refusals, shard_work, sweep, work_list,
+};
 
 use rayon::prelude::*;
 

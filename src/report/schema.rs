@@ -17,8 +17,10 @@ use crate::stats::{
 };
 use crate::theory::QueueFigures;
 
+mod part;
 mod sweep;
 
+pub(crate) use part::SweepPartDoc;
 pub(crate) use sweep::SweepDoc;
 
 /// Version of the JSON layout.
