@@ -8,6 +8,7 @@ mod args;
 mod capacity;
 mod commands;
 mod progress;
+mod shards;
 mod term;
 
 use std::io::Write;

@@ -14,7 +14,8 @@
 //! - `scenario_schema`: `docs/scenario.schema.json` accepts every bundled scenario and lists
 //!   exactly the keys the reader accepts.
 //! - `sweep`: every point of a sweep against exact theory; refused points, shards, threads.
-//! - `shards`: sweep parts keep every value exactly; edited and foreign parts are refused.
+//! - `shards`: a sweep run as shard processes and merged gives the bytes of one sweep;
+//!   missing, doubled, foreign and edited parts; parts keep every value exactly.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 //! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 

@@ -1,7 +1,12 @@
-//! Sweep parts, the files a shard of a sweep writes and a merge reads: every value comes
-//! back exactly (absent, NaN, infinite, signed zero, subnormal; every recovery verdict), and
-//! an edited, foreign-version or other document is refused.
+//! Sweeps run in shards, each a separate process of the binary, then merged: the same bytes
+//! as one sweep (its document, its tables and every report file); a missing shard named
+//! with the command that runs it, which resumes the merge; doubled, foreign, edited and
+//! other documents refused with exit 2; and parts that give back every value exactly.
 
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
 use serde_json::Value;
 use spillway::experiment::{PointRun, Shard};
 use spillway::report::{self, PartError, SweepPart};
@@ -37,6 +42,265 @@ name = "worker"
 workers = 1
 service_time = { dist = "exponential", mean = "50ms" }
 "#;
+
+/// The sweep: 4 points (one refused) × 3 replications = 9 runs, 3 per shard.
+const SWEEP: [&str; 9] = [
+    "s.toml",
+    "--vary",
+    "service.worker.workers=1,2",
+    "--load",
+    "0.5,1",
+    "--replications",
+    "3",
+    "--seed",
+    "8",
+];
+
+/// A directory holding the scenario as `s.toml` and an empty `parts/`.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("s.toml"), SCENARIO).expect("written");
+    std::fs::create_dir(dir.path().join("parts")).expect("created");
+    dir
+}
+
+/// `spillway ARGS` run in `dir`.
+fn spillway(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("spillway")
+        .expect("binary built")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// The stdout of a command that must have succeeded.
+fn ok(out: Output) -> Vec<u8> {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The stderr of a command that must have failed with exit 2.
+fn refused(out: Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    stderr
+}
+
+/// `spillway sweep` of [`SWEEP`] with `extra` arguments, run in `dir`.
+fn sweep(dir: &Path, extra: &[&str]) -> Output {
+    let args: Vec<&str> = ["sweep"]
+        .iter()
+        .chain(&SWEEP)
+        .chain(extra)
+        .copied()
+        .collect();
+    spillway(dir, &args)
+}
+
+/// Runs shard `index` of 3 as its own process, writing `parts/part-<index>.json`.
+fn shard(dir: &Path, index: u64) {
+    let (shard, out) = (format!("{index}/3"), format!("parts/part-{index}.json"));
+    ok(sweep(dir, &["--shard", &shard, "--out", &out, "--quiet"]));
+}
+
+/// `spillway merge` of the parts of `indexes` with `extra` arguments, run in `dir`.
+fn merge(dir: &Path, indexes: &[u64], extra: &[&str]) -> Output {
+    let parts: Vec<String> = (indexes.iter())
+        .map(|i| format!("parts/part-{i}.json"))
+        .collect();
+    let args: Vec<&str> = (["merge"].into_iter())
+        .chain(parts.iter().map(String::as_str))
+        .chain(extra.iter().copied())
+        .collect();
+    spillway(dir, &args)
+}
+
+/// Every file of a report directory, by name.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = (std::fs::read_dir(dir).expect("report written"))
+        .map(|entry| {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read(&path).expect("readable"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn merged_shards_give_the_bytes_of_one_sweep() {
+    let work = workspace();
+    let dir = work.path();
+    for index in [2, 0, 1] {
+        shard(dir, index);
+    }
+    let single = ok(sweep(dir, &["--json", "--quiet"]));
+    let merged = ok(merge(dir, &[1, 2, 0], &["--json", "--quiet"]));
+    assert_eq!(
+        String::from_utf8_lossy(&merged),
+        String::from_utf8_lossy(&single)
+    );
+    // The sweep has what a part must carry: a refused point, verdicts, the --seed.
+    let document: Value = serde_json::from_slice(&single).expect("JSON");
+    let points = document["points"].as_array().expect("points");
+    assert_eq!(points.iter().filter(|p| !p["refused"].is_null()).count(), 1);
+    assert!(
+        points
+            .iter()
+            .any(|p| p["recovery"]["recovered"].as_u64() > Some(0))
+    );
+    assert_eq!(
+        document["command"],
+        "spillway sweep s.toml --vary service.worker.workers=1,2 --load 0.5,1 \
+         --replications 3 --seed 8"
+    );
+    // The tables and every report file.
+    let single = ok(sweep(dir, &["--report", "single", "-q"]));
+    let merged = ok(merge(dir, &[0, 1, 2], &["--report", "merged", "-q"]));
+    assert_eq!(
+        String::from_utf8_lossy(&merged).replace("merged/", "single/"),
+        String::from_utf8_lossy(&single)
+    );
+    let written = files(&dir.join("single"));
+    let names: Vec<&str> = written.iter().map(|(name, _)| name.as_str()).collect();
+    assert!(names.contains(&"points.csv"), "{names:?}");
+    let merged = files(&dir.join("merged"));
+    assert_eq!(
+        merged
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>(),
+        names
+    );
+    for ((name, a), (_, b)) in written.iter().zip(&merged) {
+        assert!(a == b, "{name} differs");
+    }
+}
+
+fn strs(words: &[String]) -> Vec<&str> {
+    words.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_missing_shard_is_named_with_the_command_that_runs_it() {
+    let work = workspace();
+    let dir = work.path();
+    shard(dir, 0);
+    shard(dir, 2);
+    let stderr = refused(merge(dir, &[2, 0], &["--json"]));
+    assert!(
+        stderr.contains("1 of the 3 shards of this sweep is missing: 1\n"),
+        "{stderr}"
+    );
+    let command = |verb: &str| -> Vec<String> {
+        let line = (stderr.lines())
+            .find(|l| l.trim_start().starts_with(&format!("spillway {verb} ")))
+            .unwrap_or_else(|| panic!("no {verb} command in {stderr}"));
+        line.split_whitespace()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    };
+    let run = command("sweep");
+    let expected: Vec<&str> = ["sweep"]
+        .iter()
+        .chain(&SWEEP)
+        .chain(&["--shard", "1/3", "--out", "parts/part-1.json"])
+        .copied()
+        .collect();
+    assert_eq!(run, expected);
+    let merge_again = command("merge");
+    assert_eq!(
+        merge_again,
+        [
+            "merge",
+            "parts/part-0.json",
+            "parts/part-1.json",
+            "parts/part-2.json",
+            "--json"
+        ]
+    );
+    // Resuming: run only what the error printed, then the merge it printed.
+    ok(spillway(dir, &strs(&run)));
+    let merged = ok(spillway(dir, &strs(&merge_again)));
+    assert_eq!(merged, ok(sweep(dir, &["--json", "-q"])));
+}
+
+#[test]
+fn doubled_foreign_and_other_files_are_refused() {
+    let work = workspace();
+    let dir = work.path();
+    for index in 0..3 {
+        shard(dir, index);
+    }
+    std::fs::copy(dir.join("parts/part-1.json"), dir.join("parts/copy.json")).expect("copied");
+    let stderr = refused(spillway(
+        dir,
+        &[
+            "merge",
+            "parts/part-0.json",
+            "parts/part-1.json",
+            "parts/copy.json",
+            "parts/part-2.json",
+        ],
+    ));
+    assert!(stderr.contains("shard 1/3 is given twice"), "{stderr}");
+
+    // Shard 1 of a sweep with other replications, and of another scenario text.
+    let other = |at: usize, value: &str, out: &str| {
+        let mut args: Vec<&str> = ["sweep"].iter().chain(&SWEEP).copied().collect();
+        args[at] = value;
+        args.extend(["--shard", "1/3", "--out", out]);
+        ok(spillway(dir, &args));
+    };
+    assert_eq!(SWEEP[6], "3", "the replications");
+    other(7, "2", "parts/other-1.json");
+    std::fs::write(dir.join("t.toml"), SCENARIO.replace("seed = 3", "seed = 4")).expect("w");
+    other(1, "t.toml", "parts/text-1.json");
+    for (part, says) in [
+        ("parts/other-1.json", "--replications 2 (not 3)"),
+        ("parts/text-1.json", "scenario hash"),
+    ] {
+        let stderr = refused(spillway(
+            dir,
+            &["merge", "parts/part-0.json", part, "parts/part-2.json"],
+        ));
+        assert!(stderr.contains("is a part of another sweep"), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+
+    // Not a part: a sweep's document, a part edited by hand, a missing file.
+    std::fs::write(dir.join("doc.json"), ok(sweep(dir, &["--json", "-q"]))).expect("w");
+    let text = std::fs::read_to_string(dir.join("parts/part-1.json")).expect("part");
+    let edited = text.replacen("workers = 4", "workers = 5", 1);
+    assert_ne!(edited, text);
+    std::fs::write(dir.join("parts/edited-1.json"), edited).expect("w");
+    for (file, says) in [
+        ("doc.json", "a 'sweep' document, not a sweep part"),
+        ("parts/edited-1.json", "the file was edited"),
+        ("parts/none.json", "error: reading 'parts/none.json'"),
+    ] {
+        let stderr = refused(spillway(dir, &["merge", "parts/part-0.json", file]));
+        assert!(stderr.contains(says), "{file}: {stderr}");
+    }
+
+    // Arguments: a shard beyond the count, and --shard without --out.
+    let stderr = refused(sweep(dir, &["--shard", "3/3", "--out", "x.json"]));
+    assert!(stderr.contains("must be below N"), "{stderr}");
+    refused(sweep(dir, &["--shard", "0/3"]));
+}
 
 /// A run whose every number is unusual: absent, not a number, infinite, signed zero,
 /// subnormal, the largest, and thirds that print with 17 digits.
