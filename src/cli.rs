@@ -10,6 +10,7 @@ mod capacity;
 mod commands;
 mod plan;
 mod progress;
+mod shards;
 mod slo;
 mod term;
 

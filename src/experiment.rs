@@ -15,7 +15,9 @@ pub use plan::{
     Answer, Bound, Candidate, Check, Comparison, Effort, Infeasible, Slo, Verdict, search,
 };
 pub use replicate::{Plan, Precision, StopReason, Study, Warmup, WarmupCap, WarmupChoice, study};
-pub use sweep::{PointResult, PointRun, Shard, SweepResult, refusals, sweep, work_list};
+pub use sweep::{
+    PointResult, PointRun, Shard, SweepResult, refusals, shard_work, sweep, work_list,
+};
 
 use rayon::prelude::*;
 

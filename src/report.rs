@@ -24,8 +24,9 @@ pub use charts::{Chart, render_png as render_chart_png, render_svg as render_cha
 pub use csv::{COLUMNS as CSV_COLUMNS, render as render_csv};
 pub use html::render as render_html;
 pub use json::{
-    render as render_json, render_check as render_check_json, render_plan as render_plan_json,
-    render_report as render_report_json, render_sweep as render_sweep_json,
+    read_sweep_part, render as render_json, render_check as render_check_json,
+    render_plan as render_plan_json, render_report as render_report_json,
+    render_sweep as render_sweep_json, render_sweep_part as render_sweep_part_json,
 };
 pub use markdown::render as render_markdown;
 pub use plan::{PlanAtLoad, PlanReport, plan_verdicts};
@@ -35,7 +36,7 @@ pub use sweep::{render_points_csv, sweep_files};
 pub use warnings::{steady_state_warnings, stop_warning};
 pub use write::{ReportError, safe_dir_name, write_atomic, write_files};
 
-use crate::experiment::{Replication, Study, SweepResult};
+use crate::experiment::{PointRun, Replication, Shard, Study, SweepResult};
 use crate::model::System;
 
 /// Everything a report shows about one run, and what is needed to replay it.
@@ -85,6 +86,61 @@ pub struct SweepReport<'a> {
     pub scenario_text: &'a str,
     /// Its results.
     pub sweep: &'a SweepResult,
+}
+
+/// One shard's share of a sweep (`spillway sweep --shard I/N --out FILE`): everything
+/// needed to merge the shards without the original files, the scenario's text included.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPart {
+    /// The scenario file as given on the command line (`<stdin>` for `-`).
+    pub scenario_path: String,
+    /// The scenario file's text, from which the merge rebuilds every point.
+    pub scenario_text: String,
+    /// Each `--vary` as given.
+    pub vary: Vec<String>,
+    /// `--load` as given.
+    pub load: Option<String>,
+    /// Replications per point.
+    pub replications: u64,
+    /// `--seed`, when given (otherwise the scenario's seed applies).
+    pub seed: Option<u64>,
+    /// Which share of the work list this is.
+    pub shard: Shard,
+    /// This shard's runs, in work-list order.
+    pub runs: Vec<PointRun>,
+}
+
+/// A file given as a sweep part cannot be read as one.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PartError {
+    /// Not JSON, or not in the layout of a part: the parser's message says where. Give the
+    /// file that `spillway sweep --shard I/N --out FILE` wrote, unedited.
+    #[error("not a sweep part: {0}")]
+    Malformed(String),
+    /// Another kind of spillway document (a sweep's `summary.json`, say).
+    #[error(
+        "a '{0}' document, not a sweep part (kind 'sweep_part', written by \
+         `spillway sweep --shard I/N --out FILE`)"
+    )]
+    Kind(String),
+    /// Written by another version of spillway, whose runs may differ from this one's: run
+    /// that shard again with this version.
+    #[error(
+        "written by spillway {version} (schema {schema}); this is spillway {} (schema \
+         {SCHEMA_VERSION}): run that shard again with this version",
+        env!("CARGO_PKG_VERSION")
+    )]
+    Version {
+        /// The file's `spillway_version`.
+        version: String,
+        /// The file's `schema_version`.
+        schema: u64,
+    },
+    /// The scenario text does not hash to the recorded hash, or the shard or a recovery
+    /// verdict is impossible: the file was edited. Run that shard again.
+    #[error("{0}: the file was edited; run that shard again")]
+    Edited(String),
 }
 
 /// What `spillway check` found in one scenario file.

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use spillway::experiment::Shard;
 use spillway::model::SimDuration;
 
 /// Simulate asynchronous systems (queues, worker pools, routes) and check the figures against
@@ -55,9 +56,16 @@ Examples:
     spillway sweep scenarios/quickstart.toml --load 0.5..1.2:15 --report
   A grid of workers and queue sizes, as JSON:
     spillway sweep FILE --vary service.api.workers=4,8 --vary service.api.queue.capacity=10,100 --json
+  Too large for one machine: shard 0 of 3 (an array job runs 0, 1 and 2), then the merge:
+    spillway sweep FILE --load 0.5..1.2:15 --shard 0/3 --out parts/part-0.json
+    spillway merge parts/part-*.json --report
 
 Without --vary or --load, the file's [sweep] table says what to vary. A point that cannot
-run (an unbounded queue loaded beyond its capacity) is shown as such and the sweep goes on.
+run (an unbounded queue loaded beyond its capacity) is shown as such and the sweep goes
+on. With --shard I/N, a process runs every item k of the work list
+(point by point, replication by replication) with k % N == I and writes its runs to the
+--out file; `spillway merge` prints and writes exactly what one sweep would
+(docs/clusters.md has Slurm and Kubernetes examples).
 
 Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error.";
 
@@ -76,6 +84,20 @@ value can meet (a p99 below the service time's own p99) is reported without sear
 
 Exit codes: 0 found at every load, 1 run or output failure, 2 usage or scenario error,
 4 no value in the range meets every SLO at some load.";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  The three parts of a sweep run as `--shard 0/3`, `1/3` and `2/3`, as its tables:
+    spillway merge parts/part-0.json parts/part-1.json parts/part-2.json
+  As the sweep document, or with the sweep's report (--report after the parts):
+    spillway merge parts/part-*.json --json
+    spillway merge parts/part-*.json --report reports/sweep-big
+
+The output is byte for byte what one `spillway sweep` with the same arguments gives. A
+missing shard is named with the command that runs it; run it, then merge again.
+
+Exit codes: 0 success, 1 output failure, 2 usage error, a part unreadable or from another
+sweep, or a shard missing or given twice.";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -162,6 +184,14 @@ pub(crate) enum Command {
         /// Seed for every random stream (overrides the scenario's).
         #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = non_negative)]
         seed: Option<u64>,
+        /// Run only shard I of N (counting from 0) of the work list, for an array job, and
+        /// write its runs to --out; `spillway merge` puts the N parts together.
+        #[arg(long, value_name = "I/N", requires = "out", value_parser = shard)]
+        shard: Option<Shard>,
+        /// The part file that --shard writes (whole or not at all), instead of the tables,
+        /// the document and the report.
+        #[arg(long, value_name = "FILE", requires = "shard", conflicts_with_all = ["json", "report"])]
+        out: Option<PathBuf>,
         /// No progress bar or timing on stderr.
         #[arg(long, short)]
         quiet: bool,
@@ -199,6 +229,23 @@ pub(crate) enum Command {
         #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = non_negative)]
         seed: Option<u64>,
         /// No progress bar or timing on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Merge the parts of a sweep run in shards (`sweep --shard I/N --out FILE`) into the
+    /// tables, document and report that one `sweep` would give.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge {
+        /// The part files, one per shard, in any order.
+        #[arg(required = true, value_name = "PART")]
+        parts: Vec<PathBuf>,
+        /// Print the sweep document on stdout instead of the tables.
+        #[arg(long)]
+        json: bool,
+        /// Write the sweep's report into DIR [default: reports/sweep-<scenario name>].
+        #[arg(long, value_name = "DIR", num_args = 0..=1)]
+        report: Option<Option<PathBuf>>,
+        /// Nothing on stderr but errors and the scenario's warnings.
         #[arg(long, short)]
         quiet: bool,
     },
@@ -266,6 +313,19 @@ fn threshold(text: &str) -> Result<SimDuration, String> {
         SimDuration::ZERO => Err("must be a positive duration, such as 300ms".into()),
         duration => Ok(duration),
     }
+}
+
+/// `I/N`: shard I (from 0) of N.
+fn shard(text: &str) -> Result<Shard, String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| "must be I/N, such as 0/4 (shard 0 of 4)".to_string())?;
+    let (index, count) = (non_negative(index.trim())?, non_negative(count.trim())?);
+    if !(1..=Shard::MAX_COUNT).contains(&count) {
+        return Err(format!("N must be from 1 to {}", Shard::MAX_COUNT));
+    }
+    Shard::new(index, count)
+        .ok_or_else(|| format!("I counts from 0, so it must be below N: 0 to {}", count - 1))
 }
 
 fn replications(text: &str) -> Result<u64, String> {

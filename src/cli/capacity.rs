@@ -7,7 +7,9 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::Failure;
-use super::commands::{command_line, default_report_dir, print, print_warnings, read, render};
+use super::commands::{
+    default_report_dir, file_argument, print, print_warnings, read, render, shell_command,
+};
 use super::progress::Progress;
 use super::term;
 use spillway::experiment::{self, Shard, SweepResult};
@@ -15,17 +17,73 @@ use spillway::model::{Axis, Grid, System};
 use spillway::report::{self, SweepReport};
 use spillway::scenario;
 
-/// What `sweep` was asked to vary, and how.
-pub(crate) struct SweepRequest<'a> {
-    pub(crate) file: &'a Path,
+/// Replications per point when neither the command line nor the file's `[sweep]` says.
+const DEFAULT_REPLICATIONS: u64 = 10;
+
+/// What a sweep runs: with the scenario, everything that decides its numbers. Empty
+/// `vary` and no `load`: the axes of the file's `[sweep]`.
+#[derive(Clone, Copy)]
+pub(crate) struct SweepSpec<'a> {
     pub(crate) vary: &'a [String],
     pub(crate) load: Option<&'a str>,
-    /// `None`: the file's `[sweep]` replications, or 10.
+    /// `None`: the file's `[sweep]` replications, or [`DEFAULT_REPLICATIONS`].
     pub(crate) replications: Option<u64>,
     pub(crate) seed: Option<u64>,
+}
+
+/// Where a sweep's results go: the tables or the document on stdout, and the report.
+pub(crate) struct Output {
     pub(crate) json: bool,
     pub(crate) report: Option<Option<PathBuf>>,
     pub(crate) quiet: bool,
+}
+
+/// `spillway sweep`: the scenario, the sweep, and either a part to write (`--shard I/N
+/// --out FILE`) or the output.
+pub(crate) struct SweepRequest<'a> {
+    pub(crate) file: &'a Path,
+    pub(crate) spec: SweepSpec<'a>,
+    pub(crate) part: Option<(Shard, &'a Path)>,
+    pub(crate) output: Output,
+}
+
+impl SweepSpec<'_> {
+    /// Replications per point.
+    pub(crate) fn replications(&self) -> u64 {
+        self.replications.unwrap_or(DEFAULT_REPLICATIONS)
+    }
+
+    /// The axes of `--vary` and `--load`, in that order.
+    pub(crate) fn axes(&self) -> Result<Vec<Axis>, Failure> {
+        axes(self.vary, self.load)
+    }
+
+    /// The arguments of `spillway sweep` that give this sweep of the scenario at `path`:
+    /// the file, each `--vary`, `--load`, `--replications` and `--seed` when given.
+    pub(crate) fn arguments(&self, path: &str) -> Vec<String> {
+        let mut args = vec!["sweep".to_string(), file_argument(path).to_string()];
+        for vary in self.vary {
+            args.extend(["--vary".to_string(), vary.clone()]);
+        }
+        if let Some(load) = self.load {
+            args.extend(["--load".to_string(), load.to_string()]);
+        }
+        args.extend([
+            "--replications".to_string(),
+            self.replications().to_string(),
+        ]);
+        if let Some(seed) = self.seed {
+            args.extend(["--seed".to_string(), seed.to_string()]);
+        }
+        args
+    }
+
+    /// The command recorded in a sweep's document and report: [`SweepSpec::arguments`],
+    /// never the output options, so that a sweep run whole and one merged from shards
+    /// record the same line, and the line replays the numbers.
+    pub(crate) fn command(&self, path: &str) -> String {
+        shell_command(self.arguments(path).iter().map(String::as_str))
+    }
 }
 
 /// A scenario and the systems of every point of a grid over it.
@@ -44,6 +102,17 @@ pub(crate) struct Points {
 /// the first point that is invalid.
 pub(crate) fn points(file: &Path, axes: Vec<Axis>, seed: Option<u64>) -> Result<Points, Failure> {
     let (path, name, text) = read(file).map_err(|d| Failure::Input(render(&d)))?;
+    points_of(path, name, text, axes, seed)
+}
+
+/// [`points`] of a scenario already read: the file at `path`, short `name`, held `text`.
+pub(crate) fn points_of(
+    path: String,
+    name: String,
+    text: String,
+    axes: Vec<Axis>,
+    seed: Option<u64>,
+) -> Result<Points, Failure> {
     let parsed = scenario::parse_with_warnings(&text, &path)
         .map_err(|e| Failure::Input(render(&e.diagnostics)))?;
     print_warnings(&parsed.warnings);
@@ -92,61 +161,75 @@ pub(crate) fn axes(vary: &[String], load: Option<&str>) -> Result<Vec<Axis>, Fai
     Ok(axes)
 }
 
-/// Runs every point; prints the table (or the document with `json`) and writes the report.
+/// Runs every point, or with `--shard` this shard's runs, which it writes to `--out`;
+/// otherwise prints the table (or the document with `--json`) and writes the report.
 pub(crate) fn sweep(request: &SweepRequest<'_>) -> Result<(), Failure> {
-    let points = points(
-        request.file,
-        axes(request.vary, request.load)?,
-        request.seed,
-    )?;
-    let replications = request.replications.or(points.replications).unwrap_or(10);
-    let work = experiment::work_list(&experiment::refusals(&points.systems), replications);
-    let progress = Progress::new(work.len() as u64, request.quiet);
+    let points = points(request.file, request.spec.axes()?, request.spec.seed)?;
+    let spec = &SweepSpec {
+        replications: request.spec.replications.or(points.replications),
+        ..request.spec
+    };
+    if let Some((shard, out)) = request.part {
+        return super::shards::run_shard(&points, spec, shard, out, request.output.quiet);
+    }
+    let work = experiment::work_list(&experiment::refusals(&points.systems), spec.replications());
+    let progress = Progress::new(work.len() as u64, request.output.quiet);
     // Wall-clock time is measured here only, and printed to stderr, never into results.
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
-    let runs = experiment::sweep(&points.systems, replications, Shard::WHOLE, &|| {
+    let runs = experiment::sweep(&points.systems, spec.replications(), Shard::WHOLE, &|| {
         progress.tick()
     });
     progress.finish();
     let elapsed = started.elapsed().as_secs_f64();
     let result = SweepResult::assemble(
         points.grid.clone(),
-        replications,
+        spec.replications(),
         points.systems.clone(),
         runs,
     )
     .map_err(|e| Failure::Run(anyhow::anyhow!(e)))?;
-    let command = command_line();
+    publish(&points, spec, &result, &request.output)?;
+    if !request.output.quiet {
+        eprintln!(
+            "{} points × {} replications in {elapsed:.1} s",
+            points.grid.len(),
+            spec.replications()
+        );
+    }
+    Ok(())
+}
+
+/// Prints a finished sweep's tables (or its document) and writes its report: the one
+/// output of `sweep` and `merge`, so that both give the same bytes.
+pub(crate) fn publish(
+    points: &Points,
+    spec: &SweepSpec<'_>,
+    result: &SweepResult,
+    output: &Output,
+) -> Result<(), Failure> {
+    let command = spec.command(&points.path);
     let report = SweepReport {
         command: &command,
         scenario_path: &points.path,
         scenario_text: &points.text,
-        sweep: &result,
+        sweep: result,
     };
-    let mut text = if request.json {
+    let mut text = if output.json {
         String::from_utf8_lossy(&report::render_sweep_json(&report)).into_owned()
     } else {
-        term::sweep(&result)
+        term::sweep(result)
     };
-    if let Some(dir) = &request.report {
+    if let Some(dir) = &output.report {
         let dir = dir
             .clone()
             .unwrap_or_else(|| default_report_dir(&format!("sweep-{}", points.name)));
         report::write_files(&dir, &report::sweep_files(&report))
             .with_context(|| format!("writing the report into '{}'", dir.display()))
             .map_err(Failure::Run)?;
-        if !request.json {
+        if !output.json {
             text.push_str(&format!("report: {}\n", dir.join("report.html").display()));
         }
     }
-    print(&text)?;
-    if !request.quiet {
-        eprintln!(
-            "{} points × {} replications in {elapsed:.1} s",
-            points.grid.len(),
-            replications
-        );
-    }
-    Ok(())
+    print(&text)
 }

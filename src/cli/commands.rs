@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use super::Failure;
 use super::args::{Args, Command, StudyArgs, WarmupArg};
+use super::capacity;
 use super::progress::Progress;
 use super::term;
 use spillway::experiment::{self, Plan, Precision, Study, Warmup};
@@ -68,17 +69,37 @@ pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
             json,
             report,
             seed,
+            shard,
+            out,
             quiet,
-        } => super::capacity::sweep(&super::capacity::SweepRequest {
+        } => capacity::sweep(&capacity::SweepRequest {
             file: &file,
-            vary: &vary,
-            load: load.as_deref(),
-            replications,
-            seed,
+            spec: capacity::SweepSpec {
+                vary: &vary,
+                load: load.as_deref(),
+                replications,
+                seed,
+            },
+            part: shard.zip(out.as_deref()),
+            output: capacity::Output {
+                json,
+                report,
+                quiet,
+            },
+        }),
+        Command::Merge {
+            parts,
             json,
             report,
             quiet,
-        }),
+        } => super::shards::merge(
+            &parts,
+            &capacity::Output {
+                json,
+                report,
+                quiet,
+            },
+        ),
     }
 }
 
@@ -152,22 +173,37 @@ fn validate(file: &Path) -> Result<Loaded, Invalid> {
 /// (`-`: standard input, named `<stdin>` and `stdin`).
 pub(super) fn read(file: &Path) -> Result<(String, String, String), Vec<Diagnostic>> {
     let path = path_name(file);
-    let (name, text) = if file.as_os_str() == STDIN {
-        let text = scenario::read_from(std::io::stdin().lock(), &path);
-        ("stdin".to_string(), text)
+    let text = if file.as_os_str() == STDIN {
+        scenario::read_from(std::io::stdin().lock(), &path)
     } else {
-        let name = (file.file_stem())
-            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-        (name, scenario::read(file))
+        scenario::read(file)
     };
     let text = text.map_err(|e| e.diagnostics)?;
-    Ok((path, name, text))
+    Ok((path.clone(), short_name(&path), text))
 }
+
+/// The short name of the scenario at `path` (as [`read`] names it) for report directories:
+/// its file stem, or `stdin`.
+pub(super) fn short_name(path: &str) -> String {
+    if path == STDIN_NAME {
+        return "stdin".to_string();
+    }
+    (Path::new(path).file_stem())
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The file argument that reads the scenario at `path` (as [`read`] names it) again.
+pub(super) fn file_argument(path: &str) -> &str {
+    if path == STDIN_NAME { STDIN } else { path }
+}
+
+/// How diagnostics and reports name standard input.
+const STDIN_NAME: &str = "<stdin>";
 
 /// The file as diagnostics name it: `<stdin>` for `-`.
 fn path_name(file: &Path) -> String {
     if file.as_os_str() == STDIN {
-        "<stdin>".to_string()
+        STDIN_NAME.to_string()
     } else {
         file.display().to_string()
     }
@@ -361,17 +397,28 @@ fn expected_replications(plan: &Plan) -> u64 {
 
 /// The command line as typed, for the report's replay line.
 pub(super) fn command_line() -> String {
-    let args = std::env::args().skip(1).map(|a| {
-        if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'') {
-            format!("'{}'", a.replace('\'', "'\\''"))
-        } else {
-            a
-        }
-    });
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    shell_command(args.iter().map(String::as_str))
+}
+
+/// `spillway` and `args`, each quoted for a POSIX shell where it needs it, so the line can
+/// be pasted back.
+pub(super) fn shell_command<'a>(args: impl IntoIterator<Item = &'a str>) -> String {
     std::iter::once("spillway".to_string())
-        .chain(args)
+        .chain(args.into_iter().map(shell_word))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `word` as is when a shell reads it as one literal word, otherwise in single quotes:
+/// globs (`100/s..800/s*2`), spaces, quotes and other shell syntax are quoted.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 fn run(

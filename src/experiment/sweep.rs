@@ -28,9 +28,24 @@ impl Shard {
     /// The whole work list.
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
+    /// The most shards a sweep may be split into: a merge checks every index.
+    pub const MAX_COUNT: u64 = 100_000;
+
+    /// Shard `index` of `count`, or `None` unless `index < count <= MAX_COUNT`.
+    pub fn new(index: u64, count: u64) -> Option<Shard> {
+        (index < count && count <= Shard::MAX_COUNT).then_some(Shard { index, count })
+    }
+
     /// Whether item number `item` of the work list is this shard's.
     pub fn holds(self, item: u64) -> bool {
         item % self.count == self.index
+    }
+
+    /// This shard's items of `list` (those [`Shard::holds`]), in order, without visiting
+    /// the others: a merge checks every shard of a long list.
+    pub fn items<T: Copy>(self, list: &[T]) -> Vec<T> {
+        let (skip, step) = (self.index as usize, self.count as usize);
+        list.iter().skip(skip).step_by(step).copied().collect()
     }
 }
 
@@ -60,6 +75,15 @@ pub fn work_list(refused: &[Option<RunError>], replications: u64) -> Vec<(usize,
         .collect()
 }
 
+/// The items of the work list that `shard` runs, in work-list order.
+pub fn shard_work(
+    refused: &[Option<RunError>],
+    replications: u64,
+    shard: Shard,
+) -> Vec<(usize, u64)> {
+    shard.items(&work_list(refused, replications))
+}
+
 /// Runs this shard's items of the work list of `points` (see [`work_list`]), calling
 /// `done` after each; results are in work-list order.
 ///
@@ -71,13 +95,7 @@ pub fn sweep(
     shard: Shard,
     done: &(dyn Fn() + Sync),
 ) -> Vec<PointRun> {
-    let refused = refusals(points);
-    let items: Vec<(usize, u64)> = (work_list(&refused, replications).into_iter())
-        .enumerate()
-        .filter(|(k, _)| shard.holds(*k as u64))
-        .map(|(_, item)| item)
-        .collect();
-    items
+    shard_work(&refusals(points), replications, shard)
         .into_par_iter()
         .map(|(point, replication)| {
             let system = &points[point];
@@ -121,7 +139,8 @@ pub struct PointResult {
 
 impl SweepResult {
     /// Puts `runs` (every item of the work list, in any order) together with the points'
-    /// systems; the error says which items are missing or given twice.
+    /// systems; the error says which items are missing or given twice, or which sample
+    /// does not have the points' columns (a run read back from a file is checked here).
     pub fn assemble(
         grid: Grid,
         replications: u64,
@@ -152,6 +171,21 @@ impl SweepResult {
             ));
         }
         let keys = points.first().map(keys).unwrap_or_default();
+        let little = points.first().map_or(0, |p| p.services().len() + 1);
+        if let Some(odd) = runs.iter().find(|r| {
+            r.sample.values.len() != keys.len()
+                || !(r.sample.little.is_empty() || r.sample.little.len() == little)
+        }) {
+            return Err(format!(
+                "replication {} of point {} has {} values and {} Little's-law gaps; the \
+                 sweep has {} columns and {little} gaps",
+                odd.replication,
+                odd.point,
+                odd.sample.values.len(),
+                odd.sample.little.len(),
+                keys.len()
+            ));
+        }
         let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); points.len()];
         for run in runs {
             samples[run.point].push(run.sample);

@@ -1,8 +1,9 @@
 //! The JSON documents: `spillway run --json`, a report's `summary.json` (also
-//! `compare --json`) and `check --json`.
+//! `compare --json`), `check --json`, a sweep's document and its parts, which are also
+//! read back.
 
-use super::schema::{CheckDoc, CompareDoc, PlanDoc, RunDoc, SweepDoc};
-use super::{Checked, PlanReport, Report, RunReport, SweepReport};
+use super::schema::{CheckDoc, CompareDoc, PlanDoc, RunDoc, SweepDoc, SweepPartDoc};
+use super::{Checked, PartError, PlanReport, Report, RunReport, SweepPart, SweepReport};
 
 /// One JSON document, pretty-printed, ending in a newline. Same input, same bytes.
 pub fn render(report: &RunReport<'_>) -> Vec<u8> {
@@ -49,4 +50,19 @@ pub fn render_plan(report: &PlanReport<'_>) -> Vec<u8> {
         serde_json::to_vec_pretty(&PlanDoc::new(report)).expect("plain data always serialises");
     bytes.push(b'\n');
     bytes
+}
+
+/// The partial result of one shard of a sweep (`spillway sweep --shard I/N --out FILE`):
+/// the scenario, the sweep's arguments and every run of the shard, each `f64` exactly.
+pub fn render_sweep_part(part: &SweepPart) -> Vec<u8> {
+    let mut bytes =
+        serde_json::to_vec_pretty(&SweepPartDoc::new(part)).expect("plain data always serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A part as [`render_sweep_part`] wrote it, every value as it was; refuses another kind
+/// of document, another version's part and an edited one.
+pub fn read_sweep_part(bytes: &[u8]) -> Result<SweepPart, PartError> {
+    SweepPartDoc::read(bytes)
 }

@@ -17,9 +17,11 @@ use crate::stats::{
 };
 use crate::theory::QueueFigures;
 
+mod part;
 mod plan;
 mod sweep;
 
+pub(crate) use part::SweepPartDoc;
 pub(crate) use plan::PlanDoc;
 pub(crate) use sweep::SweepDoc;
 

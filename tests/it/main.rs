@@ -15,6 +15,8 @@
 //!   exactly the keys the reader accepts.
 //! - `sweep`: every point of a sweep against exact theory; refused points, shards, threads.
 //! - `plan`: capacity plans against Erlang-C staffing computed in the test; infeasible SLOs.
+//! - `shards`: a sweep run as shard processes and merged gives the bytes of one sweep;
+//!   missing, doubled, foreign and edited parts; parts keep every value exactly.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 //! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
@@ -30,6 +32,7 @@ mod report;
 mod scenario_schema;
 mod scenarios;
 mod schema;
+mod shards;
 mod sweep;
 mod theory;
 mod tidy;

@@ -38,8 +38,16 @@ fn within(path: &str, homes: &[&str]) -> bool {
 /// `crate` (e.g. "rayon") may be named only in files under `homes`.
 fn only_in(krate: &str, homes: &[&str]) -> Vec<String> {
     let needles = [format!("use {krate}::"), format!("{krate}::")];
-    sources()
+    outside(&sources(), &needles, homes)
         .into_iter()
+        .map(|path| format!("{path} uses {krate}"))
+        .collect()
+}
+
+/// The `files` not under `homes` whose code (comment lines skipped) holds one of `needles`.
+fn outside(files: &[(String, String)], needles: &[String], homes: &[&str]) -> Vec<String> {
+    files
+        .iter()
         .filter(|(path, _)| !within(path, homes))
         .filter(|(_, text)| {
             text.lines()
@@ -47,8 +55,37 @@ fn only_in(krate: &str, homes: &[&str]) -> Vec<String> {
                 .filter(|line| !line.starts_with("//"))
                 .any(|line| needles.iter().any(|n| line.contains(n.as_str())))
         })
-        .map(|(path, _)| format!("{path} uses {krate}"))
+        .map(|(path, _)| path.clone())
         .collect()
+}
+
+/// serde lives in `report`, which writes documents; one is read back: a sweep's part,
+/// which must give `merge` exactly the runs a shard wrote. `Deserialize` and
+/// serde_json's readers appear only there (scenarios are read without serde).
+#[test]
+fn only_the_sweep_part_is_read_back() {
+    let needles = ["Deserialize".to_string(), "serde_json::from_".to_string()];
+    let home = ["report/schema/part.rs"];
+    let problems = outside(&sources(), &needles, &home);
+    assert!(problems.is_empty(), "{problems:#?} read a document back");
+    // Negative control: a second reader is found, a comment is not.
+    let files = [
+        ("report/schema/part.rs", "#[derive(Serialize, Deserialize)]"),
+        (
+            "report/schema.rs",
+            "let doc: RunDoc = serde_json::from_slice(b)?;",
+        ),
+        (
+            "scenario/raw.rs",
+            "// no Deserialize here\nuse serde::Deserialize;",
+        ),
+        ("stats/summary.rs", "// Deserialize is not used"),
+    ]
+    .map(|(p, t)| (p.to_string(), t.to_string()));
+    assert_eq!(
+        outside(&files, &needles, &home),
+        ["report/schema.rs", "scenario/raw.rs"]
+    );
 }
 
 #[test]
