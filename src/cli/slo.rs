@@ -1,5 +1,5 @@
 //! `--slo` targets as written: `web.p99 < 300ms`, `api.utilisation <= 80%`,
-//! `web.over_300ms < 1%`.
+//! `web.over_300ms < 1%`, and `not_recovered >= 50%` (the metastability boundary).
 
 use spillway::experiment::{Comparison, Slo};
 use spillway::model::{SimDuration, System};
@@ -60,8 +60,12 @@ pub(crate) fn parse(text: &str, system: &System) -> Result<Slo, String> {
     })
 }
 
-/// `[source.|service.]NAME.FIGURE` as a scope, a component and a figure.
+/// `[source.|service.]NAME.FIGURE` (or `not_recovered`, of the whole system) as a scope,
+/// a component and a figure.
 fn target_of(target: &str, system: &System) -> Result<(Scope, String, Figure), String> {
+    if matches!(target, "not_recovered" | "system.not_recovered") {
+        return Ok((Scope::System, "system".into(), Figure::NotRecovered));
+    }
     let (explicit, rest) = match target.split_once('.') {
         Some(("source", rest)) => (Some(Scope::Source), rest),
         Some(("service", rest)) => (Some(Scope::Service), rest),
@@ -106,10 +110,7 @@ fn target_of(target: &str, system: &System) -> Result<(Scope, String, Figure), S
 }
 
 fn scope_name(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Source => "source",
-        Scope::Service => "service",
-    }
+    scope.key()
 }
 
 /// A threshold figure's prefix and how it is made from its duration.
@@ -117,7 +118,7 @@ type ThresholdFigure = (&'static str, fn(SimDuration) -> Figure);
 
 fn figure_of(name: &str, scope: Scope) -> Result<Figure, String> {
     let (table, over): (&[(&str, Figure)], &[ThresholdFigure]) = match scope {
-        Scope::Source => (&SOURCE_FIGURES, &[("over_", Figure::OverThreshold)]),
+        Scope::Source | Scope::System => (&SOURCE_FIGURES, &[("over_", Figure::OverThreshold)]),
         Scope::Service => (
             &SERVICE_FIGURES,
             &[

@@ -17,7 +17,9 @@ use super::measure;
 use crate::model::{ServiceId, Step, System};
 use crate::oracle;
 use crate::sim::{RunError, check_stable};
-use crate::stats::{Estimate, Figure, Key, Sample, Scope, column_estimate, keys};
+use crate::stats::{
+    CONFIDENCE, Estimate, Figure, Key, Sample, Scope, column_estimate, keys, wilson_interval,
+};
 
 /// How an SLO compares its figure with the threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,7 +317,13 @@ impl Search<'_> {
                     .collect::<Vec<_>>(),
             );
             let checks: Vec<Check> = (self.slos.iter().zip(&self.columns))
-                .map(|(slo, column)| check(slo, column.and_then(|c| column_estimate(&samples, c))))
+                .map(|(slo, column)| {
+                    let estimate = match slo.figure {
+                        Figure::NotRecovered => not_recovered(&samples),
+                        _ => column.and_then(|c| column_estimate(&samples, c)),
+                    };
+                    check(slo, estimate)
+                })
                 .collect();
             let verdict = overall(&checks);
             if verdict != Verdict::Undecided || to >= self.effort.max_replications {
@@ -329,6 +337,25 @@ impl Search<'_> {
             }
         }
     }
+}
+
+/// The share of judged replications that did not recover, with the 95% Wilson interval
+/// made symmetric by its longer side (a t-interval on zeros and ones would claim certainty
+/// after ten equal outcomes); `None` when no replication was judged.
+fn not_recovered(samples: &[Sample]) -> Option<Estimate> {
+    let judged: Vec<bool> = samples.iter().filter_map(Sample::not_recovered).collect();
+    if judged.is_empty() {
+        return None;
+    }
+    let failed = judged.iter().filter(|&&f| f).count();
+    let (low, high) = wilson_interval(failed, judged.len());
+    let mean = failed as f64 / judged.len() as f64;
+    Some(Estimate {
+        mean,
+        half_width: (mean - low).max(high - mean),
+        n: judged.len(),
+        confidence: CONFIDENCE,
+    })
 }
 
 /// What an interval says about one SLO.
@@ -383,6 +410,7 @@ fn first_unsaturated(candidates: &[System]) -> usize {
 /// service figures of a textbook station, and a source's when it calls one plain station.
 fn exact(system: &System, slo: &Slo) -> Option<f64> {
     let service = match slo.scope {
+        Scope::System => return None,
         Scope::Service => system
             .services()
             .iter()

@@ -133,6 +133,7 @@ fn component(h_scope: Scope, name: &str) -> String {
     match h_scope {
         Scope::Source => format!("{name} (source)"),
         Scope::Service => format!("{name} (service)"),
+        Scope::System => name.to_string(),
     }
 }
 

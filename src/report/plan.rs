@@ -142,12 +142,19 @@ fn figure_name(slo: &Slo) -> &str {
 }
 
 /// "at the scenario's load (250/s offered)" or "at 1.5× the load (375/s offered)".
+/// The offered load is said only when every candidate offers the same (the knob is not
+/// the load itself, as a spike's height is).
 fn load_phrase(at: &PlanAtLoad) -> String {
-    let offered = at.candidates.first().map_or_else(String::new, offered);
+    let offers: Vec<String> = at.candidates.iter().map(offered).collect();
+    let same = offers.windows(2).all(|w| w[0] == w[1]);
+    let offered = match offers.first() {
+        Some(o) if same => format!(" ({o})"),
+        _ => String::new(),
+    };
     if at.factor == 1.0 {
-        format!("At the scenario's load ({offered})")
+        format!("At the scenario's load{offered}")
     } else {
-        format!("At {}× the load ({offered})", at.factor)
+        format!("At {}× the load{offered}", at.factor)
     }
 }
 
@@ -216,18 +223,17 @@ fn shortfall(report: &PlanReport<'_>, candidate: &Candidate) -> String {
                     .next()
                     .unwrap_or("")
                     .trim();
-                let target = format!(
-                    "not {} {}",
-                    slo.comparison.symbol(),
-                    value(unit, slo.threshold)
-                );
-                match c.estimate {
-                    Some(e) => format!(
-                        "{name} ({} {}, {target})",
-                        value(unit, e.mean),
-                        half_width(unit, &e)
+                let threshold = value(unit, slo.threshold);
+                let Some(e) = c.estimate else {
+                    return format!("{name} ({})", slo.figure.missing_reason());
+                };
+                let interval = format!("{} {}", value(unit, e.mean), half_width(unit, &e));
+                match wanted {
+                    Verdict::Undecided => format!("{name} {interval}, across {threshold}"),
+                    _ => format!(
+                        "{name} ({interval}, not {} {threshold})",
+                        slo.comparison.symbol()
                     ),
-                    None => format!("{name} ({})", slo.figure.missing_reason()),
                 }
             })
             .collect::<Vec<_>>()

@@ -474,10 +474,7 @@ impl StudyDoc {
 }
 
 fn scope_key(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Source => "source",
-        Scope::Service => "service",
-    }
+    scope.key()
 }
 
 fn finite(x: f64) -> Option<f64> {

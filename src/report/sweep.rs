@@ -35,10 +35,7 @@ pub fn render_points_csv(report: &SweepReport<'_>) -> Vec<u8> {
             let _ = writeln!(
                 out,
                 "{i}{values},{status},{},{},{},{},{},{},{}",
-                match key.scope {
-                    crate::stats::Scope::Source => "source",
-                    crate::stats::Scope::Service => "service",
-                },
+                key.scope.key(),
                 quoted(&key.component),
                 key.figure.key(),
                 key.figure

@@ -3,7 +3,7 @@
 
 use super::estimate::Estimate;
 use super::latency::LatencySummary;
-use super::recovery::Recovery;
+use super::recovery::{Recovery, RecoveryVerdict};
 use super::summary::{Over, RunSummary};
 use crate::model::{SimDuration, System};
 
@@ -66,6 +66,10 @@ pub enum Figure {
     WaitOver(SimDuration),
     /// Share of a service's completed work that spent longer than a threshold in it.
     SojournOver(SimDuration),
+    /// Share of the replications judged (and of those a limit stopped) whose goodput did
+    /// not come back after the scenario's trigger: the system's, for capacity plans that
+    /// look for the metastability boundary; runs report it in their recovery section.
+    NotRecovered,
 }
 
 /// How a figure's values read.
@@ -127,6 +131,7 @@ impl Figure {
             Figure::OverThreshold(t) => return format!("not ok within {t}"),
             Figure::WaitOver(t) => return format!("waited over {t}"),
             Figure::SojournOver(t) => return format!("at the service over {t}"),
+            Figure::NotRecovered => "did not recover",
             Figure::LatencyMean => "mean response time",
             Figure::LatencyP50 => "p50 response time",
             Figure::LatencyP90 => "p90 response time",
@@ -179,6 +184,7 @@ impl Figure {
             Figure::OverThreshold(_) => "over_threshold",
             Figure::WaitOver(_) => "wait_over",
             Figure::SojournOver(_) => "sojourn_over",
+            Figure::NotRecovered => "not_recovered",
         }
     }
 
@@ -205,6 +211,7 @@ impl Figure {
             | Figure::OverThreshold(_)
             | Figure::WaitOver(_)
             | Figure::SojournOver(_)
+            | Figure::NotRecovered
             | Figure::Utilisation => Unit::Fraction,
             Figure::InService | Figure::Amplification | Figure::WastedWork => Unit::Number,
         }
@@ -240,6 +247,7 @@ impl Figure {
             Figure::SojournMean | Figure::SojournP99 | Figure::SojournOver(_) => {
                 "no work completed"
             }
+            Figure::NotRecovered => "no replication's recovery was judged",
             _ => "no requests answered",
         }
     }
@@ -252,6 +260,19 @@ pub enum Scope {
     Source,
     /// Per service.
     Service,
+    /// The whole system (only [`Figure::NotRecovered`]).
+    System,
+}
+
+impl Scope {
+    /// A stable machine key ("source").
+    pub fn key(self) -> &'static str {
+        match self {
+            Scope::Source => "source",
+            Scope::Service => "service",
+            Scope::System => "system",
+        }
+    }
 }
 
 /// One figure of one component, across replications.
@@ -330,6 +351,7 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 _ => None,
             }
         }
+        Scope::System => None,
     }
 }
 
@@ -441,6 +463,20 @@ impl Sample {
 }
 
 impl Sample {
+    /// Whether the run did not recover after the trigger: a limit that stopped it counts
+    /// as not recovering; `None` when its recovery was not judged (no trigger, too little
+    /// time, or no healthy baseline).
+    pub fn not_recovered(&self) -> Option<bool> {
+        if self.stopped.is_some() {
+            return Some(true);
+        }
+        match self.recovery?.verdict {
+            RecoveryVerdict::Recovered { .. } => Some(false),
+            RecoveryVerdict::NotRecovered => Some(true),
+            RecoveryVerdict::NoHealthyBaseline => None,
+        }
+    }
+
     /// A run that failed before measuring anything (a limit tripped in the warm-up): no
     /// values, and the limit as what stopped it.
     pub fn failed(columns: usize, error: &crate::sim::RunError) -> Sample {
@@ -493,6 +529,7 @@ pub fn differences(a: &[RunSummary], b: &[RunSummary]) -> Vec<Difference> {
     let index_in_b = |scope: Scope, name: &str| match scope {
         Scope::Source => first_b.sources.iter().position(|s| s.name == name),
         Scope::Service => first_b.services.iter().position(|s| s.name == name),
+        Scope::System => None,
     };
     run_keys(first_a)
         .into_iter()

@@ -179,3 +179,37 @@ fn a_target_on_the_exact_value_stays_undecided() {
     assert_eq!(at_seven.samples.len(), 20);
     assert_eq!(answer.found, Some(2), "8 agents is the smallest proven");
 }
+
+/// The retry storm's spike at two heights: 90/s recovers in every replication, 150/s in
+/// none (see `spillway sweep scenarios/retry-storm.toml --vary
+/// 'source.clients.schedule[0].rate=80/s..200/s:10/s'`).
+#[test]
+fn the_metastability_boundary_is_where_half_do_not_recover() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/retry-storm.toml");
+    let text = std::fs::read_to_string(path).expect("bundled");
+    let systems = candidates(&text, "source.clients.schedule[0].rate=90/s,150/s");
+    let boundary = Slo {
+        text: "not_recovered >= 50%".into(),
+        scope: Scope::System,
+        component: "system".into(),
+        figure: Figure::NotRecovered,
+        comparison: Comparison::AtLeast,
+        threshold: 0.5,
+    };
+    let answer = experiment::search(&systems, std::slice::from_ref(&boundary), EFFORT, &|| {});
+    assert_eq!(answer.found, Some(1));
+    let low = answer.candidate(0).expect("the spike below is run");
+    assert_eq!(low.verdict, Verdict::Fails);
+    let at = |c: &experiment::Candidate| c.checks[0].estimate.expect("judged").mean;
+    assert_eq!(at(low), 0.0);
+    assert_eq!(at(answer.candidate(1).expect("run")), 1.0);
+    // Negative control: with backoff, jitter and a budget the storm never sets in.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/retry-storm-backoff.toml"
+    );
+    let text = std::fs::read_to_string(path).expect("bundled");
+    let systems = candidates(&text, "source.clients.schedule[0].rate=90/s,150/s");
+    let answer = experiment::search(&systems, &[boundary], EFFORT, &|| {});
+    assert_eq!(answer.found, None);
+}
