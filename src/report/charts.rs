@@ -22,6 +22,7 @@ use crate::stats::{Latency, WindowRow, trigger_span};
 use bitmap::PngBackend;
 
 mod bitmap;
+pub(super) mod sweep;
 
 /// The font family name under which the bundled font is registered.
 const FONT: &str = "sans-serif";

@@ -14,6 +14,8 @@
 //! - `scenario_schema`: `docs/scenario.schema.json` accepts every bundled scenario and lists
 //!   exactly the keys the reader accepts.
 //! - `sweep`: every point of a sweep against exact theory; refused points, shards, threads.
+//! - `sweep_report`: a sweep's report: its files, notes for refused points and for no data,
+//!   several axes, thread independence.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 //! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
@@ -28,6 +30,7 @@ mod scenario_schema;
 mod scenarios;
 mod schema;
 mod sweep;
+mod sweep_report;
 mod theory;
 mod tidy;
 
