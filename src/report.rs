@@ -20,6 +20,7 @@ mod verdict;
 mod warnings;
 mod write;
 
+pub use charts::sweep::SweepChart;
 pub use charts::{Chart, render_png as render_chart_png, render_svg as render_chart_svg};
 pub use csv::{COLUMNS as CSV_COLUMNS, render as render_csv};
 pub use html::render as render_html;
@@ -32,7 +33,9 @@ pub use markdown::render as render_markdown;
 pub use plan::{PlanAtLoad, PlanReport, plan_verdicts};
 pub use recovery::{recovery_across, recovery_verdict};
 pub use schema::SCHEMA_VERSION;
-pub use sweep::{render_points_csv, sweep_files};
+pub use sweep::{
+    refusal, render_points_csv, render_sweep_html, render_sweep_markdown, sweep_files,
+};
 pub use warnings::{steady_state_warnings, stop_warning};
 pub use write::{ReportError, safe_dir_name, write_atomic, write_files};
 

@@ -22,6 +22,7 @@ use crate::stats::{Latency, WindowRow, trigger_span};
 use bitmap::PngBackend;
 
 mod bitmap;
+pub(super) mod sweep;
 
 /// The font family name under which the bundled font is registered.
 const FONT: &str = "sans-serif";
@@ -31,8 +32,9 @@ const LEGEND_WIDTH: u32 = 240;
 /// Height of the title, and the least height of a panel, pixels.
 const TITLE_HEIGHT: u32 = 36;
 const PANEL_HEIGHT: u32 = 190;
-/// Height of one legend entry, pixels.
+/// Height of one legend entry, and of a row of marker labels, pixels.
 const ENTRY_HEIGHT: u32 = 18;
+const LABEL_ROW: u32 = 16;
 /// Okabe and Ito's palette, told apart with every common colour-vision deficiency; black is
 /// left for the markers and yellow, too faint on white, is last.
 const PALETTE: [RGBColor; 7] = [
@@ -131,22 +133,44 @@ impl Chart {
 struct Line {
     label: String,
     color: RGBColor,
-    /// The design it belongs to, which picks its stroke.
+    /// The design it belongs to.
     design: usize,
+    /// Dash and gap, pixels, if dashed: in a report, the design's stroke.
+    dash: Option<(u32, u32)>,
     /// In a comparison, the baseline's solid line is wide and pale, so that another
     /// design's dashed line drawn over it stays visible where the two coincide.
     pale: bool,
     points: Vec<(f64, f64)>,
+    /// Indices into `points` where the line breaks and starts again: a gap where values
+    /// are missing (a refused sweep point).
+    breaks: Vec<usize>,
+    /// Confidence bands, `(x, low, high)`, one per run of points that have one, drawn as
+    /// lightly filled polygons (an error bar for a lone point).
+    bands: Vec<Vec<(f64, f64, f64)>>,
+    /// Whether each point is marked with a dot.
+    dots: bool,
 }
 
 impl Line {
     fn new(report: &Report<'_>, design: usize, label: String, color: RGBColor) -> Line {
+        let mut line = Line::plain(label, color, stroke(design));
+        line.design = design;
+        line.pale = design == 0 && report.designs.len() > 1;
+        line
+    }
+
+    /// A line of one colour and stroke, with no points yet.
+    fn plain(label: String, color: RGBColor, dash: Option<(u32, u32)>) -> Line {
         Line {
             label,
             color,
-            design,
-            pale: design == 0 && report.designs.len() > 1,
+            design: 0,
+            dash,
+            pale: false,
             points: Vec::new(),
+            breaks: Vec::new(),
+            bands: Vec::new(),
+            dots: false,
         }
     }
 
@@ -161,17 +185,34 @@ impl Line {
             true => self.color.mix(0.45).stroke_width(4),
             false => self.color.stroke_width(2),
         };
-        (style, stroke(self.design))
+        (style, self.dash)
+    }
+
+    /// The runs of points between breaks; one run (perhaps empty) without breaks.
+    fn segments(&self) -> Vec<&[(f64, f64)]> {
+        let mut cuts: Vec<usize> = self.breaks.clone();
+        cuts.push(self.points.len());
+        let mut start = 0;
+        let mut out = Vec::new();
+        for cut in cuts {
+            out.push(&self.points[start..cut]);
+            start = cut;
+        }
+        out
     }
 }
 
-/// A vertical marker: the end of the warm-up, or a trigger (shaded when it lasts).
+/// A vertical marker: the end of the warm-up, a trigger (shaded when it lasts), a sweep's
+/// knee or saturation point, or a range of refused sweep points.
+#[derive(Clone)]
 struct Marker {
     from: f64,
     to: f64,
     label: String,
     /// Dash and gap, pixels.
     dash: (u32, u32),
+    /// Whether a line is drawn at `from` (a shaded range may go without).
+    edge: bool,
 }
 
 /// One set of axes.
@@ -189,10 +230,15 @@ struct Panel {
     x_span: Option<(f64, f64)>,
     /// Written in the plot, for designs with nothing to draw.
     notes: Vec<String>,
+    /// Rows of marker labels above the plot: one, or more where labels would overlap.
+    label_rows: u32,
+    /// Where to label the x axis, and how, instead of plotters' evenly spaced ticks (a
+    /// sweep's log axis is labelled at its values); empty for plotters' ticks.
+    x_ticks: Vec<(f64, String)>,
 }
 
 /// Each panel's height: panels stack below the title, a lone one twice as tall, each tall
-/// enough for its legend.
+/// enough for its legend and its rows of marker labels.
 fn heights(panels: &[Panel]) -> Vec<u32> {
     let least = if panels.len() == 1 {
         2 * PANEL_HEIGHT
@@ -201,7 +247,10 @@ fn heights(panels: &[Panel]) -> Vec<u32> {
     };
     panels
         .iter()
-        .map(|p| least.max(40 + ENTRY_HEIGHT * p.lines.len() as u32))
+        .map(|p| {
+            let labels = LABEL_ROW * (p.label_rows.max(1) - 1);
+            (least + labels).max(40 + ENTRY_HEIGHT * p.lines.len() as u32)
+        })
         .collect()
 }
 
@@ -211,26 +260,34 @@ fn size(panels: &[Panel]) -> (u32, u32) {
 
 /// The chart as an SVG document. Same report, same bytes.
 pub fn render_svg(report: &Report<'_>, chart: Chart) -> Vec<u8> {
+    svg(chart.title(), &panels(report, chart))
+}
+
+/// The chart as a PNG image.
+pub fn render_png(report: &Report<'_>, chart: Chart) -> Vec<u8> {
+    png(chart.title(), &panels(report, chart))
+}
+
+/// Panels under a title, as an SVG document.
+fn svg(title: &str, panels: &[Panel]) -> Vec<u8> {
     ensure_font();
-    let panels = panels(report, chart);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size(&panels)).into_drawing_area();
-        draw(&root, chart.title(), &panels).expect("drawing to memory with a bundled font");
+        let root = SVGBackend::with_string(&mut svg, size(panels)).into_drawing_area();
+        draw(&root, title, panels).expect("drawing to memory with a bundled font");
     }
     svg.push('\n');
     svg.into_bytes()
 }
 
-/// The chart as a PNG image.
-pub fn render_png(report: &Report<'_>, chart: Chart) -> Vec<u8> {
+/// Panels under a title, as a PNG image (the same drawing as [`svg`]).
+fn png(title: &str, panels: &[Panel]) -> Vec<u8> {
     ensure_font();
-    let panels = panels(report, chart);
-    let (w, h) = size(&panels);
+    let (w, h) = size(panels);
     let mut pixels = vec![0u8; (w * h * 3) as usize];
     {
         let root = PngBackend::new(&mut pixels, (w, h)).into_drawing_area();
-        draw(&root, chart.title(), &panels).expect("drawing to memory with a bundled font");
+        draw(&root, title, panels).expect("drawing to memory with a bundled font");
     }
     let mut png = Vec::new();
     PngEncoder::new_with_quality(&mut png, CompressionType::Best, FilterType::Adaptive)
@@ -383,6 +440,7 @@ fn markers(report: &Report<'_>) -> Vec<Marker> {
                 to,
                 label: label.to_string(),
                 dash,
+                edge: true,
             });
         }
     };
@@ -408,6 +466,8 @@ fn time_panel(report: &Report<'_>, y_desc: String, lines: Vec<Line>) -> Panel {
         y_max: None,
         x_span: Some(run_span(report)),
         notes: Vec::new(),
+        label_rows: 1,
+        x_ticks: Vec::new(),
     }
 }
 
@@ -573,6 +633,8 @@ fn cdf_panel(report: &Report<'_>) -> Panel {
         markers: Vec::new(),
         y_max: Some(1.0),
         x_span: None,
+        label_rows: 1,
+        x_ticks: Vec::new(),
     }
 }
 
@@ -607,9 +669,13 @@ fn bounds(panel: &Panel) -> (f64, f64, f64) {
     let points = || panel.lines.iter().flat_map(|l| l.points.iter());
     let x_min = points().map(|p| p.0).fold(f64::INFINITY, f64::min);
     let x_max = points().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-    let y_max = panel
-        .y_max
-        .unwrap_or_else(|| points().map(|p| p.1).fold(0.0, f64::max) * 1.1);
+    let highs = panel.lines.iter().flat_map(|l| l.bands.iter().flatten());
+    let y_max = panel.y_max.unwrap_or_else(|| {
+        (points().map(|p| p.1))
+            .chain(highs.map(|b| b.2))
+            .fold(0.0, f64::max)
+            * 1.1
+    });
     let (x_min, x_max) = match panel.x_span {
         Some((from, to)) if to > from => (from, to),
         _ if x_min.is_finite() && x_max > x_min => (x_min, x_max),
@@ -624,7 +690,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
     let (x0, x1, y1) = bounds(panel);
     let mut chart = ChartBuilder::on(&plot)
         .margin(10)
-        .margin_top(24)
+        .margin_top(24 + LABEL_ROW * (panel.label_rows.max(1) - 1))
         .x_label_area_size(36)
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, 0.0..y1)?;
@@ -638,9 +704,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         true if (v - v.round()).abs() < 1e-9 => tick(10f64.powf(v.round())),
         true => String::new(),
     };
-    chart
-        .configure_mesh()
-        .x_desc(panel.x_desc.as_str())
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(panel.x_desc.as_str())
         .y_desc(panel.y_desc.as_str())
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&|v| tick(*v))
@@ -649,8 +714,18 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .bold_line_style(GRID_BOLD)
         .light_line_style(GRID_LIGHT)
         .x_max_light_lines(2)
-        .y_max_light_lines(2)
-        .draw()?;
+        .y_max_light_lines(2);
+    if !panel.x_ticks.is_empty() {
+        // No key points: no ticks, labels or grid lines of plotters' own on x.
+        mesh.x_labels(0);
+    }
+    mesh.draw()?;
+    for &(x, _) in &panel.x_ticks {
+        chart.draw_series(std::iter::once(PathElement::new(
+            [(x, 0.0), (x, y1)],
+            GRID_BOLD,
+        )))?;
+    }
     for m in &panel.markers {
         if m.to > m.from {
             chart.draw_series(std::iter::once(Rectangle::new(
@@ -658,22 +733,49 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
                 BLACK.mix(0.06).filled(),
             )))?;
         }
-        chart.draw_series(DashedLineSeries::new(
-            [(m.from, 0.0), (m.from, y1)],
-            m.dash.0,
-            m.dash.1,
-            BLACK.stroke_width(1),
-        ))?;
+        if m.edge {
+            chart.draw_series(DashedLineSeries::new(
+                [(m.from, 0.0), (m.from, y1)],
+                m.dash.0,
+                m.dash.1,
+                BLACK.stroke_width(1),
+            ))?;
+        }
+    }
+    for line in &panel.lines {
+        let fill = line.color.mix(0.16).filled();
+        for band in &line.bands {
+            let clamp = |y: f64| y.clamp(0.0, y1);
+            match band.as_slice() {
+                [] => {}
+                [(x, low, high)] => {
+                    let bar = [(*x, clamp(*low)), (*x, clamp(*high))];
+                    chart.draw_series(std::iter::once(PathElement::new(bar, line.color)))?;
+                }
+                band => {
+                    let upper = band.iter().map(|&(x, _, high)| (x, clamp(high)));
+                    let lower = band.iter().rev().map(|&(x, low, _)| (x, clamp(low)));
+                    let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
+                    chart.draw_series(std::iter::once(Polygon::new(outline, fill)))?;
+                }
+            }
+        }
     }
     for line in &panel.lines {
         let (style, dash) = line.style();
-        let points = line.points.iter().copied();
-        match dash {
-            None => chart.draw_series(LineSeries::new(points, style))?,
-            Some((dash, gap)) => {
-                chart.draw_series(DashedLineSeries::new(points, dash, gap, style))?
-            }
-        };
+        for segment in line.segments() {
+            let points = segment.iter().copied();
+            match dash {
+                None => chart.draw_series(LineSeries::new(points, style))?,
+                Some((dash, gap)) => {
+                    chart.draw_series(DashedLineSeries::new(points, dash, gap, style))?
+                }
+            };
+        }
+        if line.dots {
+            let dot = |&(x, y): &(f64, f64)| Circle::new((x, y), 3, line.color.filled());
+            chart.draw_series(line.points.iter().map(dot))?;
+        }
     }
     // Pixel positions, relative to the plot's drawing area.
     let (bx, by) = plot.get_base_pixel();
@@ -687,7 +789,12 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .map(|m| (pixel(m.from, y1).0, m.label.as_str()))
         .collect();
     let ((left, bottom), (right, top)) = (pixel(x0, 0.0), pixel(x1, y1));
-    marker_labels(&plot, marks, top)?;
+    let width = plot.dim_in_pixel().0 as i32;
+    marker_labels(&plot, marks, (top, width), panel.label_rows)?;
+    let ticks: Vec<(i32, &str)> = (panel.x_ticks.iter())
+        .map(|(x, label)| (pixel(*x, 0.0).0, label.as_str()))
+        .collect();
+    x_tick_labels(&plot, &ticks, bottom)?;
     notes(
         &plot,
         ((left + right) / 2, (top + bottom) / 2),
@@ -696,26 +803,58 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
     draw_legend(&legend, &panel.lines)
 }
 
-/// Each marker's label above the plot at `top`, beside its line at pixel x (left of it
-/// when it would run into the previous label).
+/// Each marker's label above the plot, beside its line at pixel x, in the first free
+/// place of: right of it, left of it, then the same in each further row above. A label
+/// runs into another when their spans overlap, and into the edge of the plot's drawing
+/// area at `right`, where it would be cut.
+/// When no place is free it goes left of its line in the first row: with one row, a label
+/// close after another sits on the other side of its line.
 fn marker_labels<DB: DrawingBackend>(
     plot: &DrawingArea<DB, Shift>,
     mut marks: Vec<(i32, &str)>,
-    top: i32,
+    (top, right): (i32, i32),
+    rows: u32,
 ) -> DrawResult<DB> {
     let style = (FONT, 13).into_font().color(&BLACK);
     marks.sort_by_key(|m| m.0);
-    let mut right_end = i32::MIN;
+    // (row, start, end) of each label placed.
+    let mut placed: Vec<(u32, i32, i32)> = Vec::new();
     for (x, label) in marks {
-        let (width, _) = plot.estimate_text_size(label, &style)?;
-        let (dx, h_pos) = if x + 4 > right_end {
-            right_end = x + 4 + width as i32;
-            (4, HPos::Left)
-        } else {
-            (-4, HPos::Right)
+        let width = plot.estimate_text_size(label, &style)?.0 as i32;
+        let free = |row: u32, (a, b): (i32, i32)| {
+            b <= right && (placed.iter()).all(|&(r, pa, pb)| r != row || a > pb || b < pa)
         };
+        let mut candidates = (0..rows.max(1)).flat_map(|row| {
+            [
+                (row, HPos::Left, (x + 4, x + 4 + width)),
+                (row, HPos::Right, (x - 4 - width, x - 4)),
+            ]
+        });
+        let (row, h_pos, span) = candidates
+            .find(|&(row, _, span)| free(row, span))
+            .unwrap_or((0, HPos::Right, (x - 4 - width, x - 4)));
+        placed.push((row, span.0, span.1));
         let pos = Pos::new(h_pos, VPos::Bottom);
-        plot.draw(&Text::new(label, (x + dx, top - 3), style.pos(pos)))?;
+        let y = top - 3 - LABEL_ROW as i32 * row as i32;
+        let dx = if matches!(h_pos, HPos::Left) { 4 } else { -4 };
+        plot.draw(&Text::new(label, (x + dx, y), style.pos(pos)))?;
+    }
+    Ok(())
+}
+
+/// Tick marks and labels under the x axis at `bottom`, at the given pixel x.
+fn x_tick_labels<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    ticks: &[(i32, &str)],
+    bottom: i32,
+) -> DrawResult<DB> {
+    let style = (FONT, 13)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    for &(x, label) in ticks {
+        plot.draw(&PathElement::new([(x, bottom), (x, bottom + 5)], BLACK))?;
+        plot.draw(&Text::new(label, (x, bottom + 10), style.clone()))?;
     }
     Ok(())
 }
@@ -759,6 +898,9 @@ fn draw_legend<DB: DrawingBackend>(
             Some((dash, gap)) => {
                 legend.draw(&DashedPathElement::new(sample, dash, gap, stroke_style))?
             }
+        }
+        if line.dots {
+            legend.draw(&Circle::new((19, y), 3, line.color.filled()))?;
         }
         legend.draw(&Text::new(line.label.as_str(), (42, y), style.clone()))?;
     }

@@ -14,9 +14,9 @@ use crate::stats::{
     CONFIDENCE, Estimate, Figure, Headline, RecoveryAcross, Scope, differences, headlines,
 };
 
-/// A piece of a report.
+/// A piece of a report; `C` names its charts (a run report's [`Chart`], a sweep's own).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Block {
+pub(crate) enum Block<C = Chart> {
     /// A heading of level 1 to 3.
     Heading(u8, String),
     /// A paragraph of plain text.
@@ -29,9 +29,27 @@ pub(crate) enum Block {
         rows: Vec<Vec<String>>,
     },
     /// A chart, shown inline (HTML) or as a PNG beside the file (Markdown).
-    Chart(Chart),
+    Chart(C),
     /// Preformatted text (commands, the scenario).
     Code(String),
+}
+
+/// A chart as a document refers to it: its title, and the stem of its SVG and PNG files.
+pub(crate) trait ChartFile: Copy {
+    /// Title shown above the chart, and its alternative text.
+    fn title(&self) -> &'static str;
+    /// File stem of `<stem>.svg` and `<stem>.png` beside the report.
+    fn file_stem(&self) -> &'static str;
+}
+
+impl ChartFile for Chart {
+    fn title(&self) -> &'static str {
+        Chart::title(*self)
+    }
+
+    fn file_stem(&self) -> &'static str {
+        Chart::file_stem(*self)
+    }
 }
 
 /// The whole report: a single run study or a comparison.

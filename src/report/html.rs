@@ -3,7 +3,7 @@
 
 use super::Report;
 use super::charts::render_svg;
-use super::document::{Block, blocks};
+use super::document::{Block, ChartFile, blocks};
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;\
 padding:0 1em;color:#222;line-height:1.45}\
@@ -16,7 +16,14 @@ h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:1px solid #ddd}";
 
 /// `report.html`.
 pub fn render(report: &Report<'_>) -> Vec<u8> {
-    let blocks = blocks(report);
+    render_blocks(blocks(report), |chart| render_svg(report, chart))
+}
+
+/// Any report's blocks as one HTML page, each chart inline as the SVG `svg` draws.
+pub(crate) fn render_blocks<C: ChartFile>(
+    blocks: Vec<Block<C>>,
+    svg: impl Fn(C) -> Vec<u8>,
+) -> Vec<u8> {
     let title = match blocks.first() {
         Some(Block::Heading(_, text)) => text.clone(),
         _ => "spillway report".to_string(),
@@ -56,8 +63,7 @@ pub fn render(report: &Report<'_>) -> Vec<u8> {
                 out.push_str("</table>\n");
             }
             Block::Chart(chart) => {
-                let svg =
-                    String::from_utf8(render_svg(report, chart)).expect("plotters writes UTF-8");
+                let svg = String::from_utf8(svg(chart)).expect("plotters writes UTF-8");
                 out.push_str(&format!(
                     "<figure role=\"img\" aria-label=\"{}\">\n{}</figure>\n",
                     escape(chart.title()),

@@ -1,12 +1,17 @@
 //! The Markdown report: the same content as the HTML one, charts as PNG files beside it.
 
 use super::Report;
-use super::document::{Block, blocks};
+use super::document::{Block, ChartFile, blocks};
 
 /// `report.md`, which links `<chart>.png` files in the same directory.
 pub fn render(report: &Report<'_>) -> Vec<u8> {
+    render_blocks(blocks(report))
+}
+
+/// Any report's blocks as Markdown, each chart a link to its PNG in the same directory.
+pub(crate) fn render_blocks<C: ChartFile>(blocks: Vec<Block<C>>) -> Vec<u8> {
     let mut out = String::new();
-    for block in blocks(report) {
+    for block in blocks {
         match block {
             Block::Heading(level, text) => {
                 out.push_str(&format!("{} {text}\n\n", "#".repeat(usize::from(level))));

@@ -1,15 +1,43 @@
-//! The files of a sweep's report.
+//! The files of a sweep's report: the HTML and Markdown documents (built in `document`,
+//! rendered by the run report's renderers), `summary.json`, `points.csv` and the charts.
 
 use std::fmt::Write;
 
-use super::{SweepReport, render_sweep_json};
+use super::charts::sweep::{self as charts, SweepChart};
+use super::{SweepReport, html, markdown, render_sweep_json};
 
-/// Every file of a sweep's report directory, as `(file name, bytes)`.
+mod document;
+pub(super) mod landmarks;
+
+pub use document::refusal;
+
+/// Every file of a sweep's report directory, as `(file name, bytes)`: `report.html`,
+/// `report.md`, `summary.json`, `points.csv` and each chart as SVG and PNG.
 pub fn sweep_files(report: &SweepReport<'_>) -> Vec<(String, Vec<u8>)> {
-    vec![
+    let mut files = vec![
+        ("report.html".to_string(), render_sweep_html(report)),
+        ("report.md".to_string(), render_sweep_markdown(report)),
         ("summary.json".to_string(), render_sweep_json(report)),
         ("points.csv".to_string(), render_points_csv(report)),
-    ]
+    ];
+    for chart in SweepChart::of(report) {
+        let stem = chart.file_stem();
+        files.push((format!("{stem}.svg"), charts::render_svg(report, chart)));
+        files.push((format!("{stem}.png"), charts::render_png(report, chart)));
+    }
+    files
+}
+
+/// `report.html` of a sweep: one self-contained page, charts inline as SVG.
+pub fn render_sweep_html(report: &SweepReport<'_>) -> Vec<u8> {
+    html::render_blocks(document::blocks(report), |chart| {
+        charts::render_svg(report, chart)
+    })
+}
+
+/// `report.md` of a sweep, which links the charts' PNG files beside it.
+pub fn render_sweep_markdown(report: &SweepReport<'_>) -> Vec<u8> {
+    markdown::render_blocks(document::blocks(report))
 }
 
 /// One row per point and figure: the point's value on each axis, then the figure's

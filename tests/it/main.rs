@@ -17,6 +17,8 @@
 //! - `plan`: capacity plans against Erlang-C staffing computed in the test; infeasible SLOs.
 //! - `shards`: a sweep run as shard processes and merged gives the bytes of one sweep;
 //!   missing, doubled, foreign and edited parts; parts keep every value exactly.
+//! - `sweep_report`: a sweep's report: its files, notes for refused points and for no data,
+//!   several axes, thread independence.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
 //! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
@@ -34,6 +36,7 @@ mod scenarios;
 mod schema;
 mod shards;
 mod sweep;
+mod sweep_report;
 mod theory;
 mod tidy;
 

@@ -6,7 +6,7 @@ use super::{NO_DATA, clip, in_unit, num};
 use spillway::experiment::{PointResult, SweepResult};
 use spillway::model::ServiceId;
 use spillway::oracle;
-use spillway::sim::RunError;
+use spillway::report::refusal;
 use spillway::stats::{Figure, Scope};
 
 /// The columns shown per source: the latency of successful requests, then outcomes.
@@ -202,16 +202,6 @@ fn short(figure: Figure) -> String {
         Figure::RejectedFraction => "rejected".into(),
         Figure::Goodput => "goodput".into(),
         other => other.label(),
-    }
-}
-
-/// A refused point in a few words: "unstable: load 1.12 at api".
-pub(crate) fn refusal(error: &RunError) -> String {
-    match error {
-        RunError::Unstable { service, load, .. } => {
-            format!("unstable: load {load:.2} at {service}")
-        }
-        other => format!("not run: {}", other.kind()),
     }
 }
 
