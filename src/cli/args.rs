@@ -225,6 +225,10 @@ pub(crate) enum Command {
         /// Print the plan document on stdout instead of the sentences.
         #[arg(long)]
         json: bool,
+        /// Write a report (HTML, Markdown, the plan document, a CSV and charts of the
+        /// candidates run) into DIR [default: reports/plan-<scenario name>].
+        #[arg(long, value_name = "DIR", num_args = 0..=1)]
+        report: Option<Option<PathBuf>>,
         /// Seed for every random stream (overrides the scenario's).
         #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = non_negative)]
         seed: Option<u64>,

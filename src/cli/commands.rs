@@ -46,6 +46,7 @@ pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
             replications,
             max_replications,
             json,
+            report,
             seed,
             quiet,
         } => super::plan::plan(&super::plan::PlanRequest {
@@ -59,6 +60,7 @@ pub(crate) fn dispatch(args: Args) -> Result<(), Failure> {
             },
             seed,
             json,
+            report,
             quiet,
         }),
         Command::Sweep {

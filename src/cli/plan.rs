@@ -1,11 +1,13 @@
 //! `spillway plan`: the smallest value of one knob that meets every SLO, at the
 //! scenario's load and at each headroom factor.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 
 use super::Failure;
 use super::capacity::points;
-use super::commands::{command_line, print};
+use super::commands::{command_line, default_report_dir, print};
 use super::progress::Progress;
 use super::slo;
 use spillway::experiment::{self, Effort, Slo};
@@ -25,6 +27,7 @@ pub(crate) struct PlanRequest<'a> {
     pub(crate) effort: Effort,
     pub(crate) seed: Option<u64>,
     pub(crate) json: bool,
+    pub(crate) report: Option<Option<PathBuf>>,
     pub(crate) quiet: bool,
 }
 
@@ -81,11 +84,22 @@ pub(crate) fn plan(request: &PlanRequest<'_>) -> Result<(), Failure> {
         slos: &slos,
         loads: &loads,
     };
-    if request.json {
-        print(&String::from_utf8_lossy(&report::render_plan_json(&report)))?;
+    let mut text = if request.json {
+        String::from_utf8_lossy(&report::render_plan_json(&report)).into_owned()
     } else {
-        print(&super::term::plan(&report))?;
+        super::term::plan(&report)
+    };
+    if let Some(dir) = &request.report {
+        let dir =
+            (dir.clone()).unwrap_or_else(|| default_report_dir(&format!("plan-{}", points.name)));
+        report::write_files(&dir, &report::plan_files(&report))
+            .with_context(|| format!("writing the report into '{}'", dir.display()))
+            .map_err(Failure::Run)?;
+        if !request.json {
+            text.push_str(&format!("report: {}\n", dir.join("report.html").display()));
+        }
     }
+    print(&text)?;
     match loads.iter().all(|l| l.answer.found.is_some()) {
         true => Ok(()),
         false => Err(Failure::Unmet),

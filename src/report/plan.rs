@@ -1,6 +1,10 @@
 //! A capacity plan in words: the answer at each load, with its margins, the evidence
 //! below it, and why an SLO cannot be met.
 
+mod files;
+
+pub use files::plan_files;
+
 use super::format::{half_width, pct, secs, value};
 use crate::experiment::{Answer, Bound, Candidate, Comparison, Slo, Verdict};
 use crate::model::{Arrivals, Axis, System};

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::charts::sweep::{self as charts, SweepChart};
 use super::{SweepReport, html, markdown, render_sweep_json};
 
-mod document;
+pub(super) mod document;
 pub(super) mod landmarks;
 
 pub use document::refusal;

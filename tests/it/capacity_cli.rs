@@ -165,3 +165,36 @@ fn bad_slos_exit_2_and_say_what_is_wrong() {
         assert!(stderr.contains(wanted), "{slo}: {stderr}");
     }
 }
+
+#[test]
+fn plan_writes_a_report_with_its_answer_and_the_candidates() {
+    let file = scenario(STATION);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = spillway()
+        .args([
+            "plan",
+            "-q",
+            "--vary",
+            "service.api.workers",
+            "--slo",
+            "api.p_wait < 30%",
+            "--report",
+        ])
+        .arg(dir.path())
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    let text = succeeded(&out);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("written");
+    let verdict = text
+        .lines()
+        .find(|l| l.starts_with("At the scenario's load"))
+        .expect("a verdict");
+    assert!(
+        html.contains(&verdict.replace('<', "&lt;").replace('\'', "&#39;")),
+        "the report holds the terminal's verdict"
+    );
+    conforms(&std::fs::read_to_string(dir.path().join("summary.json")).expect("written"));
+    assert!(dir.path().join("points.csv").exists());
+    assert!(dir.path().join("sweep-response-time.svg").exists());
+}
