@@ -30,7 +30,7 @@ pub use json::{
     render_sweep as render_sweep_json, render_sweep_part as render_sweep_part_json,
 };
 pub use markdown::render as render_markdown;
-pub use plan::{PlanAtLoad, PlanReport, plan_files, plan_verdicts};
+pub use plan::{PlanAtLoad, PlanReport, plan_files, plan_verdicts, verdict_label};
 pub use recovery::{recovery_across, recovery_verdict};
 pub use schema::SCHEMA_VERSION;
 pub use sweep::{

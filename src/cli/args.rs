@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use spillway::experiment::Shard;
-use spillway::model::SimDuration;
+use spillway::model::{MAX_REPLICATIONS, SimDuration};
 
 /// Simulate asynchronous systems (queues, worker pools, routes) and check the figures against
 /// Little's law and exact queueing theory.
@@ -22,7 +22,8 @@ Examples:
   spillway check scenarios/*.toml
 
 Exit codes: 0 success, 1 run or output failure, 2 usage or scenario error,
-3 a safety limit stopped a run (its figures are still printed).";
+3 a safety limit stopped a run (its figures are still printed), 4 plan found no value
+that meets every SLO.";
 
 const RUN_EXAMPLES: &str = "\
 Examples:
@@ -300,9 +301,6 @@ pub(crate) enum WarmupArg {
     /// MSER-5 on a pilot study.
     Auto,
 }
-
-/// The most replications one command may ask for.
-const MAX_REPLICATIONS: u64 = 100_000;
 
 /// A count. Negative numbers reach this parser (`allow_negative_numbers`) because clap's own
 /// error for `-3` suggests `-- -3`, which is wrong here.

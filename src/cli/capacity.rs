@@ -13,7 +13,7 @@ use super::commands::{
 use super::progress::Progress;
 use super::term;
 use spillway::experiment::{self, Shard, SweepResult};
-use spillway::model::{Axis, Grid, System};
+use spillway::model::{Axis, Grid, MAX_RUNS, System};
 use spillway::report::{self, SweepReport};
 use spillway::scenario;
 
@@ -137,6 +137,7 @@ pub(crate) fn points_of(
             })
         })
         .collect::<Result<Vec<_>, Failure>>()?;
+    same_figures(&grid, &systems)?;
     Ok(Points {
         path,
         name,
@@ -145,6 +146,27 @@ pub(crate) fn points_of(
         systems,
         replications,
     })
+}
+
+/// Refuses a grid whose points report different figures: the thresholds decide which
+/// shares are counted, so they are set once, not varied.
+fn same_figures(grid: &Grid, systems: &[System]) -> Result<(), Failure> {
+    let first = systems.first().map(|s| &s.simulation().thresholds);
+    match systems
+        .iter()
+        .position(|s| Some(&s.simulation().thresholds) != first)
+    {
+        None => Ok(()),
+        Some(point) => {
+            let values: Vec<&str> = grid.values(point).iter().map(|v| v.text.as_str()).collect();
+            Err(Failure::Input(format!(
+                "error: at {} the scenario counts other thresholds than at the first point; \
+                 thresholds decide which figures are reported, so they cannot be varied (give \
+                 each in [simulation] thresholds instead)",
+                values.join(", ")
+            )))
+        }
+    }
 }
 
 /// The axes of `--vary` and `--load`, in that order.
@@ -169,6 +191,15 @@ pub(crate) fn sweep(request: &SweepRequest<'_>) -> Result<(), Failure> {
         replications: request.spec.replications.or(points.replications),
         ..request.spec
     };
+    let runs = points.grid.len() as u64 * spec.replications();
+    if runs > MAX_RUNS {
+        return Err(Failure::Input(format!(
+            "error: {} points × {} replications is {runs} runs, more than the {MAX_RUNS} one \
+             sweep may hold; vary fewer values or run fewer replications, in several sweeps",
+            points.grid.len(),
+            spec.replications()
+        )));
+    }
     if let Some((shard, out)) = request.part {
         return super::shards::run_shard(&points, spec, shard, out, request.output.quiet);
     }

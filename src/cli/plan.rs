@@ -11,9 +11,10 @@ use super::commands::{command_line, default_report_dir, print};
 use super::progress::Progress;
 use super::slo;
 use spillway::experiment::{self, Effort, Slo};
-use spillway::model::System;
+use spillway::model::{MAX_THRESHOLDS, System};
 use spillway::report::{self, PlanAtLoad, PlanReport};
 use spillway::scenario;
+use spillway::stats::{Figure, trigger_span};
 
 /// The candidates of `--vary KEY` without values: whole numbers from 1 to this.
 const DEFAULT_MAX: u32 = 1024;
@@ -50,10 +51,25 @@ pub(crate) fn plan(request: &PlanRequest<'_>) -> Result<(), Failure> {
         .map(|text| slo::parse(text, &points.systems[0]))
         .collect::<Result<Vec<Slo>, _>>()
         .map_err(|e| Failure::Input(format!("error: --slo {e}")))?;
+    let first = &points.systems[0];
+    if slos.iter().any(|s| s.figure == Figure::NotRecovered) && trigger_span(first).is_none() {
+        return Err(Failure::Input(format!(
+            "error: --slo not_recovered: {} has no trigger (a change of load or capacity after \
+             the warm-up, such as a spike), so there is no recovery to judge",
+            points.path
+        )));
+    }
     let extra = slo::thresholds(&slos);
     let systems: Vec<System> = (points.systems.into_iter())
         .map(|s| s.with_thresholds(&extra))
         .collect();
+    let count = systems[0].simulation().thresholds.len();
+    if count > MAX_THRESHOLDS {
+        return Err(Failure::Input(format!(
+            "error: {count} thresholds in all (the scenario's and the SLOs'); at most \
+             {MAX_THRESHOLDS} are counted"
+        )));
+    }
     let factors = headroom(request.headroom)?;
     let progress = Progress::new(
         factors.len() as u64 * 4 * request.effort.chunk,

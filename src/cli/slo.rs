@@ -156,17 +156,29 @@ fn threshold(value: &str, unit: Unit) -> Result<f64, String> {
     };
     match unit {
         Unit::Seconds => parse_duration(value).map(SimDuration::as_secs_f64),
-        Unit::PerSecond => number(value.strip_suffix("/s").unwrap_or(value)),
-        Unit::Fraction => match value.strip_suffix('%') {
-            Some(percent) => number(percent).map(|p| p / 100.0),
-            None => match number(value)? {
-                x if (0.0..=1.0).contains(&x) => Ok(x),
-                x => Err(format!(
-                    "{x} is not a fraction: write {x}% or a number in [0, 1]"
+        Unit::PerSecond => {
+            number(value.strip_suffix("/s").unwrap_or(value)).and_then(|x| match x >= 0.0 {
+                true => Ok(x),
+                false => Err(format!("'{value}' is below 0, which a rate never is")),
+            })
+        }
+        Unit::Fraction => {
+            let x = match value.strip_suffix('%') {
+                Some(percent) => number(percent)? / 100.0,
+                None => number(value)?,
+            };
+            match (0.0..=1.0).contains(&x) {
+                true => Ok(x),
+                false => Err(format!(
+                    "'{value}' is not a share: write a percentage from 0% to 100%, or a number \
+                     in [0, 1]"
                 )),
-            },
-        },
-        Unit::Number => number(value),
+            }
+        }
+        Unit::Number => number(value).and_then(|x| match x >= 0.0 {
+            true => Ok(x),
+            false => Err(format!("'{value}' is below 0, which the figure never is")),
+        }),
     }
 }
 

@@ -14,7 +14,7 @@
 use rayon::prelude::*;
 
 use super::measure;
-use crate::model::{ServiceId, Step, System};
+use crate::model::{Arrivals, ServiceId, Step, System};
 use crate::oracle;
 use crate::sim::{RunError, check_stable};
 use crate::stats::{
@@ -78,6 +78,14 @@ pub struct Slo {
     pub threshold: f64,
 }
 
+impl Slo {
+    /// What the SLO measures, as written before its comparison: `web.p99`.
+    pub fn target(&self) -> &str {
+        let symbol = self.comparison.symbol();
+        self.text.split(symbol).next().unwrap_or(&self.text).trim()
+    }
+}
+
 /// Whether a candidate (or one SLO at a candidate) meets the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -108,10 +116,18 @@ pub struct Candidate {
     pub refused: Option<RunError>,
     /// One per SLO, in order.
     pub checks: Vec<Check>,
-    /// Meets every SLO, fails one, or neither yet.
+    /// Meets every SLO, fails one, or neither yet. A candidate whose replications a safety
+    /// limit stopped fails: what it measured before the stop says nothing of the rest.
     pub verdict: Verdict,
     /// Its replications.
     pub samples: Vec<Sample>,
+}
+
+impl Candidate {
+    /// Replications a safety limit stopped (or that failed before measuring anything).
+    pub fn stopped(&self) -> usize {
+        self.samples.iter().filter(|s| s.stopped.is_some()).count()
+    }
 }
 
 /// How hard to try at each candidate.
@@ -190,7 +206,6 @@ pub fn search(
         slos,
         effort,
         done,
-        columns: columns(candidates, slos),
         evaluated: vec![None; candidates.len()],
     };
     let theory_seed = theory_seed(candidates, slos);
@@ -207,9 +222,9 @@ pub fn search(
     }
 }
 
-/// The column of each SLO's figure in the samples.
-fn columns(candidates: &[System], slos: &[Slo]) -> Vec<Option<usize>> {
-    let keys: Vec<Key> = candidates.first().map(keys).unwrap_or_default();
+/// The column of each SLO's figure in the samples of `system`.
+fn columns(system: &System, slos: &[Slo]) -> Vec<Option<usize>> {
+    let keys: Vec<Key> = keys(system);
     (slos.iter())
         .map(|slo| {
             (keys.iter()).position(|k| {
@@ -224,7 +239,6 @@ struct Search<'a> {
     slos: &'a [Slo],
     effort: Effort,
     done: &'a (dyn Fn() + Sync),
-    columns: Vec<Option<usize>>,
     evaluated: Vec<Option<Candidate>>,
 }
 
@@ -299,6 +313,7 @@ impl Search<'_> {
                 samples: Vec::new(),
             };
         }
+        let columns = columns(system, self.slos);
         let mut samples: Vec<Sample> = Vec::new();
         loop {
             let from = samples.len() as u64;
@@ -316,7 +331,7 @@ impl Search<'_> {
                     })
                     .collect::<Vec<_>>(),
             );
-            let checks: Vec<Check> = (self.slos.iter().zip(&self.columns))
+            let checks: Vec<Check> = (self.slos.iter().zip(&columns))
                 .map(|(slo, column)| {
                     let estimate = match slo.figure {
                         Figure::NotRecovered => not_recovered(&samples),
@@ -325,7 +340,14 @@ impl Search<'_> {
                     check(slo, estimate)
                 })
                 .collect();
-            let verdict = overall(&checks);
+            // A stopped run is data for the recovery verdict (it did not recover), and for
+            // every other figure a sign that the candidate cannot carry the load.
+            let boundary = self.slos.iter().all(|s| s.figure == Figure::NotRecovered);
+            let stopped = samples.iter().any(|s| s.stopped.is_some());
+            let verdict = match overall(&checks) {
+                _ if stopped && !boundary => Verdict::Fails,
+                verdict => verdict,
+            };
             if verdict != Verdict::Undecided || to >= self.effort.max_replications {
                 return Candidate {
                     index,
@@ -439,32 +461,17 @@ fn exact(system: &System, slo: &Slo) -> Option<f64> {
     })
 }
 
-/// The smallest candidate that exact theory says meets every SLO it can speak for, when
-/// it can speak for at least one; a lower bound on the answer when the theory is exact.
+/// The smallest candidate that exact theory says meets every SLO it can speak for (a
+/// lower bound on the answer when the theory is exact); `None` when theory speaks for no
+/// SLO, or says that no candidate meets them.
 fn theory_seed(candidates: &[System], slos: &[Slo]) -> Option<usize> {
-    let known = |system: &System| {
-        let values: Vec<(bool, &Slo)> = (slos.iter())
-            .filter_map(|slo| {
-                Some((
-                    slo.comparison.holds(exact(system, slo)?, slo.threshold),
-                    slo,
-                ))
-            })
+    let predicted = |system: &System| {
+        let known: Vec<bool> = (slos.iter())
+            .filter_map(|slo| Some(slo.comparison.holds(exact(system, slo)?, slo.threshold)))
             .collect();
-        (!values.is_empty()).then(|| values.iter().all(|(ok, _)| *ok))
+        !known.is_empty() && known.iter().all(|ok| *ok)
     };
-    let mut any = false;
-    for (i, system) in candidates.iter().enumerate() {
-        if check_stable(system).is_err() {
-            continue;
-        }
-        match known(system) {
-            Some(true) => return Some(i),
-            Some(false) => any = true,
-            None => {}
-        }
-    }
-    any.then(|| candidates.len() - 1)
+    (candidates.iter()).position(|system| check_stable(system).is_ok() && predicted(system))
 }
 
 /// SLOs that no candidate can meet, where a bound proves it without running anything.
@@ -504,6 +511,9 @@ fn latency_floor(first: &System, last: &System, slo: &Slo) -> Option<Bound> {
             return None;
         }
         let service = system.service(source.target);
+        if !service.schedule.is_empty() {
+            return None; // A slowdown below 1 makes the work faster.
+        }
         let step = service.steps.iter().find_map(|s| match s {
             Step::Work(dist) => Some(dist.clone()),
             _ => None,
@@ -518,7 +528,9 @@ fn latency_floor(first: &System, last: &System, slo: &Slo) -> Option<Bound> {
         Figure::LatencyMean => dist.mean(),
         figure => dist.quantile(latency_quantile(figure)?)?,
     };
-    (!slo.comparison.holds(floor, slo.threshold)).then_some(Bound::WorkFloor { service, floor })
+    let finite = floor.is_finite();
+    (finite && !slo.comparison.holds(floor, slo.threshold))
+        .then_some(Bound::WorkFloor { service, floor })
 }
 
 /// At the largest candidate, a bounded service offered more than it can serve rejects at
@@ -528,10 +540,16 @@ fn overload(last: &System, slo: &Slo) -> Option<Bound> {
         return None;
     }
     let source = last.sources().iter().find(|s| s.name == slo.component)?;
-    if source.client.retry.max_attempts.get() > 1 || !slo.comparison.upper_bound() {
+    let service = source.target.index();
+    // The traffic equations give the long-run rate: the bound holds for constant arrivals
+    // and capacity, and for a client that neither retries nor gives up (a timeout turns
+    // rejections into timeouts).
+    let constant = matches!(source.arrivals, Arrivals::Poisson(_) | Arrivals::Renewal(_))
+        && last.services()[service].schedule.is_empty();
+    let plain = source.client.retry.max_attempts.get() == 1 && source.client.timeout.is_none();
+    if !(constant && plain && slo.comparison.upper_bound()) {
         return None;
     }
-    let service = source.target.index();
     let flow = last.traffic()[service];
     let rejected = 1.0 - flow.capacity / flow.arrival;
     (flow.load() > 1.0 && !slo.comparison.holds(rejected, slo.threshold)).then(|| Bound::Overload {

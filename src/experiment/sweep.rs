@@ -171,6 +171,11 @@ impl SweepResult {
             ));
         }
         let keys = points.first().map(keys).unwrap_or_default();
+        if let Some(other) = points.iter().position(|p| crate::stats::keys(p) != keys) {
+            return Err(format!(
+                "point {other} reports other figures than the first (a varied threshold?)"
+            ));
+        }
         let little = points.first().map_or(0, |p| p.services().len() + 1);
         if let Some(odd) = runs.iter().find(|r| {
             r.sample.values.len() != keys.len()

@@ -419,7 +419,13 @@ impl Dist {
     /// is known: the least `x` with `P(X ≤ x) ≥ p`.
     pub fn quantile(&self, p: f64) -> Option<f64> {
         self.cdf(0.0)?;
-        let (mut low, mut high) = (0.0_f64, self.mean().max(1e-9));
+        let mean = self.mean();
+        let start = if mean.is_finite() {
+            mean.max(1e-9)
+        } else {
+            1.0
+        };
+        let (mut low, mut high) = (0.0_f64, start);
         while self.cdf(high)? < p {
             high *= 2.0;
             if !high.is_finite() {
@@ -504,15 +510,17 @@ fn erlang_cdf(shape: f64, x: f64) -> Option<f64> {
     if shape.fract() != 0.0 || shape > 1000.0 {
         return None;
     }
-    // 1 − Σ_{k<shape} e^{−x} x^k / k!, each term from the last.
-    let mut term = (-x).exp();
-    let mut below = 0.0;
-    for k in 0..shape as u32 {
-        if k > 0 {
-            term *= x / f64::from(k);
-        }
-        below += term;
+    // 1 − Σ_{k<shape} e^{−x} x^k / k!, each term in logarithms so that e^{−x} cannot
+    // underflow before the large terms near k ≈ x are added.
+    if x <= 0.0 {
+        return Some(0.0);
     }
+    let below: f64 = (0..shape as u32)
+        .map(|k| {
+            let k = f64::from(k);
+            (-x + k * x.ln() - libm::lgamma(k + 1.0)).exp()
+        })
+        .sum();
     Some((1.0 - below).clamp(0.0, 1.0))
 }
 

@@ -4,6 +4,13 @@
 /// typo (`1..1000000:1`) from queueing a year of work.
 pub const MAX_POINTS: usize = 100_000;
 
+/// The most replications one study or sweep point may ask for.
+pub const MAX_REPLICATIONS: u64 = 100_000;
+
+/// The most runs (points × replications) one sweep may hold: its work list and results
+/// stay within a few gigabytes, and on two cores it is already weeks of work.
+pub const MAX_RUNS: u64 = 10_000_000;
+
 /// What an axis sets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Knob {

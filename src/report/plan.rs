@@ -8,7 +8,7 @@ pub use files::plan_files;
 use super::format::{half_width, pct, secs, value};
 use crate::experiment::{Answer, Bound, Candidate, Comparison, Slo, Verdict};
 use crate::model::{Arrivals, Axis, System};
-use crate::stats::Estimate;
+use crate::stats::{Estimate, Figure};
 
 /// A plan's report (`spillway plan`): the knob, the SLOs and the answer at each load.
 #[derive(Clone, Copy, Debug)]
@@ -90,10 +90,11 @@ fn verdict(report: &PlanReport<'_>, at: &PlanAtLoad) -> String {
         None => text.push_str(&format!("; {} is the smallest value tried", value(found))),
     }
     if let Some(seed) = at.answer.theory_seed {
+        let run = at.answer.evaluated.len();
         text.push_str(&format!(
-            ". Exact theory put the answer at {}; {} values were run",
+            ". Exact theory put the answer at {}; {run} value{} run",
             value(seed),
-            at.answer.evaluated.len()
+            if run == 1 { " was" } else { "s were" }
         ));
     }
     text.push('.');
@@ -134,15 +135,21 @@ pub(crate) fn infeasible(report: &PlanReport<'_>, slo: &Slo, bound: &Bound) -> S
 
 /// The figure's name as the SLO writes it ("p99", "mean").
 fn figure_name(slo: &Slo) -> &str {
-    let target = slo
-        .text
-        .split(slo.comparison.symbol())
-        .next()
-        .unwrap_or("")
-        .trim();
+    let target = slo.target();
     target
         .rsplit_once(&format!("{}.", slo.component))
         .map_or(target, |(_, f)| f)
+}
+
+/// A candidate's verdict in a word, for tables.
+pub fn verdict_label(candidate: &Candidate) -> &'static str {
+    match (&candidate.refused, candidate.verdict) {
+        (Some(_), _) => "cannot run",
+        (None, Verdict::Meets) => "meets",
+        (None, Verdict::Fails) if candidate.stopped() > 0 => "fails (stopped)",
+        (None, Verdict::Fails) => "fails",
+        (None, Verdict::Undecided) => "undecided",
+    }
 }
 
 /// "at the scenario's load (250/s offered)" or "at 1.5× the load (375/s offered)".
@@ -198,12 +205,7 @@ fn margins(report: &PlanReport<'_>, candidate: &Candidate) -> String {
 fn slo_estimate(slo: &Slo, estimate: Option<&Estimate>) -> String {
     let unit = slo.figure.unit();
     let target = format!("{} {}", slo.comparison.symbol(), value(unit, slo.threshold));
-    let name = slo
-        .text
-        .split(slo.comparison.symbol())
-        .next()
-        .unwrap_or("")
-        .trim();
+    let name = slo.target();
     match estimate {
         Some(e) => format!(
             "{name} {} {} {target}",
@@ -221,12 +223,7 @@ fn shortfall(report: &PlanReport<'_>, candidate: &Candidate) -> String {
             .filter(|(_, c)| c.verdict == wanted)
             .map(|(slo, c)| {
                 let unit = slo.figure.unit();
-                let name = slo
-                    .text
-                    .split(slo.comparison.symbol())
-                    .next()
-                    .unwrap_or("")
-                    .trim();
+                let name = slo.target();
                 let threshold = value(unit, slo.threshold);
                 let Some(e) = c.estimate else {
                     return format!("{name} ({})", slo.figure.missing_reason());
@@ -244,6 +241,19 @@ fn shortfall(report: &PlanReport<'_>, candidate: &Candidate) -> String {
     };
     if let Some(error) = &candidate.refused {
         return format!("cannot run: {error}");
+    }
+    let stopped = candidate.stopped();
+    let boundary = report.slos.iter().all(|s| s.figure == Figure::NotRecovered);
+    if stopped > 0 && !boundary {
+        let limits: Vec<&str> = (candidate.samples.iter())
+            .filter_map(|s| s.stopped.as_deref())
+            .collect();
+        return format!(
+            "fails: a safety limit ({}) stopped {stopped} of its {} replications, so what \
+             they measured covers only the time before the stop",
+            limits.first().copied().unwrap_or("a limit"),
+            candidate.samples.len()
+        );
     }
     let failing = pick(Verdict::Fails);
     if !failing.is_empty() {

@@ -152,13 +152,13 @@ fn set<'a>(
                     )
                 })?)
             }
-            (Place::Array(_), Segment::Key(_)) | (Place::Other, _) => {
+            (Place::Array(_), Segment::Key(_)) | (Place::Other, Segment::Key(_)) => {
                 return Err((
                     format!("'{walked}' is not a table, so it has no keys"),
                     None,
                 ));
             }
-            (Place::Table(_), Segment::Index(_)) => {
+            (Place::Table(_) | Place::Other, Segment::Index(_)) => {
                 return Err((
                     format!("'{walked}' is not a list, so it has no [index]"),
                     None,
@@ -185,7 +185,7 @@ fn set<'a>(
             *slot = value;
             Ok(())
         }
-        (Place::Table(_), Segment::Index(_)) => Err((
+        (Place::Table(_) | Place::Other, Segment::Index(_)) => Err((
             format!("'{walked}' is not a list, so it has no [index]"),
             None,
         )),

@@ -2,7 +2,7 @@
 //! table, and the system of each point.
 //!
 //! `KEY=VALUES` where VALUES is a comma-separated list of values (`4,8,16`), arithmetic
-//! ranges with a step (`4..32:4`, `100ms..1s:100ms`) and geometric ones with a factor
+//! ranges with a step (`4..32:4`, `100ms..900ms:100ms`) and geometric ones with a factor
 //! (`100/s..800/s*2`), in the order given.
 //! `--load` takes `F1..F2:N` (N evenly spaced factors) or a list of factors.
 

@@ -13,8 +13,8 @@ use super::diagnostic::Sink;
 use super::reader::{Field, OneOf, Table, a_type};
 use super::sweep;
 use crate::model::{
-    Axis, Grid, Horizon, Limits, MAX_THRESHOLDS, SimDuration, SimulationSpec, SourceSpec,
-    SweepSpec, System, TopologyError,
+    Axis, Grid, Horizon, Limits, MAX_REPLICATIONS, MAX_THRESHOLDS, SimDuration, SimulationSpec,
+    SourceSpec, SweepSpec, System, TopologyError,
 };
 
 /// The seed when the file gives none.
@@ -79,7 +79,9 @@ fn read_sweep(field: &Field<'_>) -> Option<SweepSpec> {
             .ok()
             .map(Some)
     });
-    let replications = table.optional("replications", None, |f| f.u64_at_least(1).map(Some));
+    let replications = table.optional("replications", None, |f| {
+        (f.integer(1, i128::from(MAX_REPLICATIONS))).map(|n| Some(n as u64))
+    });
     let axes: Option<Vec<Axis>> = (vary.zip(load)).map(|(v, l)| v.into_iter().chain(l).collect());
     let grid = axes.and_then(|axes| Grid::new(axes).map_err(|e| table.error(e)).ok());
     table.finish();

@@ -463,13 +463,13 @@ impl Sample {
 }
 
 impl Sample {
-    /// Whether the run did not recover after the trigger: a limit that stopped it counts
-    /// as not recovering; `None` when its recovery was not judged (no trigger, too little
-    /// time, or no healthy baseline).
+    /// Whether the run did not recover after the trigger (a run a limit stopped after the
+    /// trigger started did not); `None` when its recovery was not judged (no trigger, too
+    /// little time, no healthy baseline, or nothing measured).
     pub fn not_recovered(&self) -> Option<bool> {
-        if self.stopped.is_some() {
-            return Some(true);
-        }
+        // A run a limit stopped after the trigger started has the verdict "not recovered"
+        // from the recorder already; one stopped before measuring anything is not judged,
+        // as `RecoveryAcross` counts them.
         match self.recovery?.verdict {
             RecoveryVerdict::Recovered { .. } => Some(false),
             RecoveryVerdict::NotRecovered => Some(true),

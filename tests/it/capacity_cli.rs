@@ -152,7 +152,9 @@ fn bad_slos_exit_2_and_say_what_is_wrong() {
         ("wbe.p99 < 1s", "did you mean 'web'"),
         ("web.p98 < 1s", "not a figure of a source"),
         ("web.p99 300ms", "no comparison"),
-        ("web.rejected < 5", "not a fraction"),
+        ("web.rejected < 5", "not a share"),
+        ("web.rejected < -5%", "not a share"),
+        ("not_recovered >= 50%", "has no trigger"),
         ("web.p99 < fast", "web.p99 < fast"),
     ] {
         let out = spillway()
@@ -197,4 +199,80 @@ fn plan_writes_a_report_with_its_answer_and_the_candidates() {
     conforms(&std::fs::read_to_string(dir.path().join("summary.json")).expect("written"));
     assert!(dir.path().join("points.csv").exists());
     assert!(dir.path().join("sweep-response-time.svg").exists());
+}
+
+#[test]
+fn varying_a_threshold_is_refused_before_running() {
+    let file = scenario(&STATION.replace("seed = 3", "seed = 3\nthresholds = [\"50ms\"]"));
+    let out = spillway()
+        .args([
+            "sweep",
+            "-q",
+            "--vary",
+            "simulation.thresholds[0]=50ms,100ms",
+        ])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot be varied"), "{stderr}");
+}
+
+/// An unbounded queue that a spike at 30 s overwhelms: every replication is stopped by
+/// `max_in_flight` at any number of workers that the spike overloads.
+const GUARDED: &str = r#"
+[simulation]
+duration = "60s"
+seed = 3
+max_in_flight = 20
+[[source]]
+name = "web"
+to = "api"
+rate = "20/s"
+schedule = [{ at = "30s", for = "5s", rate = "2000/s" }]
+[[service]]
+name = "api"
+workers = 1
+service_time = { dist = "exponential", mean = "20ms" }
+"#;
+
+#[test]
+fn a_candidate_that_a_limit_stopped_fails() {
+    let file = scenario(GUARDED);
+    let out = spillway()
+        .args([
+            "plan",
+            "-q",
+            "--json",
+            "--vary",
+            "service.api.workers=1..4:1",
+            "--slo",
+            "web.p99 < 150ms",
+        ])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let document = conforms(&String::from_utf8_lossy(&out.stdout));
+    let load = &document["loads"][0];
+    assert!(
+        load["verdict"]
+            .as_str()
+            .is_some_and(|v| v.contains("safety limit")),
+        "{load}"
+    );
+    let first = &load["evaluated"][0];
+    assert_eq!(first["verdict"], "fails");
+    assert!(
+        first["stopped_replications"]
+            .as_u64()
+            .is_some_and(|n| n > 0),
+        "{first}"
+    );
 }

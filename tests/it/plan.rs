@@ -155,6 +155,19 @@ fn a_rejection_target_beyond_capacity_is_infeasible() {
         },
         other => panic!("{other:?}"),
     }
+    // A client that gives up turns rejections into timeouts: the bound no longer holds,
+    // and neither does it for a rate that changes over time.
+    for variant in [
+        text.replace("rate = \"30/s\"", "rate = \"30/s\"\ntimeout = \"100ms\""),
+        text.replace(
+            "rate = \"30/s\"",
+            "rate = \"30/s\"\nschedule = [{ at = \"2000s\", rate = \"5/s\" }]",
+        ),
+    ] {
+        let systems = candidates(&variant, "service.agents.workers=10..20:1");
+        let answer = experiment::search(&systems, &slos, EFFORT, &|| {});
+        assert!(answer.infeasible.is_empty(), "{variant}");
+    }
 }
 
 #[test]

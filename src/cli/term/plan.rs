@@ -3,8 +3,7 @@
 use std::fmt::Write;
 
 use super::{NO_DATA, in_unit};
-use spillway::experiment::Verdict;
-use spillway::report::{PlanReport, plan_verdicts};
+use spillway::report::{PlanReport, plan_verdicts, verdict_label};
 
 /// The plan's verdicts and, per load, a row per candidate run.
 pub(crate) fn plan(report: &PlanReport<'_>) -> String {
@@ -30,22 +29,12 @@ pub(crate) fn plan(report: &PlanReport<'_>) -> String {
             "verdict"
         );
         for slo in report.slos {
-            let name = slo
-                .text
-                .split(slo.comparison.symbol())
-                .next()
-                .unwrap_or("")
-                .trim();
+            let name = slo.target();
             let _ = write!(out, "  {name:>22}");
         }
         out.push('\n');
         for candidate in &at.answer.evaluated {
-            let verdict = match (&candidate.refused, candidate.verdict) {
-                (Some(_), _) => "cannot run",
-                (None, Verdict::Meets) => "meets",
-                (None, Verdict::Fails) => "fails",
-                (None, Verdict::Undecided) => "undecided",
-            };
+            let verdict = verdict_label(candidate);
             let _ = write!(
                 out,
                 "  {:>12}  {:>12}  {verdict:>10}",

@@ -6,8 +6,8 @@ use super::super::document::Block;
 use super::super::format::{half_width, value};
 use super::super::sweep::{document, render_points_csv};
 use super::super::{SweepReport, html, markdown, render_plan_json};
-use super::{PlanReport, plan_verdicts};
-use crate::experiment::{PointResult, SweepResult, Verdict};
+use super::{PlanReport, plan_verdicts, verdict_label};
+use crate::experiment::{PointResult, SweepResult};
 use crate::model::{Axis, Grid};
 use crate::stats::keys;
 
@@ -98,12 +98,7 @@ fn plan_blocks(report: &PlanReport<'_>) -> Vec<Block<SweepChart>> {
         head.extend(slos.iter().map(|s| s.to_string()));
         let rows = (at.answer.evaluated.iter())
             .map(|c| {
-                let verdict = match (&c.refused, c.verdict) {
-                    (Some(_), _) => "cannot run",
-                    (None, Verdict::Meets) => "meets",
-                    (None, Verdict::Fails) => "fails",
-                    (None, Verdict::Undecided) => "undecided",
-                };
+                let verdict = verdict_label(c);
                 let mut row = vec![
                     report.knob.values[c.index].text.clone(),
                     c.samples.len().to_string(),

@@ -66,6 +66,8 @@ struct InfeasibleDoc<'a> {
 struct CandidateDoc<'a> {
     value: &'a str,
     replications: usize,
+    /// Replications a safety limit stopped (the candidate then fails).
+    stopped_replications: usize,
     verdict: &'static str,
     /// `null` unless the candidate could not run (then it fails every SLO).
     refused: Option<String>,
@@ -151,6 +153,7 @@ impl<'a> CandidateDoc<'a> {
         CandidateDoc {
             value,
             replications: c.samples.len(),
+            stopped_replications: c.stopped(),
             verdict: verdict_key(c.verdict),
             refused: c.refused.as_ref().map(ToString::to_string),
             checks: (slos.iter().zip(&c.checks))
