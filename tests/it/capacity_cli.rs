@@ -20,15 +20,8 @@ service_time = { dist = "exponential", mean = "25ms" }
 "#;
 
 fn conforms(stdout: &str) -> Value {
-    let document: Value = serde_json::from_str(stdout).expect("one JSON document");
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/reports/schema.json"))
-            .expect("schema"),
-    )
-    .expect("schema is JSON");
-    let problems = super::schema::violations(&schema, &schema, &document, "$");
-    assert!(problems.is_empty(), "{problems:#?}");
-    document
+    super::schema::assert_conforms(stdout.as_bytes());
+    serde_json::from_str(stdout).expect("one JSON document")
 }
 
 #[test]

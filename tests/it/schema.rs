@@ -162,6 +162,8 @@ fn is_type(value: &Value, t: &str) -> bool {
     }
 }
 
+/// Asserts that the JSON `document` conforms to `reports/schema.json`, listing every
+/// violation.
 pub(crate) fn assert_conforms(document: &[u8]) {
     let root = schema();
     let value: Value = serde_json::from_slice(document).expect("JSON");
