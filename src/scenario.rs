@@ -55,7 +55,7 @@ pub use diagnostic::{
 };
 pub use locate::{Place, diagnostic_at};
 pub use overrides::Override;
-pub use sweep::{parse_axis, parse_load, point_system};
+pub use sweep::{parse_axis, parse_load, parse_point, point_system};
 
 /// A duration written as a scenario file writes it (`"250ms"`, `"1.5 s"`, `"10m30s"`), for
 /// command-line flags that take one; the error says what is wrong.

@@ -127,13 +127,21 @@ pub(crate) fn points_of(
             declared.and_then(|d| d.replications),
         ),
     };
+    // A warning about a point's own value (a duration without a unit) is printed once per
+    // key, for the first point that has it; the file's own warnings were printed above.
+    let mut warned: Vec<String> = Vec::new();
     let systems = (0..grid.len())
         .map(|point| {
-            let system = scenario::point_system(&text, &path, &grid, point)
+            let parsed = scenario::parse_point(&text, &path, &grid, point)
                 .map_err(|e| Failure::Input(render(&e.diagnostics)))?;
+            let new: Vec<_> = (parsed.warnings.into_iter())
+                .filter(|w| w.line == 0 && !warned.contains(&w.key))
+                .collect();
+            warned.extend(new.iter().map(|w| w.key.clone()));
+            print_warnings(&new);
             Ok(match seed {
-                Some(seed) => system.with_seed(seed),
-                None => system,
+                Some(seed) => parsed.system.with_seed(seed),
+                None => parsed.system,
             })
         })
         .collect::<Result<Vec<_>, Failure>>()?;

@@ -83,9 +83,10 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
 pub struct Warning {
     /// The file as the user named it.
     pub file: String,
-    /// 1-based line of the value.
+    /// 1-based line of the value; 0 for a value set by an override (a sweep's), which
+    /// prints without a position.
     pub line: usize,
-    /// 1-based column of the value, counted in characters.
+    /// 1-based column of the value, counted in characters (0 with line 0).
     pub column: usize,
     /// Dotted path of the key, such as `service.api.service_time.mean`.
     pub key: String,
@@ -123,11 +124,15 @@ impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (file, key) = (escape_controls(&self.file), escape_controls(&self.key));
         let message = self.message();
-        write!(
-            f,
-            "{file}:{}:{}: {key}: warning: {message}",
-            self.line, self.column
-        )
+        // A warning about an override (a sweep's value) has no position in the file.
+        match self.line {
+            0 => write!(f, "{file}: {key}: warning: {message}"),
+            line => write!(
+                f,
+                "{file}:{line}:{}: {key}: warning: {message}",
+                self.column
+            ),
+        }
     }
 }
 

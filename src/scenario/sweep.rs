@@ -7,7 +7,7 @@
 //! `--load` takes `F1..F2:N` (N evenly spaced factors) or a list of factors.
 
 use super::units;
-use super::{Override, ScenarioError, parse_with_overrides};
+use super::{Override, Parsed, ScenarioError, parse_with_overrides};
 use crate::model::{Axis, AxisUnit, AxisValue, Grid, Knob, MAX_POINTS, System};
 
 /// `KEY=VALUES`, as `--vary` takes it.
@@ -218,6 +218,17 @@ pub fn point_system(
     grid: &Grid,
     point: usize,
 ) -> Result<System, ScenarioError> {
+    parse_point(text, file, grid, point).map(|parsed| parsed.system)
+}
+
+/// [`point_system`] with the reader's warnings, those about the point's own values among
+/// them (a value without a unit, read as seconds): their `file` names the override.
+pub fn parse_point(
+    text: &str,
+    file: &str,
+    grid: &Grid,
+    point: usize,
+) -> Result<Parsed, ScenarioError> {
     let mut overrides = Vec::new();
     let mut load = 1.0;
     for (axis, value) in grid.axes().iter().zip(grid.values(point)) {
@@ -226,20 +237,24 @@ pub fn point_system(
             Knob::Load => load *= value.number,
         }
     }
-    let system = parse_with_overrides(text, file, &overrides)?.system;
+    let parsed = parse_with_overrides(text, file, &overrides)?;
     if load == 1.0 {
-        return Ok(system);
+        return Ok(parsed);
     }
-    system.with_load(load).map_err(|message| ScenarioError {
-        diagnostics: vec![super::Diagnostic {
-            file: format!("{file} (with load {load})"),
-            line: 0,
-            column: 0,
-            key: String::new(),
-            message,
-            help: None,
-        }],
-    })
+    let system = parsed
+        .system
+        .with_load(load)
+        .map_err(|message| ScenarioError {
+            diagnostics: vec![super::Diagnostic {
+                file: format!("{file} (with load {load})"),
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message,
+                help: None,
+            }],
+        })?;
+    Ok(Parsed { system, ..parsed })
 }
 
 #[cfg(test)]

@@ -269,3 +269,29 @@ fn a_candidate_that_a_limit_stopped_fails() {
         "{first}"
     );
 }
+
+#[test]
+fn a_value_without_its_unit_warns_once_naming_the_override() {
+    let file = scenario(STATION);
+    let out = spillway()
+        .args([
+            "sweep",
+            "-q",
+            "--replications",
+            "2",
+            "--vary",
+            "source.web.timeout=1,2",
+        ])
+        .arg(file.path())
+        .output()
+        .expect("runs");
+    succeeded(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("(with source.web.timeout = 1): source.web.timeout:"),
+        "{stderr}"
+    );
+    assert!(warnings[0].contains("read as seconds"), "{stderr}");
+}
