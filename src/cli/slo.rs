@@ -104,13 +104,9 @@ fn target_of(target: &str, system: &System) -> Result<(Scope, String, Figure), S
         &services
     };
     if !names.contains(&name) {
-        return Err(format!("there is no {} named '{name}'", scope_name(scope)));
+        return Err(format!("there is no {} named '{name}'", scope.key()));
     }
     Ok((scope, name.to_string(), figure_of(figure, scope)?))
-}
-
-fn scope_name(scope: Scope) -> &'static str {
-    scope.key()
 }
 
 /// A threshold figure's prefix and how it is made from its duration.
@@ -141,7 +137,7 @@ fn figure_of(name: &str, scope: Scope) -> Result<Figure, String> {
         .unwrap_or_else(|| format!("one of {}, or {}DURATION", names.join(", "), over[0].0));
     Err(format!(
         "'{name}' is not a figure of a {}: {help}",
-        scope_name(scope)
+        scope.key()
     ))
 }
 

@@ -12,7 +12,7 @@ use crate::oracle;
 use crate::sim::RunError;
 use crate::stats::{
     CONFIDENCE, Difference, Estimate, Growth, Headline, LatencySummary, LittleCheck, Over,
-    RecoveryAcross, RecoveryVerdict, RunSummary, Scope, ServiceSummary, SourceSummary, differences,
+    RecoveryAcross, RecoveryVerdict, RunSummary, ServiceSummary, SourceSummary, differences,
     headlines,
 };
 use crate::theory::QueueFigures;
@@ -473,10 +473,6 @@ impl StudyDoc {
     }
 }
 
-fn scope_key(scope: Scope) -> &'static str {
-    scope.key()
-}
-
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
@@ -484,7 +480,7 @@ fn finite(x: f64) -> Option<f64> {
 impl IntervalDoc {
     fn new(h: &Headline) -> IntervalDoc {
         IntervalDoc {
-            scope: scope_key(h.scope),
+            scope: h.scope.key(),
             component: h.component.clone(),
             figure: h.figure.key(),
             mean: h.estimate.map(|e| e.mean),
@@ -526,7 +522,7 @@ impl DifferenceDoc {
         DifferenceDoc {
             baseline: baseline.to_string(),
             design: design.to_string(),
-            scope: scope_key(d.scope),
+            scope: d.scope.key(),
             component: d.component.clone(),
             figure: d.figure.key(),
             threshold_seconds: d.figure.threshold().map(|t| t.as_secs_f64()),

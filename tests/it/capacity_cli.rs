@@ -19,6 +19,15 @@ workers = 4
 service_time = { dist = "exponential", mean = "25ms" }
 "#;
 
+/// The binary run with `args`, then the scenario `file`.
+fn on(file: &tempfile::NamedTempFile, args: &[&str]) -> std::process::Output {
+    spillway()
+        .args(args)
+        .arg(file.path())
+        .output()
+        .expect("runs")
+}
+
 fn conforms(stdout: &str) -> Value {
     super::schema::assert_conforms(stdout.as_bytes());
     serde_json::from_str(stdout).expect("one JSON document")
@@ -27,23 +36,23 @@ fn conforms(stdout: &str) -> Value {
 #[test]
 fn sweep_tabulates_every_point_and_marks_the_unstable_one() {
     let file = scenario(STATION);
-    let out = spillway()
-        .args([
+    let out = on(
+        &file,
+        &[
             "sweep",
             "-q",
             "--replications",
             "3",
             "--vary",
             "service.api.workers=2..4:1",
-        ])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+        ],
+    );
     let text = succeeded(&out);
     assert!(text.contains("unstable: load 1.25 at api"), "{text}");
     assert!(text.contains("3 point(s) × 3 replication(s)"), "{text}");
-    let out = spillway()
-        .args([
+    let out = on(
+        &file,
+        &[
             "sweep",
             "-q",
             "--json",
@@ -53,10 +62,8 @@ fn sweep_tabulates_every_point_and_marks_the_unstable_one() {
             "service.api.workers=3,4",
             "--load",
             "0.5,1",
-        ])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+        ],
+    );
     let document = conforms(&succeeded(&out));
     assert_eq!(document["points"].as_array().map(Vec::len), Some(4));
 }
@@ -64,26 +71,14 @@ fn sweep_tabulates_every_point_and_marks_the_unstable_one() {
 #[test]
 fn sweep_keys_and_values_get_the_scenario_diagnostics() {
     let file = scenario(STATION);
-    let out = spillway()
-        .args(["sweep", "--vary", "service.api.wrkers=3,4"])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+    let out = on(&file, &["sweep", "--vary", "service.api.wrkers=3,4"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("(with service.api.wrkers = 3)"), "{stderr}");
     assert!(stderr.contains("did you mean 'workers'"), "{stderr}");
-    let out = spillway()
-        .args(["sweep", "--vary", "service.api.workers=0,1"])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+    let out = on(&file, &["sweep", "--vary", "service.api.workers=0,1"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = spillway()
-        .args(["sweep", "--vary", "service.api.workers=4..1:1"])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+    let out = on(&file, &["sweep", "--vary", "service.api.workers=4..1:1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is below"));
 }
@@ -91,24 +86,24 @@ fn sweep_keys_and_values_get_the_scenario_diagnostics() {
 #[test]
 fn plan_answers_with_its_evidence_and_exits_4_when_nothing_meets() {
     let file = scenario(STATION);
-    let out = spillway()
-        .args([
+    let out = on(
+        &file,
+        &[
             "plan",
             "-q",
             "--vary",
             "service.api.workers",
             "--slo",
             "api.p_wait < 30%",
-        ])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+        ],
+    );
     let text = succeeded(&out);
     assert!(text.contains("service.api.workers = "), "{text}");
     assert!(text.contains("meets every SLO"), "{text}");
     assert!(text.contains(" fails api.p_wait"), "{text}");
-    let out = spillway()
-        .args([
+    let out = on(
+        &file,
+        &[
             "plan",
             "-q",
             "--json",
@@ -116,10 +111,8 @@ fn plan_answers_with_its_evidence_and_exits_4_when_nothing_meets() {
             "service.api.workers",
             "--slo",
             "web.p99 < 50ms",
-        ])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(4),
@@ -150,11 +143,10 @@ fn bad_slos_exit_2_and_say_what_is_wrong() {
         ("not_recovered >= 50%", "has no trigger"),
         ("web.p99 < fast", "web.p99 < fast"),
     ] {
-        let out = spillway()
-            .args(["plan", "--vary", "service.api.workers", "--slo", slo])
-            .arg(file.path())
-            .output()
-            .expect("runs");
+        let out = on(
+            &file,
+            &["plan", "--vary", "service.api.workers", "--slo", slo],
+        );
         assert_eq!(out.status.code(), Some(2), "{slo}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(wanted), "{slo}: {stderr}");
@@ -233,8 +225,9 @@ service_time = { dist = "exponential", mean = "20ms" }
 #[test]
 fn a_candidate_that_a_limit_stopped_fails() {
     let file = scenario(GUARDED);
-    let out = spillway()
-        .args([
+    let out = on(
+        &file,
+        &[
             "plan",
             "-q",
             "--json",
@@ -242,10 +235,8 @@ fn a_candidate_that_a_limit_stopped_fails() {
             "service.api.workers=1..4:1",
             "--slo",
             "web.p99 < 150ms",
-        ])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(4),
@@ -273,18 +264,17 @@ fn a_candidate_that_a_limit_stopped_fails() {
 #[test]
 fn a_value_without_its_unit_warns_once_naming_the_override() {
     let file = scenario(STATION);
-    let out = spillway()
-        .args([
+    let out = on(
+        &file,
+        &[
             "sweep",
             "-q",
             "--replications",
             "2",
             "--vary",
             "source.web.timeout=1,2",
-        ])
-        .arg(file.path())
-        .output()
-        .expect("runs");
+        ],
+    );
     succeeded(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning:")).collect();

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::sweep::unit_key;
-use super::{SCHEMA_VERSION, finite, scope_key};
+use super::{SCHEMA_VERSION, finite};
 use crate::experiment::{Bound, Candidate, Slo, Verdict};
 use crate::report::plan::infeasible;
 use crate::report::{PlanAtLoad, PlanReport, plan_verdicts, scenario_hash};
@@ -138,7 +138,7 @@ impl<'a> SloDoc<'a> {
     fn new(slo: &'a Slo) -> SloDoc<'a> {
         SloDoc {
             text: &slo.text,
-            scope: scope_key(slo.scope),
+            scope: slo.scope.key(),
             component: &slo.component,
             figure: slo.figure.key(),
             threshold_seconds: slo.figure.threshold().map(|t| t.as_secs_f64()),
