@@ -4,14 +4,19 @@
 //! validated system and a replication number, draws from its own seeded streams (`rng`), and
 //! speaks only through an [`Observer`].
 
+mod call;
 mod client;
 mod engine;
 mod event;
 mod guard;
+mod handoff;
 mod load;
 mod observer;
 pub(crate) mod rng;
+mod service;
 mod slab;
+mod source;
+mod task;
 mod ticks;
 
 pub use client::Outcome;

@@ -11,6 +11,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::call::CallId;
+use super::task::TaskId;
 use crate::model::{ServiceId, SimTime, SourceId};
 
 /// Something that happens at an instant.
@@ -18,17 +20,17 @@ use crate::model::{ServiceId, SimTime, SourceId};
 pub(crate) enum Event {
     /// A source emits a request (open loop), or one of its users sends again (closed loop).
     Arrival(SourceId),
-    /// The current work step of a task (an index into the task slab) is over.
-    WorkDone(u32),
-    /// An attempt's timer: the caller gives up unless the attempt `token` has answered.
-    Timeout { call: u32, token: u64 },
-    /// A backoff is over: the call sends its next attempt.
-    Retry { call: u32, token: u64 },
+    /// The current work step of a task is over (ignored if the task is gone).
+    WorkDone(TaskId),
+    /// An attempt's timer: the caller gives up unless attempt number `attempt` has answered.
+    Timeout { call: CallId, attempt: u32 },
+    /// A backoff after attempt number `attempt` is over: the call sends its next attempt.
+    Retry { call: CallId, attempt: u32 },
     /// A service applies change number `index` of its schedule.
     Change { service: ServiceId, index: u32 },
     /// A task reaches a service; used instead of a direct call when hand-offs that take no
     /// time are nested too deeply.
-    Enter { service: ServiceId, task: u32 },
+    Enter { service: ServiceId, task: TaskId },
 }
 
 const SLOT_BITS: u32 = 24;

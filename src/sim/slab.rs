@@ -1,10 +1,45 @@
-//! Fixed-slot storage with reuse: entities are addressed by `u32` index, and a freed slot is
-//! reused before the storage grows, so the steady state allocates nothing.
+//! Slots with reuse and generations: an entity is addressed by an [`Id`] (slot and
+//! generation), a freed slot is reused before the storage grows, so the steady state
+//! allocates nothing, and an id kept past its entity's removal (a pending event for work
+//! that was lost, say) is recognised as stale instead of reaching whatever took its slot.
+
+/// A slot (the low 32 bits) and the generation it had when the entity was stored (the
+/// high 32): one word, compared in one instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Id(u64);
+
+impl Id {
+    /// An id that no slab hands out: no slab has 2³² slots.
+    pub(crate) const NONE: Id = Id(u64::MAX);
+
+    #[inline(always)]
+    fn new(slot: u32, generation: u32) -> Id {
+        Id(u64::from(generation) << 32 | u64::from(slot))
+    }
+
+    #[inline(always)]
+    fn slot(self) -> usize {
+        self.0 as u32 as usize
+    }
+
+    #[inline(always)]
+    fn generation(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+}
+
+#[derive(Debug)]
+struct Entry<T> {
+    /// Bumped by each removal, so the ids of removed entries never match again (until 2³²
+    /// reuses of one slot).
+    generation: u32,
+    value: T,
+}
 
 /// Slots holding `T`, with a free list.
 #[derive(Debug)]
 pub(crate) struct Slab<T> {
-    slots: Vec<T>,
+    slots: Vec<Entry<T>>,
     free: Vec<u32>,
 }
 
@@ -30,39 +65,73 @@ impl<T> Slab<T> {
         self.free.is_empty() && self.slots.len() >= limit
     }
 
-    /// Stores `value` and returns its slot.
+    /// Stores `value` and returns its id.
     #[inline]
-    pub(crate) fn insert(&mut self, value: T) -> u32 {
+    pub(crate) fn insert(&mut self, value: T) -> Id {
         match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = value;
-                slot
+                let entry = &mut self.slots[slot as usize];
+                entry.value = value;
+                Id::new(slot, entry.generation)
             }
             None => {
-                self.slots.push(value);
-                (self.slots.len() - 1) as u32
+                self.slots.push(Entry {
+                    generation: 0,
+                    value,
+                });
+                Id::new((self.slots.len() - 1) as u32, 0)
             }
         }
     }
 
-    /// Frees `slot`; its value stays until the slot is reused, but must not be read.
+    /// Removes the entity `id`; its value stays until the slot is reused, but its id no
+    /// longer matches.
     #[inline]
-    pub(crate) fn remove(&mut self, slot: u32) {
-        self.free.push(slot);
+    pub(crate) fn remove(&mut self, id: Id) {
+        debug_assert!(self.contains(id), "removing a stale id");
+        let entry = &mut self.slots[id.slot()];
+        entry.generation = entry.generation.wrapping_add(1);
+        self.free.push(id.slot() as u32);
+    }
+
+    /// Whether `id` names a live entity (not a removed one, nor one in a reused slot).
+    #[inline]
+    pub(crate) fn contains(&self, id: Id) -> bool {
+        self.slots
+            .get(id.slot())
+            .is_some_and(|e| e.generation == id.generation())
+    }
+
+    /// The entity `id`, if it is still alive.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, id: Id) -> Option<&mut T> {
+        match self.slots.get_mut(id.slot()) {
+            Some(e) if e.generation == id.generation() => Some(&mut e.value),
+            _ => None,
+        }
     }
 }
 
-impl<T> std::ops::Index<u32> for Slab<T> {
+/// Indexing expects a live id: the engine indexes only entities it knows are alive, and
+/// checks ids that may be stale (those carried by events) with [`Slab::contains`].
+impl<T> std::ops::Index<Id> for Slab<T> {
     type Output = T;
     #[inline]
-    fn index(&self, slot: u32) -> &T {
-        &self.slots[slot as usize]
+    fn index(&self, id: Id) -> &T {
+        let entry = &self.slots[id.slot()];
+        debug_assert_eq!(entry.generation, id.generation(), "a stale id");
+        &entry.value
     }
 }
 
-impl<T> std::ops::IndexMut<u32> for Slab<T> {
+impl<T> std::ops::IndexMut<Id> for Slab<T> {
     #[inline]
-    fn index_mut(&mut self, slot: u32) -> &mut T {
-        &mut self.slots[slot as usize]
+    fn index_mut(&mut self, id: Id) -> &mut T {
+        let entry = &mut self.slots[id.slot()];
+        debug_assert_eq!(entry.generation, id.generation(), "a stale id");
+        &mut entry.value
     }
 }
+
+#[cfg(test)]
+mod tests;

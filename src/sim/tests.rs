@@ -340,7 +340,7 @@ fn plain_sources_are_recognised() {
         )
         .unwrap()
     };
-    let plain = |system: &System| engine::is_plain(system, &system.sources()[0]);
+    let plain = |system: &System| source::is_plain(system, &system.sources()[0]);
     let only_work = with_back_steps(vec![Step::Work(work())]);
     assert!(plain(&only_work), "an unreachable publish does not count");
     let publish = Step::Publish {

@@ -1,0 +1,364 @@
+//! Services: a waiting room, workers and the tasks they hold, the admission rule, and the
+//! steps a worker runs (work steps here; calls and publishes in `handoff.rs`).
+
+use std::collections::VecDeque;
+
+use super::client::{Caller, Outcome};
+use super::engine::{Engine, PREALLOCATE_MAX, UNBOUNDED_START};
+use super::event::Event;
+use super::observer::Observer;
+use super::rng::{self, Sampler, Stream, Streams};
+use super::slab::Slab;
+use super::task::{Task, TaskId};
+use crate::model::{Discipline, Route, ServiceId, ServiceSpec, SimDuration, SimTime, Step};
+
+#[derive(Debug)]
+pub(super) struct ServiceState {
+    pub(super) workers: u32,
+    /// Waiting room; `u32::MAX` when unbounded (the in-flight guard bounds it in practice).
+    capacity: u32,
+    discipline: Discipline,
+    pub(super) queue: VecDeque<TaskId>,
+    /// The tasks its workers hold (each knows its place here, `Task::held_at`).
+    held: Vec<TaskId>,
+    pub(super) steps: Box<[StepState]>,
+    route: RouteState,
+    error_rate: f64,
+    pub(super) slowdown: f64,
+    drop_expired: bool,
+    /// Set while `fill_workers` runs for this service, so nested calls leave it to the loop.
+    filling: bool,
+    pub(super) work_rng: Stream,
+    error_rng: Stream,
+    pub(super) fanout_rng: Stream,
+}
+
+#[derive(Debug)]
+pub(super) enum StepState {
+    Work(Sampler),
+    Call {
+        to: ServiceId,
+        caller: u32,
+    },
+    Publish {
+        to: ServiceId,
+        fanout: Option<Sampler>,
+    },
+}
+
+#[derive(Debug)]
+enum RouteState {
+    Exit,
+    To(ServiceId),
+    /// Cumulative probabilities; a draw beyond the last one exits.
+    Split {
+        cumulative: Box<[(f64, ServiceId)]>,
+        rng: Stream,
+    },
+}
+
+/// What a service does with work that reaches it now: the one admission rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Admission {
+    /// A worker is free: it starts at once.
+    Serve,
+    /// Every worker is busy and the waiting room has a place.
+    Wait,
+    /// Turned away (HTTP 503).
+    Full,
+}
+
+impl ServiceState {
+    pub(super) fn new(
+        spec: &ServiceSpec,
+        streams: &Streams,
+        callers: &mut Vec<Caller>,
+        max_in_flight: usize,
+    ) -> ServiceState {
+        let component = format!("service:{}", spec.name);
+        let steps = spec
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(k, step)| match step {
+                Step::Work(dist) => StepState::Work(Sampler::new(dist)),
+                Step::Call { to, policy } => {
+                    let rng = streams.get(&component, &format!("call{k}:retry"));
+                    callers.push(Caller::new(policy, rng));
+                    StepState::Call {
+                        to: *to,
+                        caller: (callers.len() - 1) as u32,
+                    }
+                }
+                Step::Publish { to, fanout } => StepState::Publish {
+                    to: *to,
+                    fanout: fanout.as_ref().map(Sampler::new),
+                },
+            })
+            .collect();
+        let room = |bound: Option<u32>| {
+            bound
+                .map_or(UNBOUNDED_START, |c| c as usize)
+                .min(max_in_flight)
+                .min(PREALLOCATE_MAX)
+        };
+        ServiceState {
+            workers: spec.workers.get(),
+            capacity: spec.queue.capacity.unwrap_or(u32::MAX),
+            discipline: spec.queue.discipline,
+            queue: VecDeque::with_capacity(room(spec.queue.capacity)),
+            held: Vec::with_capacity(room(Some(spec.workers.get()))),
+            steps,
+            route: RouteState::new(&spec.route, || streams.get(&component, "route")),
+            error_rate: spec.error_rate,
+            slowdown: 1.0,
+            drop_expired: spec.drop_expired,
+            filling: false,
+            work_rng: streams.get(&component, "service_time"),
+            error_rng: streams.get(&component, "errors"),
+            fanout_rng: streams.get(&component, "fanout"),
+        }
+    }
+
+    /// What happens to work that reaches this service now.
+    #[inline(always)]
+    pub(super) fn admission(&self) -> Admission {
+        if (self.held.len() as u32) < self.workers {
+            Admission::Serve
+        } else if (self.queue.len() as u64) < u64::from(self.capacity) {
+            Admission::Wait
+        } else {
+            Admission::Full
+        }
+    }
+
+    /// A worker takes `task`; returns its place among the tasks held (`Task::held_at`).
+    #[inline(always)]
+    fn hold(&mut self, task: TaskId) -> u32 {
+        self.held.push(task);
+        (self.held.len() - 1) as u32
+    }
+
+    /// The worker holding the task at place `at` lets go of it.
+    #[inline(always)]
+    fn release(&mut self, at: u32, tasks: &mut Slab<Task>) {
+        let at = at as usize;
+        self.held.swap_remove(at);
+        if let Some(&moved) = self.held.get(at) {
+            tasks[moved].held_at = at as u32;
+        }
+    }
+
+    /// The next task to serve from the waiting room, by the discipline.
+    #[inline(always)]
+    fn next_waiting(&mut self) -> Option<TaskId> {
+        match self.discipline {
+            Discipline::Fifo => self.queue.pop_front(),
+            Discipline::Lifo => self.queue.pop_back(),
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// Offers a task to a service: a free worker, else the waiting room, else reject.
+    #[inline(always)]
+    pub(super) fn enter_now<O: Observer>(&mut self, id: ServiceId, task: TaskId, o: &mut O) {
+        let now = self.cx.now;
+        let t = &mut self.cx.tasks[task];
+        t.service = id;
+        t.step = 0;
+        t.entered = now;
+        let service = &mut self.services[id.index()];
+        match service.admission() {
+            Admission::Serve => {
+                o.on_admit(now, id, false);
+                if !self.begin(id, task, false, o) && !self.services[id.index()].queue.is_empty() {
+                    self.fill_workers(id, o);
+                }
+            }
+            Admission::Wait => {
+                service.queue.push_back(task);
+                o.on_admit(now, id, true);
+            }
+            Admission::Full => {
+                o.on_reject(now, id);
+                self.finish_task(task, Outcome::Rejected, o);
+            }
+        }
+    }
+
+    /// A free worker takes `task` and starts its steps; or drops it, if its caller is gone
+    /// and the service drops expired work, and returns `false`: the worker stays free.
+    #[inline(always)]
+    fn begin<O: Observer>(&mut self, id: ServiceId, task: TaskId, queued: bool, o: &mut O) -> bool {
+        let now = self.cx.now;
+        let t = &mut self.cx.tasks[task];
+        let waited = now - t.entered;
+        let service = &mut self.services[id.index()];
+        if t.abandoned && service.drop_expired {
+            o.on_drop(now, id, waited, queued);
+            self.cx.remove_task(task);
+            return false;
+        }
+        t.held_at = service.hold(task);
+        o.on_start(now, id, waited, queued);
+        self.run_steps(task, o);
+        true
+    }
+
+    /// Free workers take queued work. Re-entrant calls (work that ends at once) return
+    /// immediately and leave the outer loop to carry on, so the stack stays shallow.
+    #[inline(always)]
+    pub(super) fn fill_workers<O: Observer>(&mut self, id: ServiceId, o: &mut O) {
+        if self.services[id.index()].filling {
+            return;
+        }
+        self.services[id.index()].filling = true;
+        loop {
+            let service = &mut self.services[id.index()];
+            if service.admission() != Admission::Serve {
+                break;
+            }
+            let Some(task) = service.next_waiting() else {
+                break;
+            };
+            self.begin(id, task, true, o);
+        }
+        self.services[id.index()].filling = false;
+    }
+
+    /// Runs the task's steps from its current one until one takes time or waits. A work
+    /// step, the usual case, starts right here; anything else goes to `run_other_steps`.
+    #[inline(always)]
+    pub(super) fn run_steps<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let t = &self.cx.tasks[task];
+        let step = t.step as usize;
+        let service = &mut self.services[t.service.index()];
+        match service.steps.get(step) {
+            Some(StepState::Work(sampler)) => {
+                let work = draw_work(sampler, &mut service.work_rng, service.slowdown);
+                self.start_work(task, work);
+            }
+            _ => self.run_other_steps(task, o),
+        }
+    }
+
+    /// The task's current work step takes `work`: its end is scheduled.
+    #[inline(always)]
+    pub(super) fn start_work(&mut self, task: TaskId, work: SimDuration) {
+        self.cx.tasks[task].work = work;
+        self.cx.after(work, Event::WorkDone(task));
+    }
+
+    /// A work step is over, unless its task is gone (lost with its worker).
+    #[inline(always)]
+    pub(super) fn work_done<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let now = self.cx.now;
+        let Some(t) = self.cx.tasks.get_mut(task) else {
+            return;
+        };
+        if t.abandoned {
+            // Only the part of the step after the caller gave up is wasted.
+            let started = now.0.saturating_sub(t.work.0);
+            let wasted_from = SimTime(started.max(t.abandoned_at.0));
+            o.on_wasted(now, t.service, now - wasted_from);
+        }
+        t.step += 1;
+        // Straight to the end when that was the last step (the usual single work step).
+        if t.step as usize == self.services[t.service.index()].steps.len() {
+            self.end_service(task, false, o);
+        } else {
+            self.run_steps(task, o);
+        }
+    }
+
+    /// The worker is done with `task`: it fails (an error of its own, or of a step), or
+    /// moves on along the route.
+    #[inline(always)]
+    pub(super) fn end_service<O: Observer>(&mut self, task: TaskId, failed: bool, o: &mut O) {
+        // Field by field, not a copy of the task: its step was just written, and a wide
+        // load over a fresh narrow store stalls store forwarding.
+        let (id, entered) = (self.cx.tasks[task].service, self.cx.tasks[task].entered);
+        let held_at = self.cx.tasks[task].held_at;
+        let now = self.cx.now;
+        let service = &mut self.services[id.index()];
+        let failed = failed
+            || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
+        o.on_complete(now, id, now - entered, failed);
+        service.release(held_at, &mut self.cx.tasks);
+        if !service.queue.is_empty() {
+            self.fill_workers(id, o);
+        }
+        if failed {
+            return self.finish_task(task, Outcome::Failed, o);
+        }
+        match self.services[id.index()].route.next() {
+            Some(next) => self.enter(next, task, o),
+            None => self.finish_task(task, Outcome::Success, o),
+        }
+    }
+
+    /// A service applies change number `index` of its schedule.
+    pub(super) fn change<O: Observer>(&mut self, id: ServiceId, index: u32, o: &mut O) {
+        let change = self.system.service(id).schedule[index as usize];
+        let service = &mut self.services[id.index()];
+        if let Some(factor) = change.slowdown {
+            service.slowdown = factor;
+        }
+        if let Some(p) = change.error_rate {
+            service.error_rate = p;
+        }
+        if let Some(workers) = change.workers {
+            service.workers = workers;
+            o.on_workers(self.cx.now, id, workers);
+            self.fill_workers(id, o);
+        }
+    }
+}
+
+/// A work step's duration: drawn, then stretched by the service's slowdown factor.
+#[inline(always)]
+pub(super) fn draw_work(sampler: &Sampler, rng: &mut Stream, slowdown: f64) -> SimDuration {
+    let work = sampler.sample(rng);
+    if slowdown == 1.0 {
+        work
+    } else {
+        SimDuration((work.0 as f64 * slowdown + 0.5) as u64)
+    }
+}
+
+impl RouteState {
+    fn new(route: &Route, stream: impl FnOnce() -> Stream) -> RouteState {
+        match route {
+            Route::Exit => RouteState::Exit,
+            Route::To(id) => RouteState::To(*id),
+            Route::Split(branches) => {
+                let mut total = 0.0;
+                let cumulative = branches
+                    .iter()
+                    .map(|b| {
+                        total += b.p;
+                        (total, b.to)
+                    })
+                    .collect();
+                RouteState::Split {
+                    cumulative,
+                    rng: stream(),
+                }
+            }
+        }
+    }
+
+    /// The next service, or `None` to leave the system.
+    #[inline]
+    fn next(&mut self) -> Option<ServiceId> {
+        match self {
+            RouteState::Exit => None,
+            RouteState::To(id) => Some(*id),
+            RouteState::Split { cumulative, rng } => {
+                let u = rng::unit(rng);
+                cumulative.iter().find(|(c, _)| u < *c).map(|&(_, id)| id)
+            }
+        }
+    }
+}

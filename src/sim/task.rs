@@ -1,0 +1,124 @@
+//! Work in progress: a task is one piece of work travelling through services (a client's
+//! or caller's attempt, or an asynchronous message), addressed by a generational id so that
+//! an event for a task that is gone is recognised and dropped.
+//!
+//! [`Engine::finish_task`] is the one place where a task that is done (served, failed,
+//! rejected or lost) is handed back to whoever owns it.
+
+use super::call::CallId;
+use super::client::Outcome;
+use super::engine::{Context, Engine};
+use super::observer::Observer;
+use super::slab::Id;
+use crate::model::{ServiceId, SimDuration, SimTime, SourceId};
+
+/// A task's id: valid while the task lives, stale (and recognisably so) after.
+pub(super) type TaskId = Id;
+
+/// One piece of work: a client's or caller's attempt, or an asynchronous message.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Task {
+    pub(super) owner: Owner,
+    pub(super) service: ServiceId,
+    pub(super) step: u32,
+    /// When it reached its current service.
+    pub(super) entered: SimTime,
+    /// The duration of its current work step.
+    pub(super) work: SimDuration,
+    /// Its caller gave up on it: whatever is done for it from now on is wasted.
+    pub(super) abandoned: bool,
+    /// When its caller gave up.
+    pub(super) abandoned_at: SimTime,
+    /// Its place in its service's list of tasks held by workers, while a worker holds it.
+    pub(super) held_at: u32,
+}
+
+/// Whom a task works for.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Owner {
+    /// An attempt of call `call`, on behalf of client request `root` (a call too).
+    Attempt { call: CallId, root: CallId },
+    /// An asynchronous message published on behalf of client request `root`.
+    Message { root: CallId },
+    /// The one attempt of a plain request (see `SourceState::plain`), which needs no call
+    /// record: it cannot time out or retry, and nothing it meets calls or publishes.
+    Plain { source: SourceId, born: SimTime },
+}
+
+impl Owner {
+    /// The client request a task works for. Plain requests never reach a call or publish
+    /// step, the only places that ask.
+    #[inline]
+    pub(super) fn client_request(self) -> CallId {
+        match self {
+            Owner::Attempt { root, .. } | Owner::Message { root } => root,
+            Owner::Plain { .. } => unreachable!("a plain request met a call or publish step"),
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// A new task working for `owner`. Passing `max_in_flight` trips the guard, which stops
+    /// the run after this event.
+    #[inline(always)]
+    pub(super) fn new_task(&mut self, owner: Owner) -> TaskId {
+        if self.cx.tasks.full(self.cx.max_in_flight) {
+            self.trip_in_flight();
+        }
+        if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {
+            self.cx.calls[root].tasks += 1;
+        }
+        self.cx.tasks.insert(Task {
+            owner,
+            service: ServiceId(0),
+            step: 0,
+            entered: self.cx.now,
+            work: SimDuration::ZERO,
+            abandoned: false,
+            abandoned_at: SimTime::ZERO,
+            held_at: u32::MAX,
+        })
+    }
+
+    /// A task leaves the system with `outcome`: answer its caller, or count a message done.
+    #[inline(always)]
+    pub(super) fn finish_task<O: Observer>(&mut self, task: TaskId, outcome: Outcome, o: &mut O) {
+        let t = &self.cx.tasks[task];
+        let (owner, abandoned) = (t.owner, t.abandoned);
+        match owner {
+            Owner::Plain { source, born } => {
+                self.answer(source, born, outcome, 1, o);
+                self.cx.remove_task(task);
+            }
+            Owner::Message { root } => {
+                let r = &mut self.cx.calls[root];
+                r.messages -= 1;
+                r.last_message_done = self.cx.now;
+                self.report_async(root, o);
+                self.cx.remove_task(task);
+            }
+            // Nobody is waiting for it any more.
+            Owner::Attempt { .. } if abandoned => self.cx.remove_task(task),
+            Owner::Attempt { call, .. } => {
+                // The client request outlives this task only if something else still
+                // refers to it, so settle the call before the task goes.
+                self.cx.calls[call].task = Id::NONE;
+                self.attempt_ended(call, outcome, o);
+                self.cx.remove_task(task);
+            }
+        }
+    }
+}
+
+impl Context {
+    /// Removes a task, and its client request if that was the last thing keeping it.
+    #[inline(always)]
+    pub(super) fn remove_task(&mut self, task: TaskId) {
+        let owner = self.tasks[task].owner;
+        self.tasks.remove(task);
+        if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {
+            self.calls[root].tasks -= 1;
+            self.release_root(root);
+        }
+    }
+}
