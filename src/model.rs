@@ -15,13 +15,15 @@ mod units;
 
 pub use client::{Backoff, ClientPolicy, Jitter, RetryBudget, RetryOn, RetryPolicy};
 pub use dist::{Dist, DistError};
-pub use schedule::{RateChange, RateProfile, RateSegment, ScheduleError, ServiceChange};
+pub use schedule::{
+    Fault, QueueFate, RateChange, RateProfile, RateSegment, ScheduleError, ServiceChange,
+};
 pub use sweep::{
     Axis, AxisUnit, AxisValue, Grid, Knob, MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, SweepSpec,
 };
 pub use topology::{
-    Arrivals, Discipline, Horizon, Limits, MAX_THRESHOLDS, Queue, Route, RouteBranch, ServiceId,
-    ServiceSpec, SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,
+    Arrivals, Crashes, Discipline, Horizon, Limits, MAX_THRESHOLDS, Queue, Route, RouteBranch,
+    ServiceId, ServiceSpec, SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,
 };
 pub use traffic::Flow;
 pub use units::{Rate, SimDuration, SimTime};

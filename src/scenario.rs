@@ -36,6 +36,7 @@ mod client;
 mod components;
 mod diagnostic;
 mod dist;
+mod faults;
 mod locate;
 mod overrides;
 mod reader;

@@ -8,6 +8,7 @@ mod call;
 mod client;
 mod engine;
 mod event;
+mod fault;
 mod guard;
 mod handoff;
 mod load;

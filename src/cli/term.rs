@@ -343,6 +343,21 @@ fn notes(s: &RunSummary) -> String {
             secs(svc.wasted_secs),
         );
     }
+    for svc in &s.services {
+        let Some(f) = svc.faults else { continue };
+        let _ = writeln!(
+            out,
+            "{}: {} worker crashes, {} restarts; {} pieces of work lost, {} refused while down; \
+             workers up {:.1}% of the time, a worker down {:.1}% of the time",
+            svc.name,
+            f.crashes,
+            f.restarts,
+            f.lost,
+            f.refused,
+            f.up_fraction * 100.0,
+            f.degraded_fraction * 100.0,
+        );
+    }
     for x in s.sources.iter().filter(|x| x.async_latency.count > 0) {
         let a = &x.async_latency;
         let _ = writeln!(

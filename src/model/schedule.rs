@@ -165,4 +165,31 @@ pub struct ServiceChange {
     pub slowdown: Option<f64>,
     /// Probability that a request served here fails, in [0, 1].
     pub error_rate: Option<f64>,
+    /// Workers crash or the whole service goes down (or comes back).
+    pub fault: Option<Fault>,
+}
+
+/// A scheduled failure, or the end of one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// This many workers that are up crash (as many as are up, if fewer), each losing the
+    /// work it holds.
+    Crash(u32),
+    /// This many workers crashed by the schedule restart.
+    Restart(u32),
+    /// The whole service goes down: every worker crashes, losing what it holds.
+    Down(QueueFate),
+    /// The service is back after [`Fault::Down`].
+    Up,
+}
+
+/// What becomes of a service's waiting room when the whole service goes down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueFate {
+    /// The queue survives (it is held elsewhere, by a load balancer or a broker): queued
+    /// work waits, and arrivals still queue while there is room.
+    Kept,
+    /// The queue lived in the crashed process: queued work is lost, and arrivals are
+    /// refused (connection refused: the caller sees a failure) until the service is back.
+    Lost,
 }

@@ -195,6 +195,18 @@ pub struct ServiceSpec {
     pub drop_expired: bool,
     /// Changes over time, in time order.
     pub schedule: Vec<ServiceChange>,
+    /// Workers that crash at random and restart.
+    pub crashes: Option<Crashes>,
+}
+
+/// Random worker crashes: each worker, while up, crashes after a time drawn from `mtbf`
+/// (losing the work it holds) and is back after a time drawn from `restart`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crashes {
+    /// Time from a worker's start (or restart) to its next crash.
+    pub mtbf: Dist,
+    /// Time from a crash to the restart.
+    pub restart: Dist,
 }
 
 /// One step of a worker's handling of a request.
@@ -237,7 +249,14 @@ impl ServiceSpec {
             error_rate: 0.0,
             drop_expired: false,
             schedule: Vec::new(),
+            crashes: None,
         }
+    }
+
+    /// Whether work in service here can be lost: workers crash (at random or by the
+    /// schedule) or the whole service goes down.
+    pub fn can_fail(&self) -> bool {
+        self.crashes.is_some() || self.schedule.iter().any(|c| c.fault.is_some())
     }
 
     /// The service-time distribution, when the only step is one work step.

@@ -65,6 +65,7 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
             caveat_section(&mut out, design);
             headline_section(&mut out, design);
             outcome_section(&mut out, design);
+            fault_section(&mut out, design);
             recovery_section(&mut out, design);
             theory_section(&mut out, design);
             little_section(&mut out, design);
@@ -231,9 +232,32 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
     )));
     let main: Vec<Headline> = headlines(&design.study.summaries)
         .into_iter()
-        .filter(|h| !Figure::OUTCOMES.contains(&h.figure))
+        .filter(|h| !Figure::OUTCOMES.contains(&h.figure) && !Figure::FAULTS.contains(&h.figure))
         .collect();
     out.push(headline_table("figure", &main, n));
+}
+
+/// What crashes and outages did at each service that can fail: crashes, restarts and
+/// work lost per run, the share of workers up and of the time with one down.
+fn fault_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let n = design.study.summaries.len();
+    let faults: Vec<Headline> = headlines(&design.study.summaries)
+        .into_iter()
+        .filter(|h| Figure::FAULTS.contains(&h.figure))
+        .collect();
+    if faults.is_empty() {
+        return;
+    }
+    out.push(Block::Heading(2, "Faults".into()));
+    out.push(Block::Para(
+        "What worker crashes and outages did, per service that can fail: crashes, restarts \
+         and pieces of work lost (held by a crashed worker, or waiting in a queue lost with \
+         the service) per run; the time-average share of configured workers that were up; \
+         and the share of the measured time with at least one worker down. Lost work reaches \
+         its caller as a failure, or, for a caller with a timeout, as that timeout."
+            .into(),
+    ));
+    out.push(headline_table("fault", &faults, n));
 }
 
 /// A table of headline figures, one row each: component, figure, mean, interval.

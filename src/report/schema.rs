@@ -237,6 +237,19 @@ struct ServiceDoc<'a> {
     /// Per scenario threshold, the share of completed work that spent longer here.
     sojourn_over_thresholds: Vec<OverDoc>,
     exact_theory: Option<TheoryDoc>,
+    /// Only for a service that can fail (crashes, outages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    faults: Option<FaultsDoc>,
+}
+
+#[derive(Serialize)]
+struct FaultsDoc {
+    crashes: u64,
+    restarts: u64,
+    lost: u64,
+    refused: u64,
+    up_fraction: f64,
+    degraded_fraction: f64,
 }
 
 #[derive(Serialize)]
@@ -570,6 +583,14 @@ impl<'a> ServiceDoc<'a> {
             wait_over_thresholds: over_docs(&s.wait_over),
             sojourn_over_thresholds: over_docs(&s.sojourn_over),
             exact_theory: theory.map(TheoryDoc::new),
+            faults: s.faults.map(|f| FaultsDoc {
+                crashes: f.crashes,
+                restarts: f.restarts,
+                lost: f.lost,
+                refused: f.refused,
+                up_fraction: f.up_fraction,
+                degraded_fraction: f.degraded_fraction,
+            }),
         }
     }
 }

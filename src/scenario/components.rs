@@ -12,7 +12,7 @@ use toml::de::DeValue;
 
 use super::diagnostic::did_you_mean;
 use super::reader::{Field, OneOf, Table, a_type};
-use super::{client, dist, schedule, steps};
+use super::{client, dist, faults, schedule, steps};
 use crate::model::{
     Arrivals, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec, Step,
 };
@@ -197,6 +197,7 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
     let schedule = table.optional("schedule", Vec::new(), |field| {
         schedule::read_service_schedule(field, base)
     });
+    let crashes = table.optional("crash", None, |f| faults::read_crashes(f).map(Some));
     table.finish();
     let spec = (|| {
         Some(ServiceSpec {
@@ -208,6 +209,7 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
             error_rate: error_rate?,
             drop_expired: drop_expired?,
             schedule: schedule?,
+            crashes: crashes?,
         })
     })();
     ReadService {

@@ -13,10 +13,13 @@
 //! [`ScheduleError`]: crate::model::ScheduleError
 
 use super::reader::{Field, Table, alternatives};
-use crate::model::{Rate, RateChange, RateProfile, ServiceChange, SimDuration};
+use crate::model::{Fault, QueueFate, Rate, RateChange, RateProfile, ServiceChange, SimDuration};
 
 /// The keys of a service change besides `at` and `for`; at least one must be given.
-const SERVICE_CHANGE_KEYS: [&str; 3] = ["workers", "slowdown", "error_rate"];
+const SERVICE_CHANGE_KEYS: [&str; 5] = ["workers", "slowdown", "error_rate", "crash", "outage"];
+
+/// The keys of a fault, which stands alone in its entry and needs `for`.
+const FAULT_KEYS: [&str; 2] = ["crash", "outage"];
 
 /// A change as written: what happens at `at`, and, for a pulse, how long it lasts.
 struct Entry<T> {
@@ -75,8 +78,18 @@ pub(crate) fn read_service_schedule(
     let entries = read_entries(field, read_service_change)?;
     let mut changes = Vec::with_capacity(entries.len() * 2);
     let mut now = (Some(base.workers), Some(1.0), Some(base.error_rate));
-    for entry in entries {
+    let mut complete = true;
+    for (i, entry) in entries.iter().enumerate() {
         let c = entry.change;
+        if c.fault.is_some() && entry.pulse.is_none() {
+            let key = format!("{}[{i}]", field.key());
+            let help = "add how long it lasts, such as for = \"2m\"";
+            let message = "a crash or outage needs 'for': how long until it is back";
+            field
+                .sink()
+                .error_with_help(entry.at_pos, &key, message, Some(help.to_string()));
+            complete = false;
+        }
         changes.push(c);
         match entry.pulse {
             Some(length) => changes.push(ServiceChange {
@@ -84,6 +97,10 @@ pub(crate) fn read_service_schedule(
                 workers: c.workers.and(now.0),
                 slowdown: c.slowdown.and(now.1),
                 error_rate: c.error_rate.and(now.2),
+                fault: c.fault.map(|f| match f {
+                    Fault::Crash(n) => Fault::Restart(n),
+                    _ => Fault::Up,
+                }),
             }),
             None => {
                 now.0 = c.workers.or(now.0);
@@ -92,7 +109,7 @@ pub(crate) fn read_service_schedule(
             }
         }
     }
-    Some(changes)
+    complete.then_some(changes)
 }
 
 /// A change that happens at a time from the start of the run.
@@ -196,13 +213,18 @@ fn read_rate_change(table: &mut Table<'_>) -> Option<(RateChange, usize)> {
     Some((change, at?.at()))
 }
 
-/// `{ at, workers, slowdown, error_rate }` with at least one besides `at`.
+/// `{ at, workers, slowdown, error_rate }` with at least one besides `at`, or a fault:
+/// `{ at, crash = N, for }` or `{ at, outage = "kept" | "lost", for }`, alone.
 fn read_service_change(table: &mut Table<'_>) -> Option<(ServiceChange, usize)> {
     let at = table.require("at");
     let when = at.as_ref().and_then(Field::duration);
     let workers = table.optional("workers", None, |f| f.u32_at_least(0).map(Some));
     let slowdown = table.optional("slowdown", None, |f| read_slowdown(f).map(Some));
     let error_rate = table.optional("error_rate", None, |f| f.probability().map(Some));
+    let crash = table.optional("crash", None, |f| {
+        f.u32_at_least(1).map(|n| Some(Fault::Crash(n)))
+    });
+    let outage = table.optional("outage", None, |f| read_outage(f).map(Some));
     if !SERVICE_CHANGE_KEYS.iter().any(|key| table.has(key)) {
         table.error(format!(
             "a change needs at least one of {}",
@@ -210,13 +232,39 @@ fn read_service_change(table: &mut Table<'_>) -> Option<(ServiceChange, usize)> 
         ));
         return None;
     }
+    let faults = FAULT_KEYS.iter().filter(|key| table.has(key)).count();
+    let others = SERVICE_CHANGE_KEYS.len() - FAULT_KEYS.len();
+    let changes = SERVICE_CHANGE_KEYS[..others]
+        .iter()
+        .filter(|key| table.has(key));
+    if faults > 1 || (faults == 1 && changes.count() > 0) {
+        table.error(
+            "a crash or outage stands alone in its entry: give other changes an entry of their own",
+        );
+        return None;
+    }
     let change = ServiceChange {
         at: when?,
         workers: workers?,
         slowdown: slowdown?,
         error_rate: error_rate?,
+        fault: crash?.or(outage?),
     };
     Some((change, at?.at()))
+}
+
+/// `"kept"` or `"lost"`: what becomes of the waiting room when the service goes down.
+fn read_outage(field: &Field<'_>) -> Option<Fault> {
+    let fate = match field.string()? {
+        "kept" => QueueFate::Kept,
+        "lost" => QueueFate::Lost,
+        other => {
+            let help = "\"kept\" (the queue survives, held elsewhere) or \"lost\" (it was in the crashed process)";
+            field.error_with_help(format!("unknown outage '{other}'"), Some(help.to_string()));
+            return None;
+        }
+    };
+    Some(Fault::Down(fate))
 }
 
 /// A factor on work durations: a finite number > 0.

@@ -7,9 +7,9 @@ use super::diagnostic::edit_distance;
 use super::units::{parse_duration, parse_rate, per_second, seconds};
 use super::*;
 use crate::model::{
-    Arrivals, Backoff, ClientPolicy, Discipline, Dist, Horizon, Jitter, Limits, Queue, RateChange,
-    RateProfile, RetryBudget, RetryOn, RetryPolicy, Route, RouteBranch, ServiceChange, ServiceId,
-    SimDuration, Step,
+    Arrivals, Backoff, ClientPolicy, Discipline, Dist, Fault, Horizon, Jitter, Limits, Queue,
+    QueueFate, RateChange, RateProfile, RetryBudget, RetryOn, RetryPolicy, Route, RouteBranch,
+    ServiceChange, ServiceId, SimDuration, Step,
 };
 
 /// A small valid scenario; tests edit single lines of it, so its line numbers matter:
@@ -1209,6 +1209,7 @@ fn service_steps_and_settings_are_read() {
         workers,
         slowdown,
         error_rate,
+        fault: None,
     };
     assert_eq!(
         api.schedule,
@@ -1537,7 +1538,7 @@ fn service_mistakes_are_reported_at_their_key() {
             "service change with nothing to change",
             &[("workers = 2", "workers = 2\nschedule = [{ at = \"10m\" }]")],
             &[
-                "14:13 service.api.schedule[0]: a change needs at least one of 'workers', 'slowdown' or 'error_rate'",
+                "14:13 service.api.schedule[0]: a change needs at least one of 'workers', 'slowdown', 'error_rate', 'crash' or 'outage'",
             ],
         ),
         (
@@ -1855,4 +1856,91 @@ fn issue_9_bad_pulses_are_reported_at_their_key() {
         zero.len() == 1 && zero[0].contains("source.web.schedule[0].for"),
         "{zero:?}"
     );
+}
+
+const CRASHING: &str = r#"
+[simulation]
+duration = "1h"
+[[source]]
+name = "web"
+to = "api"
+rate = "10/s"
+[[service]]
+name = "api"
+workers = 4
+service_time = { dist = "exponential", mean = "100ms" }
+"#;
+
+#[test]
+fn issue_11_crashes_and_outages_are_read() {
+    let toml = format!(
+        "{CRASHING}crash = {{ mtbf = \"2h\", restart = {{ dist = \"exponential\", mean = \"1m\" }} }}\n\
+         schedule = [{{ at = \"10m\", crash = 2, for = \"1m\" }}, {{ at = \"20m\", outage = \"lost\", for = \"30s\" }}]\n"
+    );
+    let system = parse(&toml, "t.toml").unwrap();
+    let api = &system.services()[0];
+    let crashes = api.crashes.as_ref().unwrap();
+    assert_eq!(crashes.mtbf, Dist::exponential(7200.0).unwrap());
+    assert_eq!(crashes.restart, Dist::exponential(60.0).unwrap());
+    let faults: Vec<_> = api.schedule.iter().map(|c| (c.at, c.fault)).collect();
+    assert_eq!(
+        faults,
+        vec![
+            (secs(600), Some(Fault::Crash(2))),
+            (secs(660), Some(Fault::Restart(2))),
+            (secs(1200), Some(Fault::Down(QueueFate::Lost))),
+            (secs(1230), Some(Fault::Up)),
+        ]
+    );
+    assert!(api.can_fail());
+    let restart = format!("{CRASHING}crash = {{ mtbf = \"2h\", restart = \"30s\" }}\n");
+    let system = parse(&restart, "t.toml").unwrap();
+    let restart = &system.services()[0].crashes.as_ref().unwrap().restart;
+    assert_eq!(
+        *restart,
+        Dist::constant(30.0).unwrap(),
+        "a duration is a constant restart"
+    );
+}
+
+#[test]
+fn issue_11_bad_faults_are_reported_at_their_keys() {
+    let cases = [
+        (
+            "schedule = [{ at = \"10m\", crash = 2 }]",
+            "schedule[0]",
+            "needs 'for'",
+        ),
+        (
+            "schedule = [{ at = \"10m\", outage = \"gone\", for = \"1m\" }]",
+            "schedule[0].outage",
+            "unknown outage 'gone'",
+        ),
+        (
+            "schedule = [{ at = \"10m\", crash = 1, workers = 2, for = \"1m\" }]",
+            "schedule[0]",
+            "stands alone",
+        ),
+        (
+            "schedule = [{ at = \"10m\", crash = 0, for = \"1m\" }]",
+            "schedule[0].crash",
+            "must be > 0",
+        ),
+        ("crash = { mtbf = \"2h\" }", "crash", "restart"),
+        (
+            "crash = { mtbf = \"0s\", restart = \"1m\" }",
+            "crash.mtbf",
+            "> 0",
+        ),
+        (
+            "crash = { mtbf = \"2h\", restart = \"1m\", mttr = 1 }",
+            "crash.mttr",
+            "unknown key",
+        ),
+    ];
+    for (extra, key, message) in cases {
+        let toml = format!("{CRASHING}{extra}\n");
+        let err = parse(&toml, "t.toml").unwrap_err().to_string();
+        assert!(err.contains(key) && err.contains(message), "{extra}: {err}");
+    }
 }

@@ -37,6 +37,8 @@ pub(super) struct Call {
     pub(super) had_async: bool,
     answered: bool,
     async_reported: bool,
+    /// A message of this request was lost in a crash: its asynchronous work never ends.
+    pub(super) message_lost: bool,
     /// When the last message so far finished.
     pub(super) last_message_done: SimTime,
 }
@@ -76,6 +78,7 @@ impl Engine<'_> {
             had_async: false,
             answered: false,
             async_reported: false,
+            message_lost: false,
             last_message_done: SimTime::ZERO,
         });
         if root == Id::NONE {
@@ -132,13 +135,21 @@ impl Engine<'_> {
         }
     }
 
+    /// Whether call `id`'s caller learns of a lost attempt only by its timeout.
+    pub(super) fn waits_for_timeout(&self, id: CallId) -> bool {
+        let caller = self.cx.calls[id].caller as usize;
+        self.callers[caller].timeout.is_some()
+    }
+
     /// The current attempt of call `id` ended: retry after a backoff, or settle the call.
+    /// A call whose calling task was lost (in a crash) does not retry.
     #[inline(always)]
     pub(super) fn attempt_ended<O: Observer>(&mut self, id: CallId, outcome: Outcome, o: &mut O) {
         let call = &self.cx.calls[id];
         let (attempt, last_sleep) = (call.attempts, call.last_sleep);
+        let orphan = matches!(call.origin, Origin::Task(t) if !self.cx.tasks.contains(t));
         let caller = &mut self.callers[call.caller as usize];
-        if outcome != Outcome::Success && caller.should_retry(outcome, attempt) {
+        if outcome != Outcome::Success && !orphan && caller.should_retry(outcome, attempt) {
             let mut last = last_sleep;
             let sleep = caller.backoff(attempt, &mut last);
             self.cx.calls[id].last_sleep = last;
@@ -160,7 +171,9 @@ impl Engine<'_> {
             }
             Origin::Task(parent) => {
                 self.cx.calls.remove(id);
-                self.resume(parent, outcome, o);
+                if self.cx.tasks.contains(parent) {
+                    self.resume(parent, outcome, o);
+                }
             }
         }
     }
@@ -171,7 +184,8 @@ impl Engine<'_> {
     #[inline(always)]
     pub(super) fn report_async<O: Observer>(&mut self, root: CallId, o: &mut O) {
         let call = &self.cx.calls[root];
-        if call.answered && call.had_async && !call.async_reported && call.messages == 0 {
+        let done = call.messages == 0 && !call.message_lost;
+        if call.answered && call.had_async && !call.async_reported && done {
             if let Origin::Source(source) = call.origin {
                 let latency = call.last_message_done - call.born;
                 o.on_async_done(self.cx.now, source, latency);

@@ -3,7 +3,8 @@
 //! Single-threaded and deterministic. Each concern is a state machine in its own file:
 //! sources and closed-loop users (`source.rs`), services with their waiting rooms and
 //! workers (`service.rs`), calls with their attempts, timers and backoffs (`call.rs`),
-//! the steps that hand work on (`handoff.rs`) and the work in progress itself (`task.rs`).
+//! the steps that hand work on (`handoff.rs`), crashes and outages (`fault.rs`) and the
+//! work in progress itself (`task.rs`).
 //! Each adds its transitions to [`Engine`] in its own `impl` block and keeps its state in
 //! its own type; what they share is the [`Context`]: the clock, the event list, the slabs
 //! of tasks and calls, and the in-flight guard. The loop here pops events and hands each
@@ -107,7 +108,9 @@ impl<'a> Engine<'a> {
             .min(max_in_flight)
             .min(PREALLOCATE_MAX);
         // At most MAX_PENDING / 2, checked by `check_stable`.
-        let pending = sources.len() + services.iter().map(|s| s.workers as usize).sum::<usize>();
+        // With random crashes, a worker also has a crash or restart timer pending.
+        let lives = |s: &ServiceState| s.workers as usize * (1 + usize::from(s.faults.is_some()));
+        let pending = sources.len() + services.iter().map(lives).sum::<usize>();
         // Pending events: an arrival per source, a work step per worker, one per caller,
         // and with timeouts a timer per piece of work in flight. A model with more pending
         // (long timeouts outliving their attempts) grows the list a few times, amortised.
@@ -197,6 +200,16 @@ impl<'a> Engine<'a> {
                 Event::Retry { call, attempt } => self.retry(call, attempt, observer),
                 Event::Change { service, index } => self.change(service, index, observer),
                 Event::Enter { service, task } => self.enter(service, task, observer),
+                Event::Crash {
+                    service,
+                    life,
+                    generation,
+                } => self.crash_timer(service, life, generation, observer),
+                Event::Restart {
+                    service,
+                    life,
+                    generation,
+                } => self.restart_timer(service, life, generation, observer),
             }
             if let Err(error) = self.check_limits() {
                 stopped = Some(error);
@@ -253,7 +266,8 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// First arrivals, closed-loop users (each after one think time) and service changes.
+    /// First arrivals, closed-loop users (each after one think time), service changes and
+    /// first crashes.
     fn schedule_start(&mut self) {
         for (i, source) in self.sources.iter_mut().enumerate() {
             source.schedule_start(i, &mut self.cx);
@@ -267,6 +281,7 @@ impl<'a> Engine<'a> {
                     .push(SimTime::ZERO + change.at, Event::Change { service, index });
             }
         }
+        self.schedule_crashes();
     }
 }
 

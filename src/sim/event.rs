@@ -28,6 +28,18 @@ pub(crate) enum Event {
     Retry { call: CallId, attempt: u32 },
     /// A service applies change number `index` of its schedule.
     Change { service: ServiceId, index: u32 },
+    /// Worker `life` of a service crashes (ignored if that life has moved on since).
+    Crash {
+        service: ServiceId,
+        life: u32,
+        generation: u32,
+    },
+    /// Worker `life` of a service is back after a random crash (ignored if stale).
+    Restart {
+        service: ServiceId,
+        life: u32,
+        generation: u32,
+    },
     /// A task reaches a service; used instead of a direct call when hand-offs that take no
     /// time are nested too deeply.
     Enter { service: ServiceId, task: TaskId },

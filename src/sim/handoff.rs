@@ -86,7 +86,10 @@ impl Engine<'_> {
 
     /// Hands one message for client request `root` to service `to`; `false` if refused.
     fn publish<O: Observer>(&mut self, root: CallId, to: ServiceId, o: &mut O) -> bool {
-        let accepted = self.services[to.index()].admission() != Admission::Full;
+        let accepted = matches!(
+            self.services[to.index()].admission(),
+            Admission::Serve | Admission::Wait
+        );
         let message = self.new_task(Owner::Message { root });
         let r = &mut self.cx.calls[root];
         r.messages += 1;

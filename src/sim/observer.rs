@@ -53,6 +53,18 @@ pub trait Observer {
     fn on_wasted(&mut self, at: SimTime, service: ServiceId, work: SimDuration) {}
     /// The number of workers changed (by the service's schedule).
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {}
+    /// The number of workers up (configured and not crashed) changed, by the schedule, a
+    /// crash or a restart.
+    fn on_workers_up(&mut self, at: SimTime, service: ServiceId, up: u32) {}
+    /// A worker crashed (at random, by the schedule, or with the whole service).
+    fn on_crash(&mut self, at: SimTime, service: ServiceId) {}
+    /// A crashed worker is back.
+    fn on_restart(&mut self, at: SimTime, service: ServiceId) {}
+    /// Work was lost after `sojourn` at the service: held by a worker that crashed, or
+    /// waiting (`queued`) in a queue lost with the service.
+    fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {}
+    /// Work reached a service that was down with its queue lost, and was refused.
+    fn on_refused(&mut self, at: SimTime, service: ServiceId) {}
 
     /// One of the `TICKS - 1` instants that cut a measured period of known length (a
     /// `duration` horizon) into [`TICKS`] equal parts, in order; none with a
@@ -144,6 +156,26 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
         self.0.on_workers(at, service, workers);
         self.1.on_workers(at, service, workers);
+    }
+    fn on_workers_up(&mut self, at: SimTime, service: ServiceId, up: u32) {
+        self.0.on_workers_up(at, service, up);
+        self.1.on_workers_up(at, service, up);
+    }
+    fn on_crash(&mut self, at: SimTime, service: ServiceId) {
+        self.0.on_crash(at, service);
+        self.1.on_crash(at, service);
+    }
+    fn on_restart(&mut self, at: SimTime, service: ServiceId) {
+        self.0.on_restart(at, service);
+        self.1.on_restart(at, service);
+    }
+    fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {
+        self.0.on_lost(at, service, sojourn, queued);
+        self.1.on_lost(at, service, sojourn, queued);
+    }
+    fn on_refused(&mut self, at: SimTime, service: ServiceId) {
+        self.0.on_refused(at, service);
+        self.1.on_refused(at, service);
     }
     fn on_tick(&mut self, at: SimTime) {
         self.0.on_tick(at);

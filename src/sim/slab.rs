@@ -28,18 +28,14 @@ impl Id {
     }
 }
 
-#[derive(Debug)]
-struct Entry<T> {
-    /// Bumped by each removal, so the ids of removed entries never match again (until 2³²
-    /// reuses of one slot).
-    generation: u32,
-    value: T,
-}
-
 /// Slots holding `T`, with a free list.
 #[derive(Debug)]
 pub(crate) struct Slab<T> {
-    slots: Vec<Entry<T>>,
+    slots: Vec<T>,
+    /// Per slot, bumped by each removal, so the ids of removed entries never match again
+    /// (until 2³² reuses of one slot). Apart from the values, so that indexing by slot
+    /// keeps the values' own stride.
+    generations: Vec<u32>,
     free: Vec<u32>,
 }
 
@@ -48,6 +44,7 @@ impl<T> Slab<T> {
     pub(crate) fn with_capacity(capacity: usize) -> Slab<T> {
         Slab {
             slots: Vec::with_capacity(capacity),
+            generations: Vec::with_capacity(capacity),
             free: Vec::with_capacity(capacity),
         }
     }
@@ -70,15 +67,12 @@ impl<T> Slab<T> {
     pub(crate) fn insert(&mut self, value: T) -> Id {
         match self.free.pop() {
             Some(slot) => {
-                let entry = &mut self.slots[slot as usize];
-                entry.value = value;
-                Id::new(slot, entry.generation)
+                self.slots[slot as usize] = value;
+                Id::new(slot, self.generations[slot as usize])
             }
             None => {
-                self.slots.push(Entry {
-                    generation: 0,
-                    value,
-                });
+                self.slots.push(value);
+                self.generations.push(0);
                 Id::new((self.slots.len() - 1) as u32, 0)
             }
         }
@@ -89,25 +83,24 @@ impl<T> Slab<T> {
     #[inline]
     pub(crate) fn remove(&mut self, id: Id) {
         debug_assert!(self.contains(id), "removing a stale id");
-        let entry = &mut self.slots[id.slot()];
-        entry.generation = entry.generation.wrapping_add(1);
+        let generation = &mut self.generations[id.slot()];
+        *generation = generation.wrapping_add(1);
         self.free.push(id.slot() as u32);
     }
 
     /// Whether `id` names a live entity (not a removed one, nor one in a reused slot).
     #[inline]
     pub(crate) fn contains(&self, id: Id) -> bool {
-        self.slots
-            .get(id.slot())
-            .is_some_and(|e| e.generation == id.generation())
+        self.generations.get(id.slot()) == Some(&id.generation())
     }
 
     /// The entity `id`, if it is still alive.
     #[inline]
     pub(crate) fn get_mut(&mut self, id: Id) -> Option<&mut T> {
-        match self.slots.get_mut(id.slot()) {
-            Some(e) if e.generation == id.generation() => Some(&mut e.value),
-            _ => None,
+        if self.contains(id) {
+            Some(&mut self.slots[id.slot()])
+        } else {
+            None
         }
     }
 }
@@ -118,18 +111,16 @@ impl<T> std::ops::Index<Id> for Slab<T> {
     type Output = T;
     #[inline]
     fn index(&self, id: Id) -> &T {
-        let entry = &self.slots[id.slot()];
-        debug_assert_eq!(entry.generation, id.generation(), "a stale id");
-        &entry.value
+        debug_assert!(self.contains(id), "a stale id");
+        &self.slots[id.slot()]
     }
 }
 
 impl<T> std::ops::IndexMut<Id> for Slab<T> {
     #[inline]
     fn index_mut(&mut self, id: Id) -> &mut T {
-        let entry = &mut self.slots[id.slot()];
-        debug_assert_eq!(entry.generation, id.generation(), "a stale id");
-        &mut entry.value
+        debug_assert!(self.contains(id), "a stale id");
+        &mut self.slots[id.slot()]
     }
 }
 

@@ -2,8 +2,9 @@
 //! or caller's attempt, or an asynchronous message), addressed by a generational id so that
 //! an event for a task that is gone is recognised and dropped.
 //!
-//! [`Engine::finish_task`] is the one place where a task that is done (served, failed,
-//! rejected or lost) is handed back to whoever owns it.
+//! [`Engine::finish_task`] is the one place where a task that is done (served, failed or
+//! rejected) is handed back to whoever owns it; [`Engine::lose_task`], for work lost in a
+//! crash, decides what its owner sees and then goes through it too.
 
 use super::call::CallId;
 use super::client::Outcome;
@@ -104,6 +105,30 @@ impl Engine<'_> {
                 // refers to it, so settle the call before the task goes.
                 self.cx.calls[call].task = Id::NONE;
                 self.attempt_ended(call, outcome, o);
+                self.cx.remove_task(task);
+            }
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// A task lost in a crash. A plain request's client sees a failure (the connection
+    /// broke); an attempt's caller sees a failure too, unless it has a timeout: then it
+    /// sees nothing until the timer fires. A lost message never completes, so its request's
+    /// asynchronous work is never reported done.
+    pub(super) fn lose_task<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let t = &self.cx.tasks[task];
+        match t.owner {
+            Owner::Plain { .. } => self.finish_task(task, Outcome::Failed, o),
+            Owner::Attempt { .. } if t.abandoned => self.cx.remove_task(task),
+            Owner::Attempt { call, .. } if self.waits_for_timeout(call) => {
+                self.cx.remove_task(task);
+            }
+            Owner::Attempt { .. } => self.finish_task(task, Outcome::Failed, o),
+            Owner::Message { root } => {
+                let r = &mut self.cx.calls[root];
+                r.messages -= 1;
+                r.message_lost = true;
                 self.cx.remove_task(task);
             }
         }

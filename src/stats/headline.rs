@@ -66,6 +66,16 @@ pub enum Figure {
     WaitOver(SimDuration),
     /// Share of a service's completed work that spent longer than a threshold in it.
     SojournOver(SimDuration),
+    /// Workers that crashed during the measured period, per run.
+    Crashes,
+    /// Crashed workers that came back, per run.
+    Restarts,
+    /// Work lost with crashed workers or a lost queue, per run.
+    LostWork,
+    /// Time-average share of a service's configured workers that were up.
+    WorkersUp,
+    /// Share of the measured time with at least one of a service's workers down.
+    Degraded,
     /// Share of the replications judged (and of those a limit stopped) whose goodput did
     /// not come back after the scenario's trigger: the system's, for capacity plans that
     /// look for the metastability boundary; runs report it in their recovery section.
@@ -125,6 +135,16 @@ impl Figure {
         Figure::WastedWork,
     ];
 
+    /// What faults did at a service that can fail: reports show these in a table of
+    /// their own, and only services that can fail have them.
+    pub const FAULTS: [Figure; 5] = [
+        Figure::Crashes,
+        Figure::Restarts,
+        Figure::LostWork,
+        Figure::WorkersUp,
+        Figure::Degraded,
+    ];
+
     /// A short human label ("p99 response time", "not ok within 300 ms").
     pub fn label(self) -> String {
         let fixed = match self {
@@ -153,6 +173,11 @@ impl Figure {
             Figure::WaitProbability => "P(wait)",
             Figure::SojournMean => "mean time at the service (W)",
             Figure::SojournP99 => "p99 time at the service",
+            Figure::Crashes => "worker crashes",
+            Figure::Restarts => "worker restarts",
+            Figure::LostWork => "work lost in crashes",
+            Figure::WorkersUp => "workers up",
+            Figure::Degraded => "time with a worker down",
         };
         fixed.to_string()
     }
@@ -185,6 +210,11 @@ impl Figure {
             Figure::WaitOver(_) => "wait_over",
             Figure::SojournOver(_) => "sojourn_over",
             Figure::NotRecovered => "not_recovered",
+            Figure::Crashes => "crashes",
+            Figure::Restarts => "restarts",
+            Figure::LostWork => "lost",
+            Figure::WorkersUp => "workers_up",
+            Figure::Degraded => "degraded",
         }
     }
 
@@ -212,8 +242,15 @@ impl Figure {
             | Figure::WaitOver(_)
             | Figure::SojournOver(_)
             | Figure::NotRecovered
+            | Figure::WorkersUp
+            | Figure::Degraded
             | Figure::Utilisation => Unit::Fraction,
-            Figure::InService | Figure::Amplification | Figure::WastedWork => Unit::Number,
+            Figure::InService
+            | Figure::Amplification
+            | Figure::WastedWork
+            | Figure::Crashes
+            | Figure::Restarts
+            | Figure::LostWork => Unit::Number,
         }
     }
 
@@ -221,7 +258,10 @@ impl Figure {
     pub fn lower_is_better(self) -> bool {
         !matches!(
             self,
-            Figure::Goodput | Figure::SuccessFraction | Figure::FirstTryFraction
+            Figure::Goodput
+                | Figure::SuccessFraction
+                | Figure::FirstTryFraction
+                | Figure::WorkersUp
         )
     }
 
@@ -348,6 +388,11 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::WastedWork => {
                     (run.measured_secs > 0.0).then(|| s.wasted_secs / run.measured_secs)
                 }
+                Figure::Crashes => s.faults.map(|f| f.crashes as f64),
+                Figure::Restarts => s.faults.map(|f| f.restarts as f64),
+                Figure::LostWork => s.faults.map(|f| f.lost as f64),
+                Figure::WorkersUp => s.faults.map(|f| f.up_fraction),
+                Figure::Degraded => s.faults.map(|f| f.degraded_fraction),
                 _ => None,
             }
         }
@@ -383,9 +428,12 @@ pub struct Key {
 /// fixed figures and then one per threshold of the scenario.
 pub fn keys(system: &System) -> Vec<Key> {
     let names = |list: Vec<&str>| list.into_iter().map(str::to_string).collect::<Vec<_>>();
+    let services = (system.services().iter())
+        .map(|s| (s.name.clone(), s.can_fail()))
+        .collect::<Vec<_>>();
     layout(
         &names(system.sources().iter().map(|s| s.name.as_str()).collect()),
-        &names(system.services().iter().map(|s| s.name.as_str()).collect()),
+        &services,
         &system.simulation().thresholds,
     )
 }
@@ -402,13 +450,14 @@ fn run_keys(run: &RunSummary) -> Vec<Key> {
             .collect::<Vec<_>>(),
         &run.services
             .iter()
-            .map(|s| s.name.clone())
+            .map(|s| (s.name.clone(), s.faults.is_some()))
             .collect::<Vec<_>>(),
         &thresholds,
     )
 }
 
-fn layout(sources: &[String], services: &[String], thresholds: &[SimDuration]) -> Vec<Key> {
+/// Sources by name; services by name and whether they can fail (which adds the faults).
+fn layout(sources: &[String], services: &[(String, bool)], thresholds: &[SimDuration]) -> Vec<Key> {
     let key = |scope, index, component: &String, figure| Key {
         scope,
         index,
@@ -427,7 +476,11 @@ fn layout(sources: &[String], services: &[String], thresholds: &[SimDuration]) -
             .collect::<Vec<_>>()
     };
     let mut all = per(Scope::Source, sources, &source_figures);
-    all.extend(per(Scope::Service, services, &service_figures));
+    for (i, (name, can_fail)) in services.iter().enumerate() {
+        let faults = Figure::FAULTS.iter().filter(|_| *can_fail);
+        let figures = service_figures.iter().chain(faults);
+        all.extend(figures.map(|&f| key(Scope::Service, i, name, f)));
+    }
     all
 }
 

@@ -4,7 +4,8 @@ use super::latency::Latency;
 use super::level::Level;
 use super::recovery::{self, Backlog, WindowCounts};
 use super::summary::{
-    Growth, LittleCheck, Over, RunSummary, ServiceSummary, SourceSummary, SystemSummary,
+    FaultSummary, Growth, LittleCheck, Over, RunSummary, ServiceSummary, SourceSummary,
+    SystemSummary,
 };
 use super::trend::Trend;
 use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
@@ -48,9 +49,23 @@ struct ServiceStats {
     workers: Level,
     wait: Latency,
     sojourn: Latency,
-    /// Time at the service of everything that left it (completed or dropped), for Little.
+    /// Time at the service of everything that left it (completed, dropped or lost), for
+    /// Little.
     departed: u64,
     departed_ns: u128,
+    /// Workers up (configured and not crashed), and whether any configured one is down.
+    up: Level,
+    degraded: Level,
+    /// `Some` when the service can fail (crashes, outages): what its faults did.
+    faults: Option<FaultCounts>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct FaultCounts {
+    crashes: u64,
+    restarts: u64,
+    lost: u64,
+    refused: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -81,7 +96,7 @@ impl Recorder {
                 .map(|s| {
                     let mut workers = Level::default();
                     workers.change(SimTime::ZERO, i64::from(s.workers.get()));
-                    ServiceStats::new(workers)
+                    ServiceStats::new(workers, s.can_fail())
                 })
                 .collect(),
             sources: system
@@ -231,7 +246,7 @@ fn fraction(part: u64, whole: u64) -> f64 {
 }
 
 impl ServiceStats {
-    fn new(workers: Level) -> ServiceStats {
+    fn new(workers: Level, can_fail: bool) -> ServiceStats {
         ServiceStats {
             arrivals: 0,
             admitted: 0,
@@ -244,11 +259,14 @@ impl ServiceStats {
             waiting: Level::default(),
             waiting_trend: Trend::new(),
             busy: Level::default(),
+            up: workers,
             workers,
+            degraded: Level::default(),
             wait: Latency::new(),
             sojourn: Latency::new(),
             departed: 0,
             departed_ns: 0,
+            faults: can_fail.then(FaultCounts::default),
         }
     }
 
@@ -260,6 +278,11 @@ impl ServiceStats {
         self.waiting_trend.reset(at);
         self.busy.reset(at);
         self.workers.reset(at);
+        self.up.reset(at);
+        self.degraded.reset(at);
+        if let Some(f) = &mut self.faults {
+            *f = FaultCounts::default();
+        }
         self.wait.reset();
         self.sojourn.reset();
     }
@@ -278,7 +301,7 @@ impl ServiceStats {
     ) -> ServiceSummary {
         let lq = self.waiting.mean(window_ns);
         let busy = self.busy.mean(window_ns);
-        let workers = self.workers.mean(window_ns);
+        let up = self.up.mean(window_ns);
         let l = lq + busy;
         ServiceSummary {
             name: name.to_string(),
@@ -293,7 +316,7 @@ impl ServiceStats {
             arrival_rate: per_sec(self.arrivals),
             throughput: per_sec(self.completed),
             rejected_fraction: fraction(self.rejected, self.arrivals),
-            utilisation: if workers > 0.0 { busy / workers } else { 0.0 },
+            utilisation: if up > 0.0 { busy / up } else { 0.0 },
             wasted_secs: self.wasted_ns as f64 / 1e9,
             l,
             lq,
@@ -309,7 +332,28 @@ impl ServiceStats {
             queue_growth: growth(&self.waiting_trend),
             wait_over: over(thresholds, &self.wait, self.wait.count()),
             sojourn_over: over(thresholds, &self.sojourn, self.sojourn.count()),
+            faults: self.faults.map(|f| {
+                let configured = self.workers.mean(window_ns);
+                FaultSummary {
+                    crashes: f.crashes,
+                    restarts: f.restarts,
+                    lost: f.lost,
+                    refused: f.refused,
+                    up_fraction: if configured > 0.0 {
+                        up / configured
+                    } else {
+                        0.0
+                    },
+                    degraded_fraction: self.degraded.mean(window_ns),
+                }
+            }),
         }
+    }
+
+    fn faults(&mut self) -> &mut FaultCounts {
+        self.faults
+            .as_mut()
+            .expect("only a service that can fail has faults")
     }
 }
 
@@ -502,12 +546,47 @@ impl Observer for Recorder {
         level.change(at, delta);
     }
 
+    fn on_workers_up(&mut self, at: SimTime, service: ServiceId, up: u32) {
+        let s = self.service(service);
+        s.up.change(at, i64::from(up) - s.up.current() as i64);
+        let degraded = i64::from(u64::from(up) < s.workers.current());
+        s.degraded
+            .change(at, degraded - s.degraded.current() as i64);
+    }
+
+    fn on_crash(&mut self, _at: SimTime, service: ServiceId) {
+        self.service(service).faults().crashes += 1;
+    }
+
+    fn on_restart(&mut self, _at: SimTime, service: ServiceId) {
+        self.service(service).faults().restarts += 1;
+    }
+
+    fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {
+        let s = self.service(service);
+        if queued {
+            s.waiting.change(at, -1);
+        } else {
+            s.busy.change(at, -1);
+        }
+        s.faults().lost += 1;
+        s.depart(sojourn);
+    }
+
+    fn on_refused(&mut self, _at: SimTime, service: ServiceId) {
+        let s = self.service(service);
+        s.arrivals += 1;
+        s.faults().refused += 1;
+    }
+
     fn on_end(&mut self, at: SimTime) {
         self.window.1 = at;
         for s in &mut self.services {
             s.waiting_trend.close(&mut s.waiting, at);
             s.busy.advance(at);
             s.workers.advance(at);
+            s.up.advance(at);
+            s.degraded.advance(at);
         }
         self.unanswered_trend.close(&mut self.unanswered, at);
     }

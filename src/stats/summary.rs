@@ -81,6 +81,26 @@ pub struct ServiceSummary {
     pub wait_over: Vec<Over>,
     /// Per scenario threshold: the share of completed work that spent longer in the service.
     pub sojourn_over: Vec<Over>,
+    /// What crashes and outages did, when the service can fail.
+    pub faults: Option<FaultSummary>,
+}
+
+/// What a service's faults did in the measured period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FaultSummary {
+    /// Workers that crashed (at random, by the schedule, or with the whole service).
+    pub crashes: u64,
+    /// Crashed workers that came back.
+    pub restarts: u64,
+    /// Work lost: held by a worker that crashed, or waiting in a queue lost with the
+    /// service.
+    pub lost: u64,
+    /// Work refused while the service was down with its queue lost.
+    pub refused: u64,
+    /// Time-average workers up over workers configured.
+    pub up_fraction: f64,
+    /// Share of the measured time with at least one configured worker down.
+    pub degraded_fraction: f64,
 }
 
 /// The share of work beyond a threshold, e.g. of requests not answered successfully

@@ -11,7 +11,7 @@
 //! latency quantiles those of successful requests. Service-level columns count all work at
 //! services (attempts, calls and messages): *admitted*, *rejected* (a full waiting room),
 //! *timed out* (attempts whose caller gave up), queue depth and utilisation (busy workers
-//! over workers present, which a schedule may change).
+//! over workers up, which a schedule, crashes and restarts change).
 //!
 //! Queue depth and utilisation are kept per service and latency per source, since a sum
 //! over services hides which one saturates; the totals are sums of those, so the number
@@ -62,7 +62,7 @@ pub struct ServiceWindow {
     pub queued_area: u128,
     /// Area under the number of its busy workers, worker·ns.
     pub busy_area: u128,
-    /// Area under the number of its workers present, worker·ns.
+    /// Area under the number of its workers up (present and not crashed), worker·ns.
     pub workers_area: u128,
 }
 
@@ -505,10 +505,19 @@ impl Observer for TimeSeries {
         self.current.timed_out += 1;
     }
 
-    fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
+    fn on_workers_up(&mut self, at: SimTime, service: ServiceId, up: u32) {
         self.advance(at.0);
         let level = &mut self.workers[service.index()];
-        level.change(at, i64::from(workers) - level.current() as i64);
+        level.change(at, i64::from(up) - level.current() as i64);
+    }
+
+    fn on_lost(&mut self, at: SimTime, service: ServiceId, _sojourn: SimDuration, queued: bool) {
+        self.advance(at.0);
+        if queued {
+            self.queued[service.index()].change(at, -1);
+        } else {
+            self.busy[service.index()].change(at, -1);
+        }
     }
 
     fn on_end(&mut self, at: SimTime) {

@@ -27,6 +27,7 @@ mod cli;
 mod clients;
 mod coverage;
 mod failures;
+mod faults;
 mod fuzz;
 mod plan;
 mod properties;
