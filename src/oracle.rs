@@ -4,7 +4,7 @@
 //! FIFO: fed only by constant-rate Poisson sources whose clients never time out or retry,
 //! directly or through upstream M/M/c stations with unbounded queues (whose departures are
 //! Poisson, by Burke's theorem), with no routing loop, call or publish through it, and with
-//! one work step, no errors and no schedule. Then exponential service gives M/M/c (or
+//! one work step, no errors, no schedule and no crashes. Then exponential service gives M/M/c (or
 //! M/M/c/K with a bounded queue), and one worker with an unbounded queue gives M/D/1 or
 //! M/G/1 for any service time.
 //!
@@ -59,15 +59,18 @@ pub fn expected(system: &System, id: ServiceId) -> Option<QueueFigures> {
 /// Largest waiting room for which the M/M/c/K figures are computed.
 const MAX_EXACT_PLACES: u32 = 100_000;
 
-/// The service time of a plain station: one work step, no errors or schedule, and neither
-/// called nor published to by any service.
+/// The service time of a plain station: one work step, no errors, schedule or crashes, and
+/// neither called nor published to by any service.
 fn plain_service_time(system: &System, id: ServiceId) -> Option<&Dist> {
     let service = system.service(id);
     let reached_by_step = system
         .services()
         .iter()
         .any(|s| s.step_targets().any(|to| to == id));
-    let plain = service.error_rate == 0.0 && service.schedule.is_empty() && !reached_by_step;
+    let plain = service.error_rate == 0.0
+        && service.schedule.is_empty()
+        && !service.can_fail()
+        && !reached_by_step;
     plain.then(|| service.service_time()).flatten()
 }
 

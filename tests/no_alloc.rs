@@ -2,7 +2,8 @@
 //! binary, since a global allocator is per binary) sees zero allocations during runs of
 //! bounded models, whose buffers are all sized up front: one of plain requests (the
 //! engine's fast path) and one with timeouts, retries, calls and fan-out (the general
-//! path). The time series, which allocates once per window closed, is not attached.
+//! path), and one whose workers crash and whose services go down (the fault paths). The
+//! time series, which allocates once per window closed, is not attached.
 
 use std::alloc::{GlobalAlloc, Layout, System as SystemAlloc};
 use std::cell::Cell;
@@ -68,22 +69,23 @@ queue = { capacity = 20 }
 service_time = { dist = "hyperexponential", mean = "15ms", cv = 3 }
 "#;
 
-/// Runs `toml` with a recorder, counting allocations during the run only.
-fn assert_no_allocations(toml: &str, min_events: u64) {
+/// Runs `toml` with a recorder; returns the events and the allocations during the run.
+fn count_allocations(toml: &str) -> (u64, u64) {
     let system = spillway::scenario::parse(toml, "test.toml").expect("valid");
     let mut recorder = Recorder::new(&system);
     let engine = Engine::new(&system, 0).expect("stable");
+    ALLOCATIONS.with(|n| n.set(0));
     COUNTING.with(|c| c.set(true));
     let outcome = engine.run(&mut recorder);
     COUNTING.with(|c| c.set(false));
-    let during = ALLOCATIONS.with(Cell::get);
-    let outcome = outcome.expect("runs");
-    assert!(outcome.events > min_events, "{outcome:?}");
-    assert_eq!(
-        during, 0,
-        "{during} allocations in {} events",
-        outcome.events
-    );
+    (outcome.expect("runs").events, ALLOCATIONS.with(Cell::get))
+}
+
+/// Runs `toml` with a recorder and asserts that it allocates nothing during the run.
+fn assert_no_allocations(toml: &str, min_events: u64) {
+    let (events, during) = count_allocations(toml);
+    assert!(events > min_events, "{events} events");
+    assert_eq!(during, 0, "{during} allocations in {events} events");
 }
 
 #[test]
@@ -129,4 +131,73 @@ service_time = { dist = "exponential", mean = "10ms" }
 #[test]
 fn clients_calls_and_messages_allocate_nothing_per_event() {
     assert_no_allocations(CLIENTS, 400_000);
+}
+
+/// Random worker crashes (losing work held in service, a synchronous call's caller among
+/// it), scheduled crashes, and outages that keep or lose the queue: the fault paths.
+const FAULTS: &str = r#"
+[simulation]
+duration = "2h"
+warmup = "10s"
+[[source]]
+name = "web"
+to = "api"
+rate = "60/s"
+timeout = "300ms"
+retry = { max_attempts = 3, base = "20ms", jitter = "full" }
+[[source]]
+name = "batch"
+to = "db"
+rate = "20/s"
+[[service]]
+name = "api"
+workers = 4
+queue = { capacity = 20 }
+steps = [
+  { work = { dist = "exponential", mean = "20ms" } },
+  { call = "db", timeout = "100ms" },
+  { publish = "mail" },
+]
+crash = { mtbf = "2m", restart = { dist = "exponential", mean = "5s" } }
+schedule = [
+  { at = "20m", crash = 2, for = "1m" },
+  { at = "40m", outage = "lost", for = "2m" },
+  { at = "60m", workers = 6 },
+  { at = "80m", outage = "kept", for = "2m" },
+  { at = "100m", workers = 3 },
+]
+[[service]]
+name = "db"
+workers = 2
+queue = { capacity = 10 }
+service_time = { dist = "exponential", mean = "15ms" }
+crash = { mtbf = "3m", restart = "2s" }
+[[service]]
+name = "mail"
+workers = 2
+queue = { capacity = 50 }
+service_time = { dist = "exponential", mean = "10ms" }
+schedule = [{ at = "30m", outage = "lost", for = "1m" }]
+"#;
+
+/// The fault model's buffers may still grow during its first outages (retries and the
+/// timers of lost attempts pile up beyond what the model's places bound), amortised; but
+/// twice the run allocates no more than the run: nothing per event.
+#[test]
+fn crashes_and_outages_allocate_nothing_per_event() {
+    let longer = FAULTS.replace("duration = \"2h\"", "duration = \"4h\"");
+    let (events, allocations) = count_allocations(FAULTS);
+    let (more_events, more_allocations) = count_allocations(&longer);
+    assert!(
+        more_events > events + 2_000_000,
+        "{events} then {more_events} events"
+    );
+    assert!(
+        allocations <= 8,
+        "{allocations} allocations in {events} events"
+    );
+    assert_eq!(
+        allocations, more_allocations,
+        "{allocations} allocations in {events} events, {more_allocations} in {more_events}"
+    );
 }

@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 7] = [
+const SERVICE_FIGURES: [(&str, Figure); 10] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -31,6 +31,9 @@ const SERVICE_FIGURES: [(&str, Figure); 7] = [
     ("sojourn_p99", Figure::SojournP99),
     ("l", Figure::InService),
     ("wasted", Figure::WastedWork),
+    ("lost", Figure::LostWork),
+    ("workers_up", Figure::WorkersUp),
+    ("degraded", Figure::Degraded),
 ];
 
 /// The SLO `text` against the components of `system`, or what is wrong with it.
@@ -106,7 +109,21 @@ fn target_of(target: &str, system: &System) -> Result<(Scope, String, Figure), S
     if !names.contains(&name) {
         return Err(format!("there is no {} named '{name}'", scope.key()));
     }
-    Ok((scope, name.to_string(), figure_of(figure, scope)?))
+    let figure_name = figure;
+    let figure = figure_of(figure, scope)?;
+    let can_fail = |n: &str| {
+        system
+            .services()
+            .iter()
+            .any(|s| s.name == n && s.can_fail())
+    };
+    if Figure::FAULTS.contains(&figure) && !can_fail(name) {
+        return Err(format!(
+            "'{figure_name}': service '{name}' cannot fail (it has no crash, and no crash or \
+             outage in its schedule)"
+        ));
+    }
+    Ok((scope, name.to_string(), figure))
 }
 
 /// A threshold figure's prefix and how it is made from its duration.

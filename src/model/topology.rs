@@ -253,6 +253,13 @@ impl ServiceSpec {
         }
     }
 
+    /// The most workers it has at any time, by its schedule.
+    pub fn most_workers(&self) -> u32 {
+        (self.schedule.iter())
+            .filter_map(|c| c.workers)
+            .fold(self.workers.get(), u32::max)
+    }
+
     /// Whether work in service here can be lost: workers crash (at random or by the
     /// schedule) or the whole service goes down.
     pub fn can_fail(&self) -> bool {

@@ -133,3 +133,13 @@ fn anything_else_gets_no_exact_row() {
         "[[service]]\nname = \"a\"\nsteps = [{ call = \"b\" }]\n".to_string() + &service("b", "");
     none(&called, POISSON);
 }
+
+#[test]
+fn issue_11_a_service_whose_workers_crash_has_no_exact_model() {
+    let crash = "crash = { mtbf = \"1h\", restart = \"1m\" }";
+    assert_eq!(model_of(&service("a", ""), POISSON), ["M/M/c"]);
+    assert_eq!(model_of(&service("a", crash), POISSON), ["none"]);
+    // Nor downstream of it: its departures are not Poisson.
+    let two = service("a", &format!("{crash}\nthen = \"b\"")) + &service("b", "");
+    assert_eq!(model_of(&two, POISSON), ["none", "none"]);
+}

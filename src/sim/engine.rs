@@ -100,7 +100,7 @@ impl<'a> Engine<'a> {
         let bounded: Option<usize> = system
             .services()
             .iter()
-            .map(|s| Some(s.workers.get() as usize + s.queue.capacity? as usize))
+            .map(|s| Some(s.most_workers() as usize + s.queue.capacity? as usize))
             .sum::<Option<usize>>()
             .map(|places| places + 1);
         let room = bounded
@@ -109,8 +109,10 @@ impl<'a> Engine<'a> {
             .min(PREALLOCATE_MAX);
         // At most MAX_PENDING / 2, checked by `check_stable`.
         // With random crashes, a worker also has a crash or restart timer pending.
-        let lives = |s: &ServiceState| s.workers as usize * (1 + usize::from(s.faults.is_some()));
-        let pending = sources.len() + services.iter().map(lives).sum::<usize>();
+        let lives = |s: &crate::model::ServiceSpec| {
+            s.most_workers() as usize * (1 + usize::from(s.crashes.is_some()))
+        };
+        let pending = sources.len() + system.services().iter().map(lives).sum::<usize>();
         // Pending events: an arrival per source, a work step per worker, one per caller,
         // and with timeouts a timer per piece of work in flight. A model with more pending
         // (long timeouts outliving their attempts) grows the list a few times, amortised.

@@ -48,15 +48,12 @@ impl Faults {
             return None;
         }
         let component = format!("service:{}", spec.name);
-        let most = (spec.schedule.iter())
-            .filter_map(|c| c.workers)
-            .fold(spec.workers.get(), u32::max);
         let up = Life {
             generation: 0,
             state: LifeState::Up,
         };
         Some(Box::new(Faults {
-            lives: vec![up; most as usize],
+            lives: vec![up; spec.most_workers() as usize],
             random: (spec.crashes.as_ref())
                 .map(|c| (Sampler::new(&c.mtbf), Sampler::new(&c.restart))),
             timing_rng: streams.get(&component, "crash"),

@@ -120,7 +120,7 @@ impl ServiceState {
         };
         let faults = Faults::new(spec, streams);
         let held = if faults.is_some() {
-            room(Some(spec.workers.get()))
+            room(Some(spec.most_workers()))
         } else {
             0
         };
