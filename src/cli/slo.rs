@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 10] = [
+const SERVICE_FIGURES: [(&str, Figure); 11] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -32,6 +32,7 @@ const SERVICE_FIGURES: [(&str, Figure); 10] = [
     ("l", Figure::InService),
     ("wasted", Figure::WastedWork),
     ("lost", Figure::LostWork),
+    ("refused", Figure::Refused),
     ("workers_up", Figure::WorkersUp),
     ("degraded", Figure::Degraded),
 ];

@@ -252,7 +252,7 @@ fn fault_section(out: &mut Vec<Block>, design: &Design<'_>) {
     out.push(Block::Para(
         "What worker crashes and outages did, per service that can fail: crashes, restarts \
          and pieces of work lost (held by a crashed worker, or waiting in a queue lost with \
-         the service) per run; the time-average share of configured workers that were up; \
+         the service) or refused (while down with its queue lost) per run; the time-average share of configured workers that were up; \
          and the share of the measured time with at least one worker down. Lost work reaches \
          its caller as a failure, or, for a caller with a timeout, as that timeout."
             .into(),
@@ -332,8 +332,8 @@ fn recovery_section(out: &mut Vec<Block>, design: &Design<'_>) {
     };
     out.push(Block::Heading(2, format!("Recovery: {}", design.name)));
     let mut paragraph = format!(
-        "Recovery after the trigger (a change of load or capacity after the warm-up; see the \
-         scenario format's \"What a run reports\"): {}.",
+        "Recovery after the trigger (a change of load or capacity, or a scheduled crash or \
+         outage, after the warm-up; see the scenario format's \"What a run reports\"): {}.",
         recovery_across(&across)
     );
     if let Some(r) = runs.iter().find_map(|r| r.system.recovery) {

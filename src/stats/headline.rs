@@ -72,6 +72,8 @@ pub enum Figure {
     Restarts,
     /// Work lost with crashed workers or a lost queue, per run.
     LostWork,
+    /// Work refused while the service was down with its queue lost, per run.
+    Refused,
     /// Time-average share of a service's configured workers that were up.
     WorkersUp,
     /// Share of the measured time with at least one of a service's workers down.
@@ -137,10 +139,11 @@ impl Figure {
 
     /// What faults did at a service that can fail: reports show these in a table of
     /// their own, and only services that can fail have them.
-    pub const FAULTS: [Figure; 5] = [
+    pub const FAULTS: [Figure; 6] = [
         Figure::Crashes,
         Figure::Restarts,
         Figure::LostWork,
+        Figure::Refused,
         Figure::WorkersUp,
         Figure::Degraded,
     ];
@@ -176,6 +179,7 @@ impl Figure {
             Figure::Crashes => "worker crashes",
             Figure::Restarts => "worker restarts",
             Figure::LostWork => "work lost in crashes",
+            Figure::Refused => "work refused while down",
             Figure::WorkersUp => "workers up",
             Figure::Degraded => "time with a worker down",
         };
@@ -213,6 +217,7 @@ impl Figure {
             Figure::Crashes => "crashes",
             Figure::Restarts => "restarts",
             Figure::LostWork => "lost",
+            Figure::Refused => "refused",
             Figure::WorkersUp => "workers_up",
             Figure::Degraded => "degraded",
         }
@@ -250,7 +255,8 @@ impl Figure {
             | Figure::WastedWork
             | Figure::Crashes
             | Figure::Restarts
-            | Figure::LostWork => Unit::Number,
+            | Figure::LostWork
+            | Figure::Refused => Unit::Number,
         }
     }
 
@@ -391,6 +397,7 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::Crashes => s.faults.map(|f| f.crashes as f64),
                 Figure::Restarts => s.faults.map(|f| f.restarts as f64),
                 Figure::LostWork => s.faults.map(|f| f.lost as f64),
+                Figure::Refused => s.faults.map(|f| f.refused as f64),
                 Figure::WorkersUp => s.faults.map(|f| f.up_fraction),
                 Figure::Degraded => s.faults.map(|f| f.degraded_fraction),
                 _ => None,
