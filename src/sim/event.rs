@@ -179,7 +179,7 @@ impl Far {
     #[inline(always)]
     fn new_chunk(&mut self) -> u32 {
         self.free.pop().unwrap_or_else(|| {
-            self.chunks.push([(0, Event::WorkDone(0)); CHUNK]);
+            self.chunks.push([(0, Event::Arrival(SourceId(0))); CHUNK]);
             self.next.push(0);
             (self.chunks.len() - 1) as u32
         })

@@ -31,15 +31,15 @@ struct LifoTies {
 
 impl Queue for LifoTies {
     fn push(&mut self, time: SimTime, event: Event) {
-        let Event::WorkDone(id) = event else {
-            unreachable!("the checks push only WorkDone")
+        let Event::Arrival(SourceId(id)) = event else {
+            unreachable!("the checks push only arrivals")
         };
         self.heap.push(Reverse((time.0, Reverse(self.seq), id)));
         self.seq += 1;
     }
     fn pop(&mut self) -> Option<(SimTime, Event)> {
         let Reverse((time, _, id)) = self.heap.pop()?;
-        Some((SimTime(time), Event::WorkDone(id)))
+        Some((SimTime(time), Event::Arrival(SourceId(id))))
     }
     fn len(&self) -> usize {
         self.heap.len()
@@ -86,7 +86,7 @@ fn pop_both(
 ) -> Result<(), String> {
     let expected = reference
         .pop_first()
-        .map(|(time, id)| (SimTime(time), Event::WorkDone(id)));
+        .map(|(time, id)| (SimTime(time), Event::Arrival(SourceId(id))));
     let got = queue.pop();
     if got != expected {
         return Err(format!("popped {got:?}, expected {expected:?}"));
@@ -111,7 +111,7 @@ fn check(queue: &mut impl Queue, seed: u64, peak: usize) -> Result<(), String> {
             let push_in_ten = [7, 5, 3][phase];
             if inputs.below(10) < push_in_ten {
                 let time = now.saturating_add(inputs.delay(now));
-                queue.push(SimTime(time), Event::WorkDone(seq));
+                queue.push(SimTime(time), Event::Arrival(SourceId(seq)));
                 reference.insert((time, seq));
                 seq += 1;
             } else {
@@ -146,7 +146,7 @@ fn far_holds_most_events_when_many_are_pending() {
     let mut queue = EventQueue::with_capacity(16);
     let mut inputs = Inputs(7);
     for id in 0..20_000 {
-        queue.push(SimTime(inputs.below(1 << 30)), Event::WorkDone(id));
+        queue.push(SimTime(inputs.below(1 << 30)), Event::Arrival(SourceId(id)));
     }
     assert!(queue.far.len >= 20_000 - SPILL, "{}", queue.far.len);
     let mut last = SimTime::ZERO;
@@ -154,7 +154,7 @@ fn far_holds_most_events_when_many_are_pending() {
         let (time, _) = queue.pop().expect("pending");
         assert!(time >= last);
         last = time;
-        queue.push(SimTime(time.0 + inputs.below(1 << 30)), Event::WorkDone(0));
+        queue.push(SimTime(time.0 + inputs.below(1 << 30)), Event::Arrival(SourceId(0)));
     }
     assert!(queue.near.len() < 4 * DUMP as usize, "{}", queue.near.len());
     assert_eq!(queue.len(), 20_000);
@@ -170,17 +170,17 @@ fn many_equal_times_across_spills() {
     for round in 0..4u64 {
         for i in 0..3 * SPILL as u64 {
             let time = 1_000 * round + 1_000 * (i % 3);
-            queue.push(SimTime(time), Event::WorkDone(id));
+            queue.push(SimTime(time), Event::Arrival(SourceId(id)));
             reference.insert((time, id));
             id += 1;
         }
         for _ in 0..2 * SPILL {
             let (time, id) = reference.pop_first().expect("pending");
-            assert_eq!(queue.pop(), Some((SimTime(time), Event::WorkDone(id))));
+            assert_eq!(queue.pop(), Some((SimTime(time), Event::Arrival(SourceId(id)))));
         }
     }
     while let Some((time, id)) = reference.pop_first() {
-        assert_eq!(queue.pop(), Some((SimTime(time), Event::WorkDone(id))));
+        assert_eq!(queue.pop(), Some((SimTime(time), Event::Arrival(SourceId(id)))));
     }
     assert_eq!(queue.pop(), None);
 }
