@@ -134,7 +134,8 @@ fn clients_calls_and_messages_allocate_nothing_per_event() {
 }
 
 /// Random worker crashes (losing work held in service, a synchronous call's caller among
-/// it), scheduled crashes, and outages that keep or lose the queue: the fault paths.
+/// it), scheduled crashes, outages that keep or lose the queue, and partitions that refuse
+/// or hold work: the fault paths.
 const FAULTS: &str = r#"
 [simulation]
 duration = "2h"
@@ -172,12 +173,16 @@ workers = 2
 queue = { capacity = 10 }
 service_time = { dist = "exponential", mean = "15ms" }
 crash = { mtbf = "3m", restart = "2s" }
+schedule = [{ at = "50m", partition = "refuse", for = "1m" }]
 [[service]]
 name = "mail"
 workers = 2
 queue = { capacity = 50 }
 service_time = { dist = "exponential", mean = "10ms" }
-schedule = [{ at = "30m", outage = "lost", for = "1m" }]
+schedule = [
+  { at = "30m", outage = "lost", for = "1m" },
+  { at = "70m", partition = "drop", for = "1m" },
+]
 "#;
 
 /// The fault model's buffers may still grow during its first outages (retries and the

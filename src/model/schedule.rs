@@ -181,6 +181,27 @@ pub enum Fault {
     Down(QueueFate),
     /// The service is back after [`Fault::Down`].
     Up,
+    /// The network between the service and its callers splits until `until` (from the
+    /// start of the run): work sent to it meanwhile is refused, or held until the split
+    /// heals (`PartitionMode`). Work already inside it carries on.
+    Partition {
+        /// What happens to work sent during the split.
+        mode: PartitionMode,
+        /// When it heals.
+        until: SimDuration,
+    },
+    /// The split of [`Fault::Partition`] heals.
+    Heal,
+}
+
+/// What a partition does to work sent across it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartitionMode {
+    /// Connection refused: the caller sees a failure at once.
+    Refuse,
+    /// Packets dropped: nothing reaches the service until the split heals (then it arrives,
+    /// as retransmission does); a caller with a timeout gives up meanwhile.
+    Drop,
 }
 
 /// What becomes of a service's waiting room when the whole service goes down.

@@ -13,13 +13,22 @@
 //! [`ScheduleError`]: crate::model::ScheduleError
 
 use super::reader::{Field, Table, alternatives};
-use crate::model::{Fault, QueueFate, Rate, RateChange, RateProfile, ServiceChange, SimDuration};
+use crate::model::{
+    Fault, PartitionMode, QueueFate, Rate, RateChange, RateProfile, ServiceChange, SimDuration,
+};
 
 /// The keys of a service change besides `at` and `for`; at least one must be given.
-const SERVICE_CHANGE_KEYS: [&str; 5] = ["workers", "slowdown", "error_rate", "crash", "outage"];
+const SERVICE_CHANGE_KEYS: [&str; 6] = [
+    "workers",
+    "slowdown",
+    "error_rate",
+    "crash",
+    "outage",
+    "partition",
+];
 
 /// The keys of a fault, which stands alone in its entry and needs `for`.
-const FAULT_KEYS: [&str; 2] = ["crash", "outage"];
+const FAULT_KEYS: [&str; 3] = ["crash", "outage", "partition"];
 
 /// A change as written: what happens at `at`, and, for a pulse, how long it lasts.
 struct Entry<T> {
@@ -84,11 +93,15 @@ pub(crate) fn read_service_schedule(
         if c.fault.is_some() && entry.pulse.is_none() {
             let key = format!("{}[{i}]", field.key());
             let help = "add how long it lasts, such as for = \"2m\"";
-            let message = "a crash or outage needs 'for': how long until it is back";
+            let message = "a crash, outage or partition needs 'for': how long until it is back";
             field
                 .sink()
                 .error_with_help(entry.at_pos, &key, message, Some(help.to_string()));
             complete = false;
+        }
+        let mut c = c;
+        if let (Some(Fault::Partition { until, .. }), Some(length)) = (&mut c.fault, entry.pulse) {
+            *until = c.at + length;
         }
         changes.push(c);
         match entry.pulse {
@@ -99,6 +112,7 @@ pub(crate) fn read_service_schedule(
                 error_rate: c.error_rate.and(now.2),
                 fault: c.fault.map(|f| match f {
                     Fault::Crash(n) => Fault::Restart(n),
+                    Fault::Partition { .. } => Fault::Heal,
                     _ => Fault::Up,
                 }),
             }),
@@ -225,6 +239,7 @@ fn read_service_change(table: &mut Table<'_>) -> Option<(ServiceChange, usize)> 
         f.u32_at_least(1).map(|n| Some(Fault::Crash(n)))
     });
     let outage = table.optional("outage", None, |f| read_outage(f).map(Some));
+    let partition = table.optional("partition", None, |f| read_partition(f).map(Some));
     if !SERVICE_CHANGE_KEYS.iter().any(|key| table.has(key)) {
         table.error(format!(
             "a change needs at least one of {}",
@@ -239,7 +254,8 @@ fn read_service_change(table: &mut Table<'_>) -> Option<(ServiceChange, usize)> 
         .filter(|key| table.has(key));
     if faults > 1 || (faults == 1 && changes.count() > 0) {
         table.error(
-            "a crash or outage stands alone in its entry: give other changes an entry of their own",
+            "a crash, outage or partition stands alone in its entry: give other changes an entry \
+             of their own",
         );
         return None;
     }
@@ -248,7 +264,7 @@ fn read_service_change(table: &mut Table<'_>) -> Option<(ServiceChange, usize)> 
         workers: workers?,
         slowdown: slowdown?,
         error_rate: error_rate?,
-        fault: crash?.or(outage?),
+        fault: crash?.or(outage?).or(partition?),
     };
     Some((change, at?.at()))
 }
@@ -265,6 +281,27 @@ fn read_outage(field: &Field<'_>) -> Option<Fault> {
         }
     };
     Some(Fault::Down(fate))
+}
+
+/// `"refuse"` or `"drop"`: what a partition does to work sent across it. Its end is set
+/// from the entry's `for` by `read_service_schedule`.
+fn read_partition(field: &Field<'_>) -> Option<Fault> {
+    let mode = match field.string()? {
+        "refuse" => PartitionMode::Refuse,
+        "drop" => PartitionMode::Drop,
+        other => {
+            let help = "\"refuse\" (connection refused: the caller fails at once) or \"drop\" (packets dropped: it waits, or times out)";
+            field.error_with_help(
+                format!("unknown partition '{other}'"),
+                Some(help.to_string()),
+            );
+            return None;
+        }
+    };
+    Some(Fault::Partition {
+        mode,
+        until: SimDuration::ZERO,
+    })
 }
 
 /// A factor on work durations: a finite number > 0.

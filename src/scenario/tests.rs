@@ -7,9 +7,9 @@ use super::diagnostic::edit_distance;
 use super::units::{parse_duration, parse_rate, per_second, seconds};
 use super::*;
 use crate::model::{
-    Arrivals, Backoff, ClientPolicy, Discipline, Dist, Fault, Horizon, Jitter, Limits, Queue,
-    QueueFate, RateChange, RateProfile, RetryBudget, RetryOn, RetryPolicy, Route, RouteBranch,
-    ServiceChange, ServiceId, SimDuration, Step,
+    Arrivals, Backoff, ClientPolicy, Discipline, Dist, Fault, Horizon, Jitter, Limits,
+    PartitionMode, Queue, QueueFate, RateChange, RateProfile, RetryBudget, RetryOn, RetryPolicy,
+    Route, RouteBranch, ServiceChange, ServiceId, SimDuration, Step,
 };
 
 /// A small valid scenario; tests edit single lines of it, so its line numbers matter:
@@ -1538,7 +1538,7 @@ fn service_mistakes_are_reported_at_their_key() {
             "service change with nothing to change",
             &[("workers = 2", "workers = 2\nschedule = [{ at = \"10m\" }]")],
             &[
-                "14:13 service.api.schedule[0]: a change needs at least one of 'workers', 'slowdown', 'error_rate', 'crash' or 'outage'",
+                "14:13 service.api.schedule[0]: a change needs at least one of 'workers', 'slowdown', 'error_rate', 'crash', 'outage' or 'partition'",
             ],
         ),
         (
@@ -1875,7 +1875,8 @@ service_time = { dist = "exponential", mean = "100ms" }
 fn issue_11_crashes_and_outages_are_read() {
     let toml = format!(
         "{CRASHING}crash = {{ mtbf = \"2h\", restart = {{ dist = \"exponential\", mean = \"1m\" }} }}\n\
-         schedule = [{{ at = \"10m\", crash = 2, for = \"1m\" }}, {{ at = \"20m\", outage = \"lost\", for = \"30s\" }}]\n"
+         schedule = [{{ at = \"10m\", crash = 2, for = \"1m\" }}, {{ at = \"20m\", outage = \"lost\", for = \"30s\" }}, \
+         {{ at = \"30m\", partition = \"drop\", for = \"1m\" }}]\n"
     );
     let system = parse(&toml, "t.toml").unwrap();
     let api = &system.services()[0];
@@ -1890,6 +1891,14 @@ fn issue_11_crashes_and_outages_are_read() {
             (secs(660), Some(Fault::Restart(2))),
             (secs(1200), Some(Fault::Down(QueueFate::Lost))),
             (secs(1230), Some(Fault::Up)),
+            (
+                secs(1800),
+                Some(Fault::Partition {
+                    mode: PartitionMode::Drop,
+                    until: secs(1860)
+                })
+            ),
+            (secs(1860), Some(Fault::Heal)),
         ]
     );
     assert!(api.can_fail());

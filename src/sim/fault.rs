@@ -1,5 +1,7 @@
 //! Faults: workers that crash and restart, at random (`crash = { mtbf, restart }`) or by
-//! the schedule, and whole services that go down with their queue kept or lost.
+//! the schedule, whole services that go down with their queue kept or lost, and
+//! partitions that cut a service off from its callers (the admission rule in `service.rs`
+//! refuses or holds what they send).
 //!
 //! Each worker of a service that can fail has a *life*: up or down, with a generation
 //! that every change bumps, so a pending crash or restart timer of a life that has moved
@@ -13,7 +15,7 @@ use super::event::Event;
 use super::observer::Observer;
 use super::rng::{self, Sampler, Stream, Streams};
 use super::task::TaskId;
-use crate::model::{Fault, QueueFate, ServiceId, ServiceSpec};
+use crate::model::{Fault, QueueFate, ServiceId, ServiceSpec, SimTime};
 
 /// The fault state of one service.
 #[derive(Debug)]
@@ -150,7 +152,7 @@ impl Engine<'_> {
         let service = &mut self.services[id.index()];
         let up_before = service.workers;
         service.down += 1;
-        service.workers = service.configured.saturating_sub(service.down);
+        service.set_workers(service.configured.saturating_sub(service.down));
         let faults = service.faults.as_deref_mut().expect("can fail");
         faults.lives[life as usize].state = LifeState::Down { scheduled };
         let generation = faults.renew(life);
@@ -170,7 +172,7 @@ impl Engine<'_> {
     fn restart<O: Observer>(&mut self, id: ServiceId, life: u32, o: &mut O) {
         let service = &mut self.services[id.index()];
         service.down -= 1;
-        service.workers = service.configured.saturating_sub(service.down);
+        service.set_workers(service.configured.saturating_sub(service.down));
         let faults = service.faults.as_deref_mut().expect("can fail");
         faults.lives[life as usize].state = LifeState::Up;
         faults.renew(life);
@@ -211,6 +213,16 @@ impl Engine<'_> {
             Fault::Up => {
                 self.services[id.index()].refusing = false;
                 self.restart_lives(id, SCHEDULED_DOWN, u32::MAX, o);
+            }
+            Fault::Partition { mode, until } => {
+                let service = &mut self.services[id.index()];
+                service.partition = Some((mode, SimTime::ZERO + until));
+                service.set_workers(service.workers);
+            }
+            Fault::Heal => {
+                let service = &mut self.services[id.index()];
+                service.partition = None;
+                service.set_workers(service.workers);
             }
         }
     }
@@ -265,7 +277,7 @@ impl Engine<'_> {
         let old = service.configured;
         service.configured = workers;
         let Some(faults) = service.faults.as_deref_mut() else {
-            service.workers = workers;
+            service.set_workers(workers);
             return;
         };
         for life in workers..old {
@@ -275,7 +287,7 @@ impl Engine<'_> {
             faults.lives[life as usize].state = LifeState::Up;
             faults.renew(life);
         }
-        service.workers = workers.saturating_sub(service.down);
+        service.set_workers(workers.saturating_sub(service.down));
         for life in old..workers {
             self.services[id.index()]
                 .faults

@@ -226,3 +226,55 @@ impl Observer for Served {
         }
     }
 }
+
+/// A one-minute partition under 10 requests/s: refusing, the client fails about 600 of
+/// them at once; dropping, nothing is refused, the client's 1-second timeouts fire for
+/// every request sent meanwhile, and the held work reaches the service when it heals, where
+/// its backlog (abandoned, 15 s of work for 4 workers) times out some requests after it.
+#[test]
+fn issue_11_a_partition_refuses_or_holds_what_callers_send() {
+    let toml = |mode: &str| {
+        system(&format!(
+            r#"
+[simulation]
+duration = "20m"
+[[source]]
+name = "web"
+to = "api"
+rate = "10/s"
+timeout = "1s"
+[[service]]
+name = "api"
+workers = 4
+queue = {{ capacity = 10000 }}
+service_time = {{ dist = "exponential", mean = "100ms" }}
+schedule = [{{ at = "10m", partition = "{mode}", for = "1m" }}]
+"#
+        ))
+    };
+    let bound = 4.0 * 600f64.sqrt();
+    let refuse = &replicate(&toml("refuse"), 1)[0];
+    let f = faults(refuse, 0);
+    assert!((f.refused as f64 - 600.0).abs() < bound, "{f:?}");
+    assert_eq!((f.crashes, f.lost), (0, 0), "{f:?}");
+    assert_eq!(refuse.sources[0].failed, f.refused);
+    let drop = &replicate(&toml("drop"), 1)[0];
+    let f = faults(drop, 0);
+    assert_eq!(f.refused, 0, "{f:?}");
+    let timed_out = drop.sources[0].timed_out as f64;
+    assert!(timed_out > 600.0 - bound, "{:?}", drop.sources[0]);
+    assert!(
+        drop.services[0].wasted_secs > 30.0,
+        "the held work is served for nobody"
+    );
+    // The held work arrives at once when the partition heals: the queue holds it then.
+    let api = &drop.services[0];
+    assert!(
+        api.wait.max > 5.0,
+        "held work waited in the queue after the heal: {api:?}"
+    );
+    assert!(
+        refuse.services[0].wait.max < 5.0,
+        "nothing piles up when refused"
+    );
+}
