@@ -185,9 +185,10 @@ schedule = [
 ]
 "#;
 
-/// The fault model's buffers may still grow during its first outages (retries and the
-/// timers of lost attempts pile up beyond what the model's places bound), amortised; but
-/// twice the run allocates no more than the run: nothing per event.
+/// The fault model's buffers may still grow during its first outages and partitions
+/// (retries, the timers of lost attempts and the work a partition holds pile up beyond what
+/// the model's places bound), amortised; but twice the run allocates no more than the run:
+/// nothing per event.
 #[test]
 fn crashes_and_outages_allocate_nothing_per_event() {
     let longer = FAULTS.replace("duration = \"2h\"", "duration = \"4h\"");
@@ -196,10 +197,6 @@ fn crashes_and_outages_allocate_nothing_per_event() {
     assert!(
         more_events > events + 2_000_000,
         "{events} then {more_events} events"
-    );
-    assert!(
-        allocations <= 8,
-        "{allocations} allocations in {events} events"
     );
     assert_eq!(
         allocations, more_allocations,
