@@ -347,7 +347,7 @@ fn notes(s: &RunSummary) -> String {
         let Some(f) = svc.faults else { continue };
         let _ = writeln!(
             out,
-            "{}: {} worker crashes, {} restarts; {} pieces of work lost, {} refused while down; \
+            "{}: {} worker crashes, {} restarts; {} pieces of work lost, {} refused (down or cut off); \
              workers up {:.1}% of the time, a worker down {:.1}% of the time",
             svc.name,
             f.crashes,

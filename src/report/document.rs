@@ -252,7 +252,7 @@ fn fault_section(out: &mut Vec<Block>, design: &Design<'_>) {
     out.push(Block::Para(
         "What worker crashes and outages did, per service that can fail: crashes, restarts \
          and pieces of work lost (held by a crashed worker, or waiting in a queue lost with \
-         the service) or refused (while down with its queue lost) per run; the time-average share of configured workers that were up; \
+         the service) or refused (down with its queue lost, or cut off by a partition) per run; the time-average share of configured workers that were up; \
          and the share of the measured time with at least one worker down. Lost work reaches \
          its caller as a failure, or, for a caller with a timeout, as that timeout."
             .into(),

@@ -125,14 +125,21 @@ impl Engine<'_> {
 
     /// A backoff is over: the call sends its next attempt.
     pub(super) fn retry<O: Observer>(&mut self, id: CallId, attempt: u32, o: &mut O) {
-        if self
-            .cx
-            .calls
-            .get_mut(id)
-            .is_some_and(|c| c.attempts == attempt)
-        {
-            self.send_attempt(id, o);
+        let Some(call) = self.cx.calls.get_mut(id) else {
+            return;
+        };
+        if call.attempts != attempt {
+            return;
         }
+        // A call whose calling task was lost during the backoff is over: nothing would
+        // take its answer, and its client request may be gone.
+        if let Origin::Task(parent) = call.origin
+            && !self.cx.tasks.contains(parent)
+        {
+            self.cx.calls.remove(id);
+            return;
+        }
+        self.send_attempt(id, o);
     }
 
     /// Whether call `id`'s caller learns of a lost attempt only by its timeout.

@@ -199,16 +199,19 @@ impl Engine<'_> {
             Fault::Crash(n) => self.crash_up_lives(id, n, o),
             Fault::Restart(n) => self.restart_lives(id, SCHEDULED_DOWN, n, o),
             Fault::Down(fate) => {
+                // Down first, then the losses: a caller told of a loss may send work here
+                // at once, and must find the service down (queued, or refused).
+                let service = &mut self.services[id.index()];
+                service.refusing = fate == QueueFate::Lost;
+                self.all_lives_down(id, o);
                 while let Some(&task) = self.services[id.index()].held.last() {
                     self.lose(id, task, false, o);
                 }
                 if fate == QueueFate::Lost {
-                    self.services[id.index()].refusing = true;
                     while let Some(task) = self.services[id.index()].queue.pop_front() {
                         self.lose(id, task, true, o);
                     }
                 }
-                self.crash_up_lives(id, u32::MAX, o);
             }
             Fault::Up => {
                 self.services[id.index()].refusing = false;
@@ -225,6 +228,26 @@ impl Engine<'_> {
                 service.set_workers(service.workers);
             }
         }
+    }
+
+    /// Every present worker goes down until the schedule brings it back: those up crash
+    /// (losing nothing yet: the outage loses all held work after), and those down after a
+    /// random crash stay down, their restart timers made stale.
+    fn all_lives_down<O: Observer>(&mut self, id: ServiceId, o: &mut O) {
+        for life in 0..self.present_lives(id) {
+            let service = &mut self.services[id.index()];
+            let faults = service.faults.as_deref_mut().expect("can fail");
+            let was_up = faults.lives[life as usize].state == LifeState::Up;
+            faults.lives[life as usize].state = LifeState::Down { scheduled: true };
+            faults.renew(life);
+            if was_up {
+                service.down += 1;
+                o.on_crash(self.cx.now, id);
+            }
+        }
+        let service = &mut self.services[id.index()];
+        service.set_workers(service.configured.saturating_sub(service.down));
+        o.on_workers_up(self.cx.now, id, service.workers);
     }
 
     /// Up to `n` workers that are up crash by the schedule, the last ones first.

@@ -63,7 +63,8 @@ pub trait Observer {
     /// Work was lost after `sojourn` at the service: held by a worker that crashed, or
     /// waiting (`queued`) in a queue lost with the service.
     fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {}
-    /// Work reached a service that was down with its queue lost, and was refused.
+    /// Work reached a service that was down with its queue lost, or cut off by a
+    /// partition that refuses, and was refused.
     fn on_refused(&mut self, at: SimTime, service: ServiceId) {}
 
     /// One of the `TICKS - 1` instants that cut a measured period of known length (a

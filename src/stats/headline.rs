@@ -72,7 +72,8 @@ pub enum Figure {
     Restarts,
     /// Work lost with crashed workers or a lost queue, per run.
     LostWork,
-    /// Work refused while the service was down with its queue lost, per run.
+    /// Work refused while the service was down with its queue lost or cut off by a
+    /// partition that refuses, per run.
     Refused,
     /// Time-average share of a service's configured workers that were up.
     WorkersUp,
@@ -179,7 +180,7 @@ impl Figure {
             Figure::Crashes => "worker crashes",
             Figure::Restarts => "worker restarts",
             Figure::LostWork => "work lost in crashes",
-            Figure::Refused => "work refused while down",
+            Figure::Refused => "work refused (down or cut off)",
             Figure::WorkersUp => "workers up",
             Figure::Degraded => "time with a worker down",
         };

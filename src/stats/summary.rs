@@ -95,7 +95,8 @@ pub struct FaultSummary {
     /// Work lost: held by a worker that crashed, or waiting in a queue lost with the
     /// service.
     pub lost: u64,
-    /// Work refused while the service was down with its queue lost.
+    /// Work refused while the service was down with its queue lost, or cut off by a
+    /// partition that refuses.
     pub refused: u64,
     /// Time-average workers up over workers configured.
     pub up_fraction: f64,

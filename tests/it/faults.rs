@@ -278,3 +278,91 @@ schedule = [{{ at = "10m", partition = "{mode}", for = "1m" }}]
         "nothing piles up when refused"
     );
 }
+
+/// Workers crashing at random every minute or so, and a two-minute outage that loses the
+/// queue: a worker down after a random crash when the outage starts stays down with the
+/// others (its restart does not bring it back early), so nothing starts during the outage.
+#[test]
+fn issue_11_nothing_is_served_during_an_outage_whatever_random_crashes_do() {
+    let toml = r#"
+[simulation]
+duration = "1h"
+[[source]]
+name = "web"
+to = "api"
+rate = "20/s"
+[[service]]
+name = "api"
+workers = 4
+queue = { capacity = 100 }
+service_time = { dist = "exponential", mean = "100ms" }
+crash = { mtbf = "1m", restart = "30s" }
+schedule = [{ at = "10m", outage = "lost", for = "2m" }]
+"#;
+    let system = system(toml);
+    for replication in 0..5 {
+        let mut starts = StartsIn {
+            from: SimTime::ZERO + SimDuration::from_secs_f64(600.0).expect("valid"),
+            to: SimTime::ZERO + SimDuration::from_secs_f64(720.0).expect("valid"),
+            count: 0,
+        };
+        Engine::new(&system, replication)
+            .expect("stable")
+            .run(&mut starts)
+            .expect("runs");
+        assert_eq!(starts.count, 0, "replication {replication}");
+    }
+}
+
+/// Work started at a service between two instants.
+struct StartsIn {
+    from: SimTime,
+    to: SimTime,
+    count: u64,
+}
+
+impl Observer for StartsIn {
+    fn on_start(&mut self, at: SimTime, _: ServiceId, _: SimDuration, _: bool) {
+        self.count += u64::from(at > self.from && at < self.to);
+    }
+}
+
+/// A task waiting for a synchronous call whose attempts fail and back off is lost with its
+/// worker: its call stops at the end of the backoff, and every client request is answered
+/// exactly once (the counts balance; a retry of the orphaned call would reach a client
+/// request already freed).
+#[test]
+fn issue_11_a_call_whose_caller_was_lost_stops_and_every_request_is_answered_once() {
+    let toml = r#"
+[simulation]
+duration = "2h"
+[[source]]
+name = "web"
+to = "api"
+rate = "10/s"
+[[service]]
+name = "api"
+workers = 40
+queue = { capacity = 100 }
+steps = [{ call = "db", retry = { max_attempts = 5, base = "500ms", jitter = "none" } }]
+crash = { mtbf = "20s", restart = "1s" }
+[[service]]
+name = "db"
+workers = 4
+service_time = { dist = "exponential", mean = "10ms" }
+error_rate = 0.5
+"#;
+    for run in replicate(&system(toml), 4) {
+        let web = &run.sources[0];
+        let f = faults(&run, 0);
+        assert!(f.lost > 100, "{f:?}");
+        let answered = web.completed + web.rejected + web.timed_out + web.failed;
+        let in_flight = run.system.in_flight;
+        assert!(
+            web.arrivals.abs_diff(answered) <= in_flight + 60,
+            "{} arrivals, {answered} answered, {in_flight} in flight",
+            web.arrivals
+        );
+        assert!(run.system.little.holds(), "{:?}", run.system.little);
+    }
+}
