@@ -154,7 +154,10 @@ fn far_holds_most_events_when_many_are_pending() {
         let (time, _) = queue.pop().expect("pending");
         assert!(time >= last);
         last = time;
-        queue.push(SimTime(time.0 + inputs.below(1 << 30)), Event::Arrival(SourceId(0)));
+        queue.push(
+            SimTime(time.0 + inputs.below(1 << 30)),
+            Event::Arrival(SourceId(0)),
+        );
     }
     assert!(queue.near.len() < 4 * DUMP as usize, "{}", queue.near.len());
     assert_eq!(queue.len(), 20_000);
@@ -176,11 +179,17 @@ fn many_equal_times_across_spills() {
         }
         for _ in 0..2 * SPILL {
             let (time, id) = reference.pop_first().expect("pending");
-            assert_eq!(queue.pop(), Some((SimTime(time), Event::Arrival(SourceId(id)))));
+            assert_eq!(
+                queue.pop(),
+                Some((SimTime(time), Event::Arrival(SourceId(id))))
+            );
         }
     }
     while let Some((time, id)) = reference.pop_first() {
-        assert_eq!(queue.pop(), Some((SimTime(time), Event::Arrival(SourceId(id)))));
+        assert_eq!(
+            queue.pop(),
+            Some((SimTime(time), Event::Arrival(SourceId(id))))
+        );
     }
     assert_eq!(queue.pop(), None);
 }
