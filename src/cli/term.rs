@@ -362,7 +362,7 @@ fn notes(s: &RunSummary) -> String {
         let Some(a) = svc.autoscale else { continue };
         let _ = writeln!(
             out,
-            "{}: autoscaled {} times out, {} times in; workers {} to {}, mean {:.1}",
+            "{}: autoscaling: {} scale-outs, {} scale-ins; workers {} to {} (mean {:.1})",
             svc.name, a.scale_outs, a.scale_ins, a.workers_min, a.workers_max, a.workers_mean,
         );
     }

@@ -278,7 +278,10 @@ fn scaling_section(out: &mut Vec<Block>, design: &Design<'_>) {
     }
     out.push(Block::Heading(2, "Autoscaling".into()));
     out.push(Block::Para(
-        "What each service's autoscaler did in the measured period: decisions that ordered          workers (scale-outs) and that removed them (scale-ins) per run, and the workers          configured (up or crashed, not those still starting): time-average, fewest and          most. The workers chart shows them over time."
+        "What each service's autoscaler did in the measured period: decisions that ordered \
+         workers (scale-outs) and that removed them (scale-ins) per run, and the workers \
+         configured (up or crashed, not those still starting): time-average, fewest and \
+         most. The workers chart shows them over time."
             .into(),
     ));
     out.push(headline_table("scaling", &scaling, n));
