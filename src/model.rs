@@ -16,8 +16,8 @@ mod units;
 pub use client::{Backoff, ClientPolicy, Jitter, RetryBudget, RetryOn, RetryPolicy};
 pub use dist::{Dist, DistError};
 pub use schedule::{
-    Fault, PartitionMode, QueueFate, RateChange, RateProfile, RateSegment, ScheduleError,
-    ServiceChange,
+    Autoscale, Fault, PartitionMode, QueueFate, RateChange, RateProfile, RateSegment, ScaleMetric,
+    ScheduleError, ServiceChange,
 };
 pub use sweep::{
     Axis, AxisUnit, AxisValue, Grid, Knob, MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, SweepSpec,

@@ -4,7 +4,7 @@
 //! FIFO: fed only by constant-rate Poisson sources whose clients never time out or retry,
 //! directly or through upstream M/M/c stations with unbounded queues (whose departures are
 //! Poisson, by Burke's theorem), with no routing loop, call or publish through it, and with
-//! one work step, no errors, no schedule and no crashes. Then exponential service gives M/M/c (or
+//! one work step, no errors, no schedule, no autoscaler and no crashes. Then exponential service gives M/M/c (or
 //! M/M/c/K with a bounded queue), and one worker with an unbounded queue gives M/D/1 or
 //! M/G/1 for any service time.
 //!
@@ -69,6 +69,7 @@ fn plain_service_time(system: &System, id: ServiceId) -> Option<&Dist> {
         .any(|s| s.step_targets().any(|to| to == id));
     let plain = service.error_rate == 0.0
         && service.schedule.is_empty()
+        && service.autoscale.is_none()
         && !service.can_fail()
         && !reached_by_step;
     plain.then(|| service.service_time()).flatten()

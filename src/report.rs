@@ -175,6 +175,16 @@ pub struct Finding {
 }
 
 impl<'a> Design<'a> {
+    /// Its services whose worker count changes (schedule or autoscaler), by index and
+    /// name, in scenario order.
+    pub(crate) fn changing_services(&self) -> Vec<(usize, &'a str)> {
+        let system: &'a System = &self.study.system;
+        (system.services().iter().enumerate())
+            .filter(|(_, s)| s.workers_change())
+            .map(|(i, s)| (i, s.name.as_str()))
+            .collect()
+    }
+
     /// Its services' names, in scenario order.
     pub(crate) fn service_names(&self) -> Vec<&'a str> {
         let system: &'a System = &self.study.system;
@@ -197,7 +207,7 @@ pub fn files(report: &Report<'_>) -> Vec<(String, Vec<u8>)> {
         ("summary.json".to_string(), render_report_json(report)),
         ("timeseries.csv".to_string(), render_csv(report)),
     ];
-    for chart in Chart::ALL {
+    for chart in Chart::of(report) {
         files.push((
             format!("{}.svg", chart.file_stem()),
             render_chart_svg(report, chart),

@@ -32,6 +32,7 @@
 //! [`diagnostic_at`], [`escape_controls`], [`Diagnostic`], [`Warning`] and [`ScenarioError`]
 //! are the library facade used by the CLI.
 
+mod autoscale;
 mod client;
 mod components;
 mod diagnostic;

@@ -4,6 +4,7 @@
 //! validated system and a replication number, draws from its own seeded streams (`rng`), and
 //! speaks only through an [`Observer`].
 
+mod autoscale;
 mod call;
 mod client;
 mod engine;

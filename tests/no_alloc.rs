@@ -2,7 +2,8 @@
 //! binary, since a global allocator is per binary) sees zero allocations during runs of
 //! bounded models, whose buffers are all sized up front: one of plain requests (the
 //! engine's fast path) and one with timeouts, retries, calls and fan-out (the general
-//! path), and one whose workers crash and whose services go down (the fault paths). The
+//! path), one whose workers crash and whose services go down (the fault paths), and one
+//! whose autoscalers order and remove workers, with crashes alongside. The
 //! time series, which allocates once per window closed, is not attached.
 
 use std::alloc::{GlobalAlloc, Layout, System as SystemAlloc};
@@ -197,6 +198,65 @@ fn crashes_and_outages_allocate_nothing_per_event() {
     assert!(
         more_events > events + 2_000_000,
         "{events} then {more_events} events"
+    );
+    assert_eq!(
+        allocations, more_allocations,
+        "{allocations} allocations in {events} events, {more_allocations} in {more_events}"
+    );
+}
+
+/// Load that swings between 20/s and 90/s every 20 minutes into an autoscaled service
+/// (decisions, orders with a start-up delay, scale-ins after the cooldown) whose workers
+/// also crash, in front of an autoscaled bounded queue tracking its queue length.
+const AUTOSCALED: &str = r#"
+[simulation]
+duration = "2h"
+warmup = "10s"
+
+[[source]]
+name = "web"
+to = "api"
+rate = "20/s"
+schedule = [
+  { at = "10m", rate = "90/s", for = "20m" },
+  { at = "50m", rate = "90/s", for = "20m" },
+  { at = "90m", rate = "90/s", for = "20m" },
+  { at = "130m", rate = "90/s", for = "20m" },
+  { at = "170m", rate = "90/s", for = "20m" },
+  { at = "210m", rate = "90/s", for = "20m" },
+]
+
+[[service]]
+name = "api"
+workers = 4
+queue = { capacity = 500 }
+service_time = { dist = "exponential", mean = "100ms" }
+crash = { mtbf = "5m", restart = "10s" }
+autoscale = { metric = "utilisation", target = 0.6, min = 2, max = 40, interval = "15s", scale_out_delay = "1m", scale_in_cooldown = "2m" }
+then = "db"
+
+[[service]]
+name = "db"
+workers = 2
+queue = { capacity = 200 }
+service_time = { dist = "exponential", mean = "20ms" }
+autoscale = { metric = "queue_length", target = 1, min = 1, max = 10, interval = "10s", scale_out_delay = "20s", scale_in_cooldown = "1m" }
+"#;
+
+/// As the fault model: the buffers may grow early, amortised, but twice the run allocates
+/// no more than the run.
+#[test]
+fn autoscaling_allocates_nothing_per_event() {
+    let longer = AUTOSCALED.replace("duration = \"2h\"", "duration = \"4h\"");
+    let (events, allocations) = count_allocations(AUTOSCALED);
+    let (more_events, more_allocations) = count_allocations(&longer);
+    assert!(
+        more_events > events + 1_000_000,
+        "{events} then {more_events} events"
+    );
+    assert!(
+        allocations <= 8,
+        "{allocations} allocations in {events} events"
     );
     assert_eq!(
         allocations, more_allocations,

@@ -358,6 +358,14 @@ fn notes(s: &RunSummary) -> String {
             f.degraded_fraction * 100.0,
         );
     }
+    for svc in &s.services {
+        let Some(a) = svc.autoscale else { continue };
+        let _ = writeln!(
+            out,
+            "{}: autoscaling: {} scale-outs, {} scale-ins; workers {} to {} (mean {:.1})",
+            svc.name, a.scale_outs, a.scale_ins, a.workers_min, a.workers_max, a.workers_mean,
+        );
+    }
     for x in s.sources.iter().filter(|x| x.async_latency.count > 0) {
         let a = &x.async_latency;
         let _ = writeln!(

@@ -214,3 +214,83 @@ pub enum QueueFate {
     /// refused (connection refused: the caller sees a failure) until the service is back.
     Lost,
 }
+
+/// A target-tracking autoscaler: every `interval` it measures `metric` (time-averaged over
+/// the interval just ended) and sets the workers to what would bring it to `target`.
+///
+/// The workers wanted are `ceil(current × metric / target)`, clamped to `[min, max]`, with
+/// `current` the time-averaged workers up over the interval (as AWS target tracking sets
+/// capacity in proportion to metric / target). For utilisation and in-flight per worker,
+/// `current × metric` is the mean number busy (or in flight), so the wanted workers are
+/// that divided by the target. For `queue_length` the target is the acceptable number
+/// waiting *per worker* (AWS's "backlog per instance"), so the wanted workers are the mean
+/// number waiting divided by it; work in service is not counted, so with nothing waiting
+/// such a service scales in to `min` (as far as the cooldown allows).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Autoscale {
+    /// What is tracked.
+    pub metric: ScaleMetric,
+    /// The value to hold the metric at: finite and > 0 (at most 1 for utilisation).
+    pub target: f64,
+    /// Fewest workers (≥ 1).
+    pub min: u32,
+    /// Most workers (≥ `min`).
+    pub max: u32,
+    /// Time between decisions (> 0).
+    pub interval: SimDuration,
+    /// Start-up time: workers ordered now can serve only this much later. Workers still
+    /// starting count as capacity already ordered, so they are not ordered twice.
+    pub scale_out_delay: SimDuration,
+    /// Least time from the last scaling action (out or in) to a scale-in.
+    pub scale_in_cooldown: SimDuration,
+}
+
+/// The metric an autoscaler tracks, each time-averaged over a decision interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleMetric {
+    /// Busy workers / workers up, in (0, 1].
+    Utilisation,
+    /// Mean number waiting, against a target per worker.
+    QueueLength,
+    /// (Waiting + in service) / workers up.
+    InFlightPerWorker,
+}
+
+impl Autoscale {
+    /// Workers wanted for a time-averaged `busy`, `waiting` and `up` over an interval, by
+    /// target tracking (see [`Autoscale`]); `None` when no worker was up (no data: hold).
+    pub fn desired(&self, busy: f64, waiting: f64, up: f64) -> Option<u32> {
+        if up <= 0.0 {
+            return None;
+        }
+        let demand = match self.metric {
+            ScaleMetric::Utilisation => busy,
+            ScaleMetric::QueueLength => waiting,
+            ScaleMetric::InFlightPerWorker => busy + waiting,
+        };
+        // A hair below the exact quotient, so that a metric exactly at target (within
+        // rounding of the integrals) does not order one worker more.
+        let wanted = (demand / self.target - 1e-9).ceil();
+        Some(wanted.clamp(f64::from(self.min), f64::from(self.max)) as u32)
+    }
+
+    /// What is wrong with the settings against the service's initial `workers`, if anything.
+    pub fn problem(&self, workers: u32) -> Option<String> {
+        if !(self.target.is_finite() && self.target > 0.0) {
+            return Some("autoscale target must be a finite number > 0".into());
+        }
+        if self.metric == ScaleMetric::Utilisation && self.target > 1.0 {
+            return Some("a utilisation target must be at most 1".into());
+        }
+        if self.min == 0 || self.min > self.max {
+            return Some("autoscale needs 1 <= min <= max".into());
+        }
+        if !(self.min..=self.max).contains(&workers) {
+            return Some("autoscale needs min <= workers <= max".into());
+        }
+        if self.interval.0 == 0 {
+            return Some("autoscale interval must be > 0".into());
+        }
+        None
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::num::{NonZeroU32, NonZeroU64};
 
-use super::{ClientPolicy, Dist, Rate, RateProfile, ServiceChange, SimDuration};
+use super::{Autoscale, ClientPolicy, Dist, Rate, RateProfile, ServiceChange, SimDuration};
 
 /// Index of a service in `System::services`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -197,6 +197,9 @@ pub struct ServiceSpec {
     pub schedule: Vec<ServiceChange>,
     /// Workers that crash at random and restart.
     pub crashes: Option<Crashes>,
+    /// A target-tracking autoscaler that sets the workers (never with scheduled changes
+    /// of workers).
+    pub autoscale: Option<Autoscale>,
 }
 
 /// Random worker crashes: each worker, while up, crashes after a time drawn from `mtbf`
@@ -250,6 +253,7 @@ impl ServiceSpec {
             drop_expired: false,
             schedule: Vec::new(),
             crashes: None,
+            autoscale: None,
         }
     }
 
@@ -257,7 +261,19 @@ impl ServiceSpec {
     pub fn most_workers(&self) -> u32 {
         (self.schedule.iter())
             .filter_map(|c| c.workers)
+            .chain(self.autoscale.map(|a| a.max))
             .fold(self.workers.get(), u32::max)
+    }
+
+    /// The workers its long-run capacity is judged at: an autoscaler's `max` (what it can
+    /// reach), else the configured workers.
+    pub fn capacity_workers(&self) -> u32 {
+        self.autoscale.map_or(self.workers.get(), |a| a.max)
+    }
+
+    /// Whether its worker count changes during a run (by the schedule or an autoscaler).
+    pub fn workers_change(&self) -> bool {
+        self.autoscale.is_some() || self.schedule.iter().any(|c| c.workers.is_some())
     }
 
     /// Whether work in service here can be lost: workers crash (at random or by the
@@ -417,6 +433,14 @@ fn service_problem(service: &ServiceSpec) -> Option<String> {
             "error_rate {} is not in [0, 1]",
             service.error_rate
         ));
+    }
+    if let Some(autoscale) = &service.autoscale {
+        if let Some(problem) = autoscale.problem(service.workers.get()) {
+            return Some(problem);
+        }
+        if service.schedule.iter().any(|c| c.workers.is_some()) {
+            return Some("an autoscaled service's schedule cannot change its workers".into());
+        }
     }
     if service.schedule.windows(2).any(|w| w[0].at > w[1].at) {
         return Some("schedule changes must be in time order".into());

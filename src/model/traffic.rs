@@ -14,7 +14,7 @@ pub struct Flow {
     /// Work arriving (`f64::INFINITY` when it grows without bound, as in a loop that
     /// multiplies messages).
     pub arrival: f64,
-    /// Workers divided by the mean work per request.
+    /// Workers (an autoscaler's `max`) divided by the mean work per request.
     pub capacity: f64,
 }
 
@@ -30,7 +30,7 @@ impl System {
     pub fn traffic(&self) -> Vec<Flow> {
         let n = self.services().len();
         let capacity: Vec<f64> = (0..n)
-            .map(|i| f64::from(self.services()[i].workers.get()) / self.hold_mean(i))
+            .map(|i| f64::from(self.services()[i].capacity_workers()) / self.hold_mean(i))
             .collect();
         let mut external = vec![0.0; n];
         for source in self.sources() {

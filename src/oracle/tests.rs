@@ -143,3 +143,11 @@ fn issue_11_a_service_whose_workers_crash_has_no_exact_model() {
     let two = service("a", &format!("{crash}\nthen = \"b\"")) + &service("b", "");
     assert_eq!(model_of(&two, POISSON), ["none", "none"]);
 }
+
+#[test]
+fn issue_11_an_autoscaled_service_has_no_exact_model() {
+    let autoscale = "autoscale = { metric = \"utilisation\", target = 0.5, min = 1, max = 8 }";
+    assert_eq!(model_of(&service("a", autoscale), POISSON), ["none"]);
+    // Control: the same station without its autoscaler is M/M/c.
+    assert_eq!(model_of(&service("a", ""), POISSON), ["M/M/c"]);
+}

@@ -63,10 +63,13 @@ pub enum Chart {
     QueueDepth,
     /// Rejections, timeouts and retries per second.
     Errors,
+    /// Workers up per service whose worker count changes (a schedule or an autoscaler);
+    /// only in reports that have such a service.
+    Workers,
 }
 
 impl Chart {
-    /// Every chart, in report order.
+    /// The charts every report has, in report order.
     pub const ALL: [Chart; 5] = [
         Chart::LatencyOverTime,
         Chart::LatencyCdf,
@@ -74,6 +77,20 @@ impl Chart {
         Chart::QueueDepth,
         Chart::Errors,
     ];
+
+    /// The charts of `report`, in order: [`Chart::ALL`], then [`Chart::Workers`] when a
+    /// service of some design changes its worker count.
+    pub fn of(report: &Report<'_>) -> Vec<Chart> {
+        let mut charts = Chart::ALL.to_vec();
+        if report
+            .designs
+            .iter()
+            .any(|d| !d.changing_services().is_empty())
+        {
+            charts.push(Chart::Workers);
+        }
+        charts
+    }
 
     /// File stem ("latency-over-time").
     pub fn file_stem(self) -> &'static str {
@@ -83,6 +100,7 @@ impl Chart {
             Chart::Throughput => "throughput",
             Chart::QueueDepth => "queue-depth",
             Chart::Errors => "retries-rejections",
+            Chart::Workers => "workers",
         }
     }
 
@@ -94,6 +112,7 @@ impl Chart {
             Chart::Throughput => "Throughput over time",
             Chart::QueueDepth => "Queue depth and utilisation per service",
             Chart::Errors => "Rejections, timeouts and retries over time",
+            Chart::Workers => "Workers per service over time",
         }
     }
 
@@ -124,6 +143,11 @@ impl Chart {
             Chart::Errors => {
                 "Work turned away by full queues, attempts whose caller gave up waiting, and \
                  retries sent by clients."
+            }
+            Chart::Workers => {
+                "Time-average number of workers up at each service whose worker count \
+                 changes (by its schedule or its autoscaler; crashes show as dips). An \
+                 autoscaler's new workers count from when their start-up delay is over."
             }
         }
     }
@@ -535,7 +559,29 @@ fn panels(report: &Report<'_>, chart: Chart) -> Vec<Panel> {
             let lines = window_lines(report, &series, 1.0);
             vec![time_panel(report, "per second".into(), lines)]
         }
+        Chart::Workers => vec![workers_panel(report)],
     }
+}
+
+/// Workers up over time, one line per (design, service whose worker count changes).
+fn workers_panel(report: &Report<'_>) -> Panel {
+    let names: Vec<Vec<&str>> = (report.designs.iter())
+        .map(|d| d.changing_services().into_iter().map(|(_, n)| n).collect())
+        .collect();
+    let (all, index) = union(&names);
+    let mut lines = Vec::new();
+    for (d, design) in report.designs.iter().enumerate() {
+        let rows = design.study.windows();
+        let ids = design.changing_services();
+        for (e, name) in all.iter().enumerate() {
+            if let Some(k) = index[d][e] {
+                let id = ids[k].0;
+                let line = Line::new(report, d, label(report, design.name, name), color(e));
+                lines.push(line.with(points(&rows, &|r| Some(r.services[id].workers), 1.0)));
+            }
+        }
+    }
+    time_panel(report, "workers up".into(), lines)
 }
 
 /// p50 and p99 over time: one panel for all sources, or one per source when a design has

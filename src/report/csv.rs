@@ -1,7 +1,9 @@
 //! `timeseries.csv`: one row per time window (and per design in a comparison).
 //!
 //! The fixed columns ([`COLUMNS`]) sum over services and sources. After them come
-//! `queue_depth.<service>` and `utilisation.<service>` for every service, and, when a design
+//! `queue_depth.<service>` and `utilisation.<service>` for every service, then
+//! `workers.<service>` (time-average workers up) for every service whose worker count
+//! changes (a schedule or an autoscaler) in some design, and, when a design
 //! has several sources, `p50_s.<source>` and `p99_s.<source>` for every source; in a
 //! comparison these cover the services and sources of all designs, in order of first
 //! appearance, and a design without one leaves its cells empty.
@@ -20,6 +22,9 @@ in_flight,utilisation,p50_s,p99_s";
 /// cell means no request finished in that window.
 pub fn render(report: &Report<'_>) -> Vec<u8> {
     let services = union(report, super::Design::service_names);
+    let changing = union(report, |d| {
+        d.changing_services().into_iter().map(|(_, n)| n).collect()
+    });
     let sources = union(report, super::Design::source_names);
     let per_source = report
         .designs
@@ -33,6 +38,9 @@ pub fn render(report: &Report<'_>) -> Vec<u8> {
             field(&format!("queue_depth.{s}")),
             field(&format!("utilisation.{s}"))
         );
+    }
+    for s in &changing {
+        let _ = write!(out, ",{}", field(&format!("workers.{s}")));
     }
     if per_source {
         for s in &sources {
@@ -49,12 +57,19 @@ pub fn render(report: &Report<'_>) -> Vec<u8> {
         let system = &design.study.system;
         let service_of = position(&services, system.services().iter().map(|s| s.name.as_str()));
         let source_of = position(&sources, system.sources().iter().map(|s| s.name.as_str()));
+        let changing_of = position(&changing, system.services().iter().map(|s| s.name.as_str()));
         for r in design.study.windows() {
             fixed(&mut out, design.name, &r);
             for i in &service_of {
                 match i.map(|i| r.services[i]) {
                     Some(s) => _ = write!(out, ",{:.4},{:.4}", s.queue_depth, s.utilisation),
                     None => out.push_str(",,"),
+                }
+            }
+            for i in &changing_of {
+                match i.map(|i| r.services[i]) {
+                    Some(s) => _ = write!(out, ",{:.4}", s.workers),
+                    None => out.push(','),
                 }
             }
             if per_source {

@@ -66,6 +66,7 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
             headline_section(&mut out, design);
             outcome_section(&mut out, design);
             fault_section(&mut out, design);
+            scaling_section(&mut out, design);
             recovery_section(&mut out, design);
             theory_section(&mut out, design);
             little_section(&mut out, design);
@@ -87,7 +88,7 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
         }
     }
     out.push(Block::Heading(2, "Charts".into()));
-    for chart in Chart::ALL {
+    for chart in Chart::of(report) {
         out.push(Block::Heading(3, chart.title().into()));
         out.push(Block::Chart(chart));
         out.push(Block::Para(chart.caption().into()));
@@ -232,7 +233,11 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
     )));
     let main: Vec<Headline> = headlines(&design.study.summaries)
         .into_iter()
-        .filter(|h| !Figure::OUTCOMES.contains(&h.figure) && !Figure::FAULTS.contains(&h.figure))
+        .filter(|h| {
+            ![&Figure::OUTCOMES[..], &Figure::FAULTS, &Figure::SCALING]
+                .iter()
+                .any(|set| set.contains(&h.figure))
+        })
         .collect();
     out.push(headline_table("figure", &main, n));
 }
@@ -258,6 +263,28 @@ fn fault_section(out: &mut Vec<Block>, design: &Design<'_>) {
             .into(),
     ));
     out.push(headline_table("fault", &faults, n));
+}
+
+/// What the autoscaler did at each autoscaled service: scale-outs and scale-ins per run,
+/// and the mean, fewest and most workers configured.
+fn scaling_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let n = design.study.summaries.len();
+    let scaling: Vec<Headline> = headlines(&design.study.summaries)
+        .into_iter()
+        .filter(|h| Figure::SCALING.contains(&h.figure))
+        .collect();
+    if scaling.is_empty() {
+        return;
+    }
+    out.push(Block::Heading(2, "Autoscaling".into()));
+    out.push(Block::Para(
+        "What each service's autoscaler did in the measured period: decisions that ordered \
+         workers (scale-outs) and that removed them (scale-ins) per run, and the workers \
+         configured (up or crashed, not those still starting): time-average, fewest and \
+         most. The workers chart shows them over time."
+            .into(),
+    ));
+    out.push(headline_table("scaling", &scaling, n));
 }
 
 /// A table of headline figures, one row each: component, figure, mean, interval.

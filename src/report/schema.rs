@@ -240,6 +240,18 @@ struct ServiceDoc<'a> {
     /// Only for a service that can fail (crashes, outages).
     #[serde(skip_serializing_if = "Option::is_none")]
     faults: Option<FaultsDoc>,
+    /// Only for an autoscaled service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    autoscale: Option<AutoscaleDoc>,
+}
+
+#[derive(Serialize)]
+struct AutoscaleDoc {
+    scale_outs: u64,
+    scale_ins: u64,
+    workers_min: u32,
+    workers_max: u32,
+    workers_mean: f64,
 }
 
 #[derive(Serialize)]
@@ -590,6 +602,13 @@ impl<'a> ServiceDoc<'a> {
                 refused: f.refused,
                 up_fraction: f.up_fraction,
                 degraded_fraction: f.degraded_fraction,
+            }),
+            autoscale: s.autoscale.map(|a| AutoscaleDoc {
+                scale_outs: a.scale_outs,
+                scale_ins: a.scale_ins,
+                workers_min: a.workers_min,
+                workers_max: a.workers_max,
+                workers_mean: a.workers_mean,
             }),
         }
     }

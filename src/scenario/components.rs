@@ -12,7 +12,7 @@ use toml::de::DeValue;
 
 use super::diagnostic::did_you_mean;
 use super::reader::{Field, OneOf, Table, a_type};
-use super::{client, dist, faults, schedule, steps};
+use super::{autoscale, client, dist, faults, schedule, steps};
 use crate::model::{
     Arrivals, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec, Step,
 };
@@ -170,6 +170,7 @@ fn read_closed(users: &Field<'_>, think_time: Option<&Field<'_>>) -> Option<Arri
 /// Reads one `[[service]]` table.
 pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceIds) -> ReadService {
     let name = read_name(&mut table, seen);
+    let workers_given = table.has("workers");
     let workers = table.optional("workers", NonZeroU32::MIN, |field| {
         field.u32_at_least(1).and_then(NonZeroU32::new)
     });
@@ -198,7 +199,25 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
         schedule::read_service_schedule(field, base)
     });
     let crashes = table.optional("crash", None, |f| faults::read_crashes(f).map(Some));
+    let autoscale = table.get("autoscale").map(|field| {
+        let initial = workers_given.then(|| workers.map(NonZeroU32::get)).flatten();
+        let read = autoscale::read_autoscale(&field, initial);
+        if read.is_some() && schedule.as_ref().is_some_and(|s| s.iter().any(|c| c.workers.is_some())) {
+            let help = "the autoscaler sets the workers: remove the schedule's 'workers' changes, or the autoscaler";
+            field.error_with_help(
+                "an autoscaled service's schedule cannot change its workers",
+                Some(help.to_string()),
+            );
+            return None;
+        }
+        read
+    });
     table.finish();
+    // Without `workers`, an autoscaled service starts at its `min`.
+    let workers = match (&autoscale, workers_given) {
+        (Some(Some(a)), false) => NonZeroU32::new(a.min),
+        _ => workers,
+    };
     let spec = (|| {
         Some(ServiceSpec {
             name: name?,
@@ -210,6 +229,7 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
             drop_expired: drop_expired?,
             schedule: schedule?,
             crashes: crashes?,
+            autoscale: autoscale.map_or(Some(None), |a| a.map(Some))?,
         })
     })();
     ReadService {

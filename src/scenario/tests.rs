@@ -1953,3 +1953,78 @@ fn issue_11_bad_faults_are_reported_at_their_keys() {
         assert!(err.contains(key) && err.contains(message), "{extra}: {err}");
     }
 }
+
+/// `VALID` with an autoscaler on `api` (line 17, after its `then`).
+fn autoscaled(settings: &str) -> String {
+    edit(&[(
+        "then = \"db\"\n",
+        &format!("then = \"db\"\nautoscale = {{ {settings} }}\n"),
+    )])
+}
+
+#[test]
+fn issue_11_autoscale_reads_with_its_defaults() {
+    let system = parse_ok(&autoscaled(
+        "metric = \"in_flight_per_worker\", target = 4, min = 1, max = 9",
+    ));
+    let a = system.services()[0].autoscale.expect("autoscaled");
+    assert_eq!(a.metric, model::ScaleMetric::InFlightPerWorker);
+    assert_eq!((a.target, a.min, a.max), (4.0, 1, 9));
+    assert_eq!(a.interval, SimDuration(60_000_000_000));
+    assert_eq!(a.scale_out_delay, SimDuration::ZERO);
+    assert_eq!(a.scale_in_cooldown, SimDuration(300_000_000_000));
+    assert_eq!(system.services()[0].most_workers(), 9);
+    // Without `workers`, an autoscaled service starts at its `min`.
+    let db = "service_time = { dist = \"constant\", value = \"1ms\" }\n";
+    let text = edit(&[(
+        db,
+        &format!("{db}autoscale = {{ metric = \"queue_length\", target = 2, min = 3, max = 5 }}\n"),
+    )]);
+    assert_eq!(parse_ok(&text).services()[1].workers.get(), 3);
+}
+
+#[test]
+fn issue_11_autoscale_problems_are_reported_at_their_keys() {
+    assert_problems(
+        &autoscaled("metric = \"utilization\", target = 0.5, min = 1, max = 4"),
+        &[
+            "17:24 service.api.autoscale.metric: unknown autoscale metric 'utilization' (help: did you mean 'utilisation'?)",
+        ],
+    );
+    assert_problems(
+        &autoscaled("metric = \"utilisation\", target = 1.5, min = 1, max = 4"),
+        &["17:48 service.api.autoscale.target: a utilisation target must be at most 1"],
+    );
+    assert_problems(
+        &autoscaled("metric = \"queue_length\", target = 0, min = 1, max = 4"),
+        &["17:49 service.api.autoscale.target: the target must be a number > 0"],
+    );
+    assert_problems(
+        &autoscaled("metric = \"utilisation\", target = 0.5, min = 3, max = 4"),
+        &["17:13 service.api.autoscale: the service starts with 2 workers, fewer than min (3)"],
+    );
+    assert_problems(
+        &autoscaled("metric = \"utilisation\", target = 0.5, min = 1, max = 1"),
+        &["17:68 service.api.autoscale.max: the service starts with 2 workers, more than max (1)"],
+    );
+    assert_problems(
+        &autoscaled("metric = \"utilisation\", target = 0.5, min = 1, max = 4, interval = \"0s\""),
+        &["17:82 service.api.autoscale.interval: must be > 0"],
+    );
+    assert_problems(
+        &autoscaled("metric = \"utilisation\", target = 0.5, min = 1, max = 4, intervall = \"1m\""),
+        &[
+            "17:71 service.api.autoscale.intervall: unknown key 'intervall' (help: did you mean 'interval'?)",
+        ],
+    );
+    let scheduled = autoscaled("metric = \"utilisation\", target = 0.5, min = 1, max = 4").replace(
+        "then = \"db\"\n",
+        "then = \"db\"\nschedule = [ { at = \"1s\", workers = 3 } ]\n",
+    );
+    assert_problems(
+        &scheduled,
+        &[
+            "18:13 service.api.autoscale: an autoscaled service's schedule cannot change its workers",
+        ],
+    );
+}

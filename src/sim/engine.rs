@@ -3,13 +3,14 @@
 //! Single-threaded and deterministic. Each concern is a state machine in its own file:
 //! sources and closed-loop users (`source.rs`), services with their waiting rooms and
 //! workers (`service.rs`), calls with their attempts, timers and backoffs (`call.rs`),
-//! the steps that hand work on (`handoff.rs`), crashes and outages (`fault.rs`) and the
-//! work in progress itself (`task.rs`).
+//! the steps that hand work on (`handoff.rs`), crashes and outages (`fault.rs`),
+//! autoscalers (`autoscale.rs`) and the work in progress itself (`task.rs`).
 //! Each adds its transitions to [`Engine`] in its own `impl` block and keeps its state in
 //! its own type; what they share is the [`Context`]: the clock, the event list, the slabs
 //! of tasks and calls, and the in-flight guard. The loop here pops events and hands each
 //! to the state machine it belongs to.
 
+use super::autoscale::Autoscaler;
 use super::call::Call;
 use super::client::Caller;
 use super::event::{Event, EventQueue, MAX_EVENTS, MAX_PENDING};
@@ -112,7 +113,10 @@ impl<'a> Engine<'a> {
         let lives = |s: &crate::model::ServiceSpec| {
             s.most_workers() as usize * (1 + usize::from(s.crashes.is_some()))
         };
-        let pending = sources.len() + system.services().iter().map(lives).sum::<usize>();
+        let pending = sources.len()
+            + (system.services().iter())
+                .map(|s| lives(s) + Autoscaler::most_pending(s))
+                .sum::<usize>();
         // Pending events: an arrival per source, a work step per worker, one per caller,
         // and with timeouts a timer per piece of work in flight. A model with more pending
         // (long timeouts outliving their attempts) grows the list a few times, amortised.
@@ -212,6 +216,10 @@ impl<'a> Engine<'a> {
                     life,
                     generation,
                 } => self.restart_timer(service, life, generation, observer),
+                Event::ScaleDecision(service) => self.scale_decision(service, observer),
+                Event::ScaleReady { service, workers } => {
+                    self.scale_ready(service, workers, observer);
+                }
             }
             if let Err(error) = self.check_limits() {
                 stopped = Some(error);
@@ -284,6 +292,7 @@ impl<'a> Engine<'a> {
             }
         }
         self.schedule_crashes();
+        self.schedule_autoscalers();
     }
 }
 

@@ -54,6 +54,11 @@ pub(crate) enum Event {
         life: u32,
         generation: u32,
     },
+    /// A service's autoscaler decides (every `interval`).
+    ScaleDecision(ServiceId),
+    /// Workers ordered by a scale-out of a service are ready to serve (fewer, or none, if
+    /// a scale-in has cancelled some since).
+    ScaleReady { service: ServiceId, workers: u32 },
     /// A task reaches a service; used instead of a direct call when hand-offs that take no
     /// time are nested too deeply.
     Enter { service: ServiceId, task: TaskId },

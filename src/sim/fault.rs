@@ -152,7 +152,7 @@ impl Engine<'_> {
         let service = &mut self.services[id.index()];
         let up_before = service.workers;
         service.down += 1;
-        service.set_workers(service.configured.saturating_sub(service.down));
+        service.set_up(self.cx.now, service.configured.saturating_sub(service.down));
         let faults = service.faults.as_deref_mut().expect("can fail");
         faults.lives[life as usize].state = LifeState::Down { scheduled };
         let generation = faults.renew(life);
@@ -172,7 +172,7 @@ impl Engine<'_> {
     fn restart<O: Observer>(&mut self, id: ServiceId, life: u32, o: &mut O) {
         let service = &mut self.services[id.index()];
         service.down -= 1;
-        service.set_workers(service.configured.saturating_sub(service.down));
+        service.set_up(self.cx.now, service.configured.saturating_sub(service.down));
         let faults = service.faults.as_deref_mut().expect("can fail");
         faults.lives[life as usize].state = LifeState::Up;
         faults.renew(life);
@@ -185,7 +185,8 @@ impl Engine<'_> {
     /// Work at service `id` is lost: held by a worker that crashed, or in a lost queue.
     fn lose<O: Observer>(&mut self, id: ServiceId, task: TaskId, queued: bool, o: &mut O) {
         if !queued {
-            self.services[id.index()].release(self.cx.tasks[task].held_at, &mut self.cx.tasks);
+            let at = self.cx.tasks[task].held_at;
+            self.services[id.index()].release(at, &mut self.cx.tasks, self.cx.now);
         }
         let sojourn = self.cx.now - self.cx.tasks[task].entered;
         o.on_lost(self.cx.now, id, sojourn, queued);
@@ -208,7 +209,7 @@ impl Engine<'_> {
                     self.lose(id, task, false, o);
                 }
                 if fate == QueueFate::Lost {
-                    while let Some(task) = self.services[id.index()].queue.pop_front() {
+                    while let Some(task) = self.services[id.index()].lose_waiting(self.cx.now) {
                         self.lose(id, task, true, o);
                     }
                 }
@@ -220,12 +221,12 @@ impl Engine<'_> {
             Fault::Partition { mode, until } => {
                 let service = &mut self.services[id.index()];
                 service.partition = Some((mode, SimTime::ZERO + until));
-                service.set_workers(service.workers);
+                service.set_up(self.cx.now, service.workers);
             }
             Fault::Heal => {
                 let service = &mut self.services[id.index()];
                 service.partition = None;
-                service.set_workers(service.workers);
+                service.set_up(self.cx.now, service.workers);
             }
         }
     }
@@ -246,7 +247,7 @@ impl Engine<'_> {
             }
         }
         let service = &mut self.services[id.index()];
-        service.set_workers(service.configured.saturating_sub(service.down));
+        service.set_up(self.cx.now, service.configured.saturating_sub(service.down));
         o.on_workers_up(self.cx.now, id, service.workers);
     }
 
@@ -293,14 +294,15 @@ impl Engine<'_> {
         faults.expect("can fail").lives[life as usize]
     }
 
-    /// The schedule sets service `id`'s workers to `workers`: lives beyond it are retired
-    /// (a down one no longer counts as down), and new ones start up.
+    /// The schedule or the autoscaler sets service `id`'s workers to `workers`: lives
+    /// beyond it are retired (a down one no longer counts as down), and new ones start up.
     pub(super) fn resize_lives(&mut self, id: ServiceId, workers: u32) {
+        let now = self.cx.now;
         let service = &mut self.services[id.index()];
         let old = service.configured;
         service.configured = workers;
         let Some(faults) = service.faults.as_deref_mut() else {
-            service.set_workers(workers);
+            service.set_up(now, workers);
             return;
         };
         for life in workers..old {
@@ -310,7 +312,7 @@ impl Engine<'_> {
             faults.lives[life as usize].state = LifeState::Up;
             faults.renew(life);
         }
-        service.set_workers(workers.saturating_sub(service.down));
+        service.set_up(now, workers.saturating_sub(service.down));
         for life in old..workers {
             self.services[id.index()]
                 .faults

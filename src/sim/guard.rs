@@ -213,7 +213,7 @@ fn check_size(system: &System) -> Result<(), RunError> {
         }
     }
     pending += (system.services().iter())
-        .map(|s| u64::from(s.workers.get()))
+        .map(|s| u64::from(s.capacity_workers()))
         .sum::<u64>();
     if pending > limit {
         return Err(RunError::TooLarge { pending, limit });
@@ -251,13 +251,14 @@ fn check_loads(system: &System) -> Result<(), RunError> {
     for (service, flow) in system.services().iter().zip(&flows) {
         let load = flow.load();
         if service.queue.capacity.is_none() && (load.is_nan() || load >= 1.0) {
-            let per_worker = flow.capacity / f64::from(service.workers.get());
+            // An autoscaled service is judged at its `max`: what it can reach.
+            let per_worker = flow.capacity / f64::from(service.capacity_workers());
             let needed = (flow.arrival / per_worker).floor();
             return Err(RunError::Unstable {
                 service: service.name.clone(),
                 arrival_rate: flow.arrival,
                 capacity_rate: flow.capacity,
-                workers: service.workers.get(),
+                workers: service.capacity_workers(),
                 load,
                 workers_needed: if needed.is_finite() && needed < 1e12 {
                     Some(needed as u64 + 1)

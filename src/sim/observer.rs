@@ -51,7 +51,7 @@ pub trait Observer {
     fn on_timeout(&mut self, at: SimTime, service: ServiceId) {}
     /// A worker spent `work` on something whose caller had already given up.
     fn on_wasted(&mut self, at: SimTime, service: ServiceId, work: SimDuration) {}
-    /// The number of workers changed (by the service's schedule).
+    /// The number of workers changed (by the service's schedule or its autoscaler).
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {}
     /// The number of workers up (configured and not crashed) changed, by the schedule, a
     /// crash or a restart.
@@ -66,6 +66,9 @@ pub trait Observer {
     /// Work reached a service that was down with its queue lost, or cut off by a
     /// partition that refuses, and was refused.
     fn on_refused(&mut self, at: SimTime, service: ServiceId) {}
+    /// A service's autoscaler changed its capacity (workers configured plus starting)
+    /// from `from` to `to`: a scale-out when `to > from`, else a scale-in.
+    fn on_scale(&mut self, at: SimTime, service: ServiceId, from: u32, to: u32) {}
 
     /// One of the `TICKS - 1` instants that cut a measured period of known length (a
     /// `duration` horizon) into [`TICKS`] equal parts, in order; none with a
@@ -173,6 +176,10 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {
         self.0.on_lost(at, service, sojourn, queued);
         self.1.on_lost(at, service, sojourn, queued);
+    }
+    fn on_scale(&mut self, at: SimTime, service: ServiceId, from: u32, to: u32) {
+        self.0.on_scale(at, service, from, to);
+        self.1.on_scale(at, service, from, to);
     }
     fn on_refused(&mut self, at: SimTime, service: ServiceId) {
         self.0.on_refused(at, service);

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::autoscale::Autoscaler;
 use super::client::{Caller, Outcome};
 use super::engine::{Engine, PREALLOCATE_MAX, UNBOUNDED_START};
 use super::event::Event;
@@ -28,7 +29,7 @@ pub(super) struct ServiceState {
     /// Configured workers that are down (crashed).
     pub(super) down: u32,
     /// Workers busy.
-    busy: u32,
+    pub(super) busy: u32,
     /// Waiting room; `u32::MAX` when unbounded (the in-flight guard bounds it in practice).
     capacity: u32,
     discipline: Discipline,
@@ -39,6 +40,9 @@ pub(super) struct ServiceState {
     pub(super) held: Vec<TaskId>,
     /// Crashes and outages, when the service can fail.
     pub(super) faults: Option<Box<Faults>>,
+    /// The autoscaler, when the service has one; its tally follows every change of busy
+    /// workers, waiting work and workers up.
+    pub(super) autoscale: Option<Box<Autoscaler>>,
     /// Down with its queue lost: arrivals are refused.
     pub(super) refusing: bool,
     /// Cut off from its callers until the time given, refusing or holding what they send.
@@ -146,6 +150,7 @@ impl ServiceState {
             queue: VecDeque::with_capacity(room(spec.queue.capacity)),
             held: Vec::with_capacity(held),
             faults,
+            autoscale: Autoscaler::new(spec),
             refusing: false,
             partition: None,
             steps,
@@ -179,16 +184,24 @@ impl ServiceState {
         }
     }
 
-    /// Sets the workers that can serve now (after a crash, a restart or a change).
-    pub(super) fn set_workers(&mut self, workers: u32) {
+    /// Sets the workers that can serve now (after a crash, a restart or a change), and
+    /// the autoscaler's tally of them.
+    pub(super) fn set_up(&mut self, now: SimTime, workers: u32) {
+        if let Some(a) = self.autoscale.as_deref_mut() {
+            a.tally.up(now, self.workers, workers);
+        }
         self.workers = workers;
         self.admit_below = if self.partition.is_some() { 0 } else { workers };
     }
 
-    /// A worker takes `task`; returns its place among the tasks held (`Task::held_at`).
+    /// A worker takes `task` at `now`; returns its place among the tasks held
+    /// (`Task::held_at`).
     #[inline(always)]
-    fn hold(&mut self, task: TaskId) -> u32 {
+    fn hold(&mut self, task: TaskId, now: SimTime) -> u32 {
         self.busy += 1;
+        if let Some(a) = self.autoscale.as_deref_mut() {
+            a.tally.busy(now, 1);
+        }
         if self.faults.is_none() {
             return u32::MAX;
         }
@@ -196,10 +209,13 @@ impl ServiceState {
         (self.held.len() - 1) as u32
     }
 
-    /// The worker holding the task at place `at` lets go of it.
+    /// The worker holding the task at place `at` lets go of it at `now`.
     #[inline(always)]
-    pub(super) fn release(&mut self, at: u32, tasks: &mut Slab<Task>) {
+    pub(super) fn release(&mut self, at: u32, tasks: &mut Slab<Task>, now: SimTime) {
         self.busy -= 1;
+        if let Some(a) = self.autoscale.as_deref_mut() {
+            a.tally.busy(now, -1);
+        }
         if self.faults.is_none() {
             return;
         }
@@ -210,13 +226,26 @@ impl ServiceState {
         }
     }
 
-    /// The next task to serve from the waiting room, by the discipline.
+    /// The next task to serve from the waiting room at `now`, by the discipline.
     #[inline(always)]
-    fn next_waiting(&mut self) -> Option<TaskId> {
-        match self.discipline {
+    fn next_waiting(&mut self, now: SimTime) -> Option<TaskId> {
+        let task = match self.discipline {
             Discipline::Fifo => self.queue.pop_front(),
             Discipline::Lifo => self.queue.pop_back(),
+        };
+        if let (Some(a), Some(_)) = (self.autoscale.as_deref_mut(), task) {
+            a.tally.waiting(now, -1);
         }
+        task
+    }
+
+    /// Queued work lost at `now` (a service down with its queue).
+    pub(super) fn lose_waiting(&mut self, now: SimTime) -> Option<TaskId> {
+        let task = self.queue.pop_front();
+        if let (Some(a), Some(_)) = (self.autoscale.as_deref_mut(), task) {
+            a.tally.waiting(now, -1);
+        }
+        task
     }
 }
 
@@ -239,6 +268,9 @@ impl Engine<'_> {
             }
             Admission::Wait => {
                 service.queue.push_back(task);
+                if let Some(a) = service.autoscale.as_deref_mut() {
+                    a.tally.waiting(now, 1);
+                }
                 o.on_admit(now, id, true);
             }
             Admission::Full => {
@@ -283,7 +315,7 @@ impl Engine<'_> {
             self.cx.remove_task(task);
             return false;
         }
-        t.held_at = service.hold(task);
+        t.held_at = service.hold(task, now);
         o.on_start(now, id, waited, queued);
         self.run_steps(task, o);
         true
@@ -302,7 +334,7 @@ impl Engine<'_> {
             if service.busy >= service.workers {
                 break;
             }
-            let Some(task) = service.next_waiting() else {
+            let Some(task) = service.next_waiting(self.cx.now) else {
                 break;
             };
             self.begin(id, task, true, o);
@@ -368,7 +400,7 @@ impl Engine<'_> {
         let failed = failed
             || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
         o.on_complete(now, id, now - entered, failed);
-        service.release(held_at, &mut self.cx.tasks);
+        service.release(held_at, &mut self.cx.tasks, now);
         if !service.queue.is_empty() {
             self.fill_workers(id, o);
         }
@@ -392,14 +424,22 @@ impl Engine<'_> {
             service.error_rate = p;
         }
         if let Some(workers) = change.workers {
-            self.resize_lives(id, workers);
-            o.on_workers(self.cx.now, id, workers);
-            o.on_workers_up(self.cx.now, id, self.services[id.index()].workers);
-            self.fill_workers(id, o);
+            self.set_workers(id, workers, o);
         }
         if let Some(fault) = change.fault {
             self.apply_fault(id, fault, o);
         }
+    }
+}
+
+impl Engine<'_> {
+    /// Service `id` has `workers` configured from now on (by its schedule or its
+    /// autoscaler): workers removed finish what they hold; new ones take queued work.
+    pub(super) fn set_workers<O: Observer>(&mut self, id: ServiceId, workers: u32, o: &mut O) {
+        self.resize_lives(id, workers);
+        o.on_workers(self.cx.now, id, workers);
+        o.on_workers_up(self.cx.now, id, self.services[id.index()].workers);
+        self.fill_workers(id, o);
     }
 }
 

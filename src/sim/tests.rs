@@ -439,3 +439,32 @@ fn issue_9_populations_and_limits_that_cannot_fit_are_refused() {
     );
     assert!(error.to_string().contains("Lower it to at most"), "{error}");
 }
+
+/// Issue 11: the sizing rule of target tracking, per metric: the mean demand (busy, busy
+/// plus waiting, or waiting per worker) over the target, rounded up and clamped; no data
+/// (no worker up) holds.
+#[test]
+fn issue_11_target_tracking_sizes_capacity_as_metric_over_target() {
+    let scaler = |metric| Autoscale {
+        metric,
+        target: 0.5,
+        min: 2,
+        max: 50,
+        interval: secs(30.0),
+        scale_out_delay: secs(60.0),
+        scale_in_cooldown: secs(300.0),
+    };
+    let u = scaler(ScaleMetric::Utilisation);
+    // 10 up, 7.3 busy: utilisation 0.73, so 10 × 0.73 / 0.5 = 14.6, rounded up.
+    assert_eq!(u.desired(7.3, 100.0, 10.0), Some(15));
+    // Exactly on target: no extra worker from rounding.
+    assert_eq!(u.desired(5.0, 0.0, 10.0), Some(10));
+    assert_eq!(u.desired(0.1, 0.0, 10.0), Some(2), "clamped to min");
+    assert_eq!(u.desired(40.0, 0.0, 40.0), Some(50), "clamped to max");
+    assert_eq!(u.desired(0.0, 3.0, 0.0), None, "no worker up: no data");
+    let f = scaler(ScaleMetric::InFlightPerWorker);
+    assert_eq!(f.desired(4.0, 6.0, 8.0), Some(20));
+    let q = scaler(ScaleMetric::QueueLength);
+    assert_eq!(q.desired(8.0, 6.0, 8.0), Some(12));
+    assert_eq!(q.desired(8.0, 0.0, 8.0), Some(2), "nothing waiting: min");
+}

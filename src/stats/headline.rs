@@ -79,6 +79,16 @@ pub enum Figure {
     WorkersUp,
     /// Share of the measured time with at least one of a service's workers down.
     Degraded,
+    /// An autoscaler's scale-out decisions, per run.
+    ScaleOuts,
+    /// An autoscaler's scale-in decisions, per run.
+    ScaleIns,
+    /// Time-average workers configured at an autoscaled service.
+    WorkersMean,
+    /// Fewest workers configured at an autoscaled service during a run.
+    WorkersMin,
+    /// Most workers configured at an autoscaled service during a run.
+    WorkersMax,
     /// Share of the replications judged (and of those a limit stopped) whose goodput did
     /// not come back after the scenario's trigger: the system's, for capacity plans that
     /// look for the metastability boundary; runs report it in their recovery section.
@@ -149,6 +159,16 @@ impl Figure {
         Figure::Degraded,
     ];
 
+    /// What an autoscaler did: reports show these in a table of their own, and only
+    /// autoscaled services have them.
+    pub const SCALING: [Figure; 5] = [
+        Figure::ScaleOuts,
+        Figure::ScaleIns,
+        Figure::WorkersMean,
+        Figure::WorkersMin,
+        Figure::WorkersMax,
+    ];
+
     /// A short human label ("p99 response time", "not ok within 300 ms").
     pub fn label(self) -> String {
         let fixed = match self {
@@ -183,6 +203,11 @@ impl Figure {
             Figure::Refused => "work refused (down or cut off)",
             Figure::WorkersUp => "workers up",
             Figure::Degraded => "time with a worker down",
+            Figure::ScaleOuts => "scale-outs",
+            Figure::ScaleIns => "scale-ins",
+            Figure::WorkersMean => "mean workers",
+            Figure::WorkersMin => "fewest workers",
+            Figure::WorkersMax => "most workers",
         };
         fixed.to_string()
     }
@@ -221,6 +246,11 @@ impl Figure {
             Figure::Refused => "refused",
             Figure::WorkersUp => "workers_up",
             Figure::Degraded => "degraded",
+            Figure::ScaleOuts => "scale_outs",
+            Figure::ScaleIns => "scale_ins",
+            Figure::WorkersMean => "workers_mean",
+            Figure::WorkersMin => "workers_min",
+            Figure::WorkersMax => "workers_max",
         }
     }
 
@@ -257,7 +287,12 @@ impl Figure {
             | Figure::Crashes
             | Figure::Restarts
             | Figure::LostWork
-            | Figure::Refused => Unit::Number,
+            | Figure::Refused
+            | Figure::ScaleOuts
+            | Figure::ScaleIns
+            | Figure::WorkersMean
+            | Figure::WorkersMin
+            | Figure::WorkersMax => Unit::Number,
         }
     }
 
@@ -401,6 +436,11 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::Refused => s.faults.map(|f| f.refused as f64),
                 Figure::WorkersUp => s.faults.map(|f| f.up_fraction),
                 Figure::Degraded => s.faults.map(|f| f.degraded_fraction),
+                Figure::ScaleOuts => s.autoscale.map(|a| a.scale_outs as f64),
+                Figure::ScaleIns => s.autoscale.map(|a| a.scale_ins as f64),
+                Figure::WorkersMean => s.autoscale.map(|a| a.workers_mean),
+                Figure::WorkersMin => s.autoscale.map(|a| f64::from(a.workers_min)),
+                Figure::WorkersMax => s.autoscale.map(|a| f64::from(a.workers_max)),
                 _ => None,
             }
         }
@@ -437,7 +477,7 @@ pub struct Key {
 pub fn keys(system: &System) -> Vec<Key> {
     let names = |list: Vec<&str>| list.into_iter().map(str::to_string).collect::<Vec<_>>();
     let services = (system.services().iter())
-        .map(|s| (s.name.clone(), s.can_fail()))
+        .map(|s| (s.name.clone(), s.can_fail(), s.autoscale.is_some()))
         .collect::<Vec<_>>();
     layout(
         &names(system.sources().iter().map(|s| s.name.as_str()).collect()),
@@ -458,14 +498,19 @@ fn run_keys(run: &RunSummary) -> Vec<Key> {
             .collect::<Vec<_>>(),
         &run.services
             .iter()
-            .map(|s| (s.name.clone(), s.faults.is_some()))
+            .map(|s| (s.name.clone(), s.faults.is_some(), s.autoscale.is_some()))
             .collect::<Vec<_>>(),
         &thresholds,
     )
 }
 
-/// Sources by name; services by name and whether they can fail (which adds the faults).
-fn layout(sources: &[String], services: &[(String, bool)], thresholds: &[SimDuration]) -> Vec<Key> {
+/// Sources by name; services by name, whether they can fail (which adds the faults) and
+/// whether they are autoscaled (which adds the scaling figures).
+fn layout(
+    sources: &[String],
+    services: &[(String, bool, bool)],
+    thresholds: &[SimDuration],
+) -> Vec<Key> {
     let key = |scope, index, component: &String, figure| Key {
         scope,
         index,
@@ -484,9 +529,10 @@ fn layout(sources: &[String], services: &[(String, bool)], thresholds: &[SimDura
             .collect::<Vec<_>>()
     };
     let mut all = per(Scope::Source, sources, &source_figures);
-    for (i, (name, can_fail)) in services.iter().enumerate() {
+    for (i, (name, can_fail, autoscaled)) in services.iter().enumerate() {
         let faults = Figure::FAULTS.iter().filter(|_| *can_fail);
-        let figures = service_figures.iter().chain(faults);
+        let scaling = Figure::SCALING.iter().filter(|_| *autoscaled);
+        let figures = service_figures.iter().chain(faults).chain(scaling);
         all.extend(figures.map(|&f| key(Scope::Service, i, name, f)));
     }
     all

@@ -4,8 +4,8 @@ use super::latency::Latency;
 use super::level::Level;
 use super::recovery::{self, Backlog, WindowCounts};
 use super::summary::{
-    FaultSummary, Growth, LittleCheck, Over, RunSummary, ServiceSummary, SourceSummary,
-    SystemSummary,
+    FaultSummary, Growth, LittleCheck, Over, RunSummary, ScaleSummary, ServiceSummary,
+    SourceSummary, SystemSummary,
 };
 use super::trend::Trend;
 use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
@@ -58,6 +58,17 @@ struct ServiceStats {
     degraded: Level,
     /// `Some` when the service can fail (crashes, outages): what its faults did.
     faults: Option<FaultCounts>,
+    /// `Some` when the service is autoscaled: its actions and worker range.
+    scaling: Option<ScaleCounts>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct ScaleCounts {
+    outs: u64,
+    ins: u64,
+    /// Fewest and most workers configured during the measured period.
+    min: u32,
+    max: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -96,7 +107,7 @@ impl Recorder {
                 .map(|s| {
                     let mut workers = Level::default();
                     workers.change(SimTime::ZERO, i64::from(s.workers.get()));
-                    ServiceStats::new(workers, s.can_fail())
+                    ServiceStats::new(workers, s.can_fail(), s.autoscale.is_some())
                 })
                 .collect(),
             sources: system
@@ -246,7 +257,7 @@ fn fraction(part: u64, whole: u64) -> f64 {
 }
 
 impl ServiceStats {
-    fn new(workers: Level, can_fail: bool) -> ServiceStats {
+    fn new(workers: Level, can_fail: bool, autoscaled: bool) -> ServiceStats {
         ServiceStats {
             arrivals: 0,
             admitted: 0,
@@ -267,6 +278,7 @@ impl ServiceStats {
             departed: 0,
             departed_ns: 0,
             faults: can_fail.then(FaultCounts::default),
+            scaling: autoscaled.then(ScaleCounts::default),
         }
     }
 
@@ -282,6 +294,14 @@ impl ServiceStats {
         self.degraded.reset(at);
         if let Some(f) = &mut self.faults {
             *f = FaultCounts::default();
+        }
+        if let Some(c) = &mut self.scaling {
+            let workers = self.workers.current() as u32;
+            *c = ScaleCounts {
+                min: workers,
+                max: workers,
+                ..ScaleCounts::default()
+            };
         }
         self.wait.reset();
         self.sojourn.reset();
@@ -346,6 +366,13 @@ impl ServiceStats {
                     },
                     degraded_fraction: self.degraded.mean(window_ns),
                 }
+            }),
+            autoscale: self.scaling.map(|c| ScaleSummary {
+                scale_outs: c.outs,
+                scale_ins: c.ins,
+                workers_min: c.min,
+                workers_max: c.max,
+                workers_mean: self.workers.mean(window_ns),
             }),
         }
     }
@@ -541,9 +568,22 @@ impl Observer for Recorder {
     }
 
     fn on_workers(&mut self, at: SimTime, service: ServiceId, workers: u32) {
-        let level = &mut self.service(service).workers;
-        let delta = i64::from(workers) - level.current() as i64;
-        level.change(at, delta);
+        let s = self.service(service);
+        let delta = i64::from(workers) - s.workers.current() as i64;
+        s.workers.change(at, delta);
+        if let Some(c) = &mut s.scaling {
+            (c.min, c.max) = (c.min.min(workers), c.max.max(workers));
+        }
+    }
+
+    fn on_scale(&mut self, _at: SimTime, service: ServiceId, from: u32, to: u32) {
+        if let Some(c) = &mut self.service(service).scaling {
+            if to > from {
+                c.outs += 1;
+            } else {
+                c.ins += 1;
+            }
+        }
     }
 
     fn on_workers_up(&mut self, at: SimTime, service: ServiceId, up: u32) {

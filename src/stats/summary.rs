@@ -83,6 +83,23 @@ pub struct ServiceSummary {
     pub sojourn_over: Vec<Over>,
     /// What crashes and outages did, when the service can fail.
     pub faults: Option<FaultSummary>,
+    /// What the autoscaler did, when the service has one.
+    pub autoscale: Option<ScaleSummary>,
+}
+
+/// What a service's autoscaler did in the measured period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScaleSummary {
+    /// Decisions that ordered workers.
+    pub scale_outs: u64,
+    /// Decisions that removed workers (or cancelled some still starting).
+    pub scale_ins: u64,
+    /// Fewest workers configured (up or down, not those still starting).
+    pub workers_min: u32,
+    /// Most workers configured.
+    pub workers_max: u32,
+    /// Time-average workers configured.
+    pub workers_mean: f64,
 }
 
 /// What a service's faults did in the measured period.

@@ -140,6 +140,9 @@ pub struct ServiceRow {
     pub queue_depth: f64,
     /// Time-average fraction of its workers busy.
     pub utilisation: f64,
+    /// Time-average number of its workers up (which a schedule, an autoscaler, crashes
+    /// and restarts change).
+    pub workers: f64,
 }
 
 /// Median and 99th percentile latency, seconds (`None`: no request finished).
@@ -375,6 +378,7 @@ fn row(w: &Window, start_ns: u64, end_ns: u64) -> WindowRow {
             .map(|s| ServiceRow {
                 queue_depth: mean(s.queued_area),
                 utilisation: share(s.busy_area, s.workers_area),
+                workers: mean(s.workers_area),
             })
             .collect(),
         sources: w.latency.iter().map(Quantiles::of).collect(),

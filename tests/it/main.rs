@@ -20,8 +20,11 @@
 //! - `sweep_report`: a sweep's report: its files, notes for refused points and for no data,
 //!   several axes, thread independence.
 //! - `coverage`: 95% intervals cover exact M/M/1 and M/M/c figures in ≥ 90 of 100 studies.
+//! - `autoscale`: workers follow a step in load within the configured delays, the scale-in
+//!   cooldown holds, autoscaling with crashes, no exact theory, stability at `max`.
 //! - `fuzz`: no mutated scenario panics the reader, the engine or the JSON renderer.
 
+mod autoscale;
 mod capacity_cli;
 mod cli;
 mod clients;
