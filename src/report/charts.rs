@@ -481,16 +481,20 @@ fn markers(report: &Report<'_>) -> Vec<Marker> {
 }
 
 fn time_panel(report: &Report<'_>, y_desc: String, lines: Vec<Line>) -> Panel {
+    let markers = markers(report);
+    // A second row where labels could meet (the end of the warm-up and a trigger a few
+    // minutes apart on a long run overprinted each other in one row).
+    let label_rows = markers.len().clamp(1, 2) as u32;
     Panel {
         y_desc,
         x_desc: "simulated time (s)".to_string(),
         log_x: false,
         lines,
-        markers: markers(report),
+        markers,
         y_max: None,
         x_span: Some(run_span(report)),
         notes: Vec::new(),
-        label_rows: 1,
+        label_rows,
         x_ticks: Vec::new(),
     }
 }
