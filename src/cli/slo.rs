@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 11] = [
+const SERVICE_FIGURES: [(&str, Figure); 15] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -35,6 +35,10 @@ const SERVICE_FIGURES: [(&str, Figure); 11] = [
     ("refused", Figure::Refused),
     ("workers_up", Figure::WorkersUp),
     ("degraded", Figure::Degraded),
+    ("scale_outs", Figure::ScaleOuts),
+    ("scale_ins", Figure::ScaleIns),
+    ("workers_mean", Figure::WorkersMean),
+    ("workers_max", Figure::WorkersMax),
 ];
 
 /// The SLO `text` against the components of `system`, or what is wrong with it.
@@ -120,8 +124,14 @@ fn target_of(target: &str, system: &System) -> Result<(Scope, String, Figure), S
     };
     if Figure::FAULTS.contains(&figure) && !can_fail(name) {
         return Err(format!(
-            "'{figure_name}': service '{name}' cannot fail (it has no crash, and no crash or \
-             outage in its schedule)"
+            "'{figure_name}': service '{name}' cannot fail (it has no crash, and no crash, \
+             outage or partition in its schedule)"
+        ));
+    }
+    let scales = |n: &str| (system.services().iter()).any(|s| s.name == n && s.autoscale.is_some());
+    if Figure::SCALING.contains(&figure) && !scales(name) {
+        return Err(format!(
+            "'{figure_name}': service '{name}' has no autoscale, so its workers do not scale"
         ));
     }
     Ok((scope, name.to_string(), figure))
