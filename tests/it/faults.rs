@@ -66,11 +66,8 @@ fn issue_11_the_share_of_workers_up_is_mtbf_over_mtbf_plus_restart() {
     }
 }
 
-/// A saturated single worker (always busy) whose client has no timeout: every crash loses
-/// what the worker holds, and the client sees each loss as a failure.
-#[test]
-fn issue_11_a_crash_of_a_busy_worker_loses_its_work_and_the_client_sees_a_failure() {
-    let base = r#"
+/// A single worker kept always busy, crashing every 5 minutes or so.
+const SATURATED: &str = r#"
 [simulation]
 duration = "10h"
 [[source]]
@@ -84,6 +81,12 @@ queue = { capacity = 50 }
 service_time = { dist = "exponential", mean = "100ms" }
 crash = { mtbf = "5m", restart = "10s" }
 "#;
+
+/// A saturated single worker (always busy) whose client has no timeout: every crash loses
+/// what the worker holds, and the client sees each loss as a failure.
+#[test]
+fn issue_11_a_crash_of_a_busy_worker_loses_its_work_and_the_client_sees_a_failure() {
+    let base = SATURATED;
     let run = &replicate(&system(base), 1)[0];
     let f = faults(run, 0);
     assert!(f.crashes > 50, "{f:?}");
@@ -100,22 +103,8 @@ crash = { mtbf = "5m", restart = "10s" }
 
 #[test]
 fn issue_11_a_caller_with_a_timeout_sees_lost_work_only_as_its_timeout() {
-    let toml = r#"
-[simulation]
-duration = "10h"
-[[source]]
-name = "web"
-to = "api"
-rate = "20/s"
-timeout = "2s"
-[[service]]
-name = "api"
-workers = 1
-queue = { capacity = 50 }
-service_time = { dist = "exponential", mean = "100ms" }
-crash = { mtbf = "5m", restart = "10s" }
-"#;
-    let run = &replicate(&system(toml), 1)[0];
+    let toml = SATURATED.replace("rate = \"20/s\"", "rate = \"20/s\"\ntimeout = \"2s\"");
+    let run = &replicate(&system(&toml), 1)[0];
     let f = faults(run, 0);
     assert!(f.lost > 50, "{f:?}");
     assert_eq!(
