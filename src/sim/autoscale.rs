@@ -8,10 +8,10 @@
 //! orders workers that become usable after `scale_out_delay` (one `ScaleReady` event per
 //! order); a scale-in, at most once per `scale_in_cooldown` since the last action, cancels
 //! workers still starting first, then removes workers up, which finish what they hold.
-//! Workers are set through the schedule's path (`Engine::set_workers`), so crashes and
+//! Workers are set through the schedule's path (`Sim::set_workers`), so crashes and
 //! outages work alongside.
 
-use super::engine::Engine;
+use super::engine::Sim;
 use super::event::Event;
 use super::observer::Observer;
 use crate::model::{Autoscale, ServiceId, ServiceSpec, SimTime};
@@ -90,7 +90,7 @@ impl Autoscaler {
     }
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// The first decision of every autoscaled service.
     pub(super) fn schedule_autoscalers(&mut self) {
         for (i, service) in self.services.iter().enumerate() {

@@ -5,7 +5,7 @@
 //! the attempt it was set for, and is ignored when the call is gone or has moved on.
 
 use super::client::Outcome;
-use super::engine::{Context, Engine};
+use super::engine::{Context, Sim};
 use super::event::Event;
 use super::observer::Observer;
 use super::slab::Id;
@@ -50,7 +50,7 @@ pub(super) enum Origin {
     Task(TaskId),
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// A new call; `root` is `Id::NONE` for a client request, which is its own root.
     #[inline(always)]
     pub(super) fn open_call(

@@ -5,10 +5,14 @@
 //! workers (`service.rs`), calls with their attempts, timers and backoffs (`call.rs`),
 //! the steps that hand work on (`handoff.rs`), crashes and outages (`fault.rs`),
 //! autoscalers (`autoscale.rs`) and the work in progress itself (`task.rs`).
-//! Each adds its transitions to [`Engine`] in its own `impl` block and keeps its state in
+//! Each adds its transitions to [`Sim`] in its own `impl` block and keeps its state in
 //! its own type; what they share is the [`Context`]: the clock, the event list, the slabs
 //! of tasks and calls, and the in-flight guard. The loop here pops events and hands each
 //! to the state machine it belongs to.
+//!
+//! [`Sim`] is compiled twice: `LEAN` for models in which no service can fail or scale,
+//! whose workers need not keep the tasks they hold and have no autoscaler to tell, and
+//! the full path for the others. [`Engine`] picks one; the state machines are the same.
 
 use super::autoscale::Autoscaler;
 use super::call::Call;
@@ -39,7 +43,41 @@ pub struct RunOutcome {
 
 /// One replication of a system, ready to run.
 #[derive(Debug)]
-pub struct Engine<'a> {
+pub struct Engine<'a>(Path<'a>);
+
+#[derive(Debug)]
+enum Path<'a> {
+    Lean(Sim<'a, true>),
+    Full(Sim<'a, false>),
+}
+
+impl<'a> Engine<'a> {
+    /// Prepares replication `replication` of `system`, after checking it is stable.
+    pub fn new(system: &'a System, replication: u64) -> Result<Engine<'a>, RunError> {
+        Ok(Engine(if is_lean(system) {
+            Path::Lean(Sim::new(system, replication)?)
+        } else {
+            Path::Full(Sim::new(system, replication)?)
+        }))
+    }
+
+    /// Runs to the horizon, reporting every state change to `observer` (see [`Sim::run`]).
+    pub fn run<O: Observer>(self, observer: &mut O) -> Result<RunOutcome, RunError> {
+        match self.0 {
+            Path::Lean(sim) => sim.run(observer),
+            Path::Full(sim) => sim.run(observer),
+        }
+    }
+}
+
+/// Whether `system` can take the lean path: no service can fail or scale.
+pub(super) fn is_lean(system: &System) -> bool {
+    (system.services().iter()).all(|s| !s.can_fail() && s.autoscale.is_none())
+}
+
+/// The engine proper, `LEAN` when [`is_lean`] holds for its system.
+#[derive(Debug)]
+pub(super) struct Sim<'a, const LEAN: bool> {
     pub(super) system: &'a System,
     pub(super) cx: Context,
     pub(super) sources: Vec<SourceState>,
@@ -80,9 +118,13 @@ pub(super) const UNBOUNDED_START: usize = 1024;
 /// reaches (2,000 services with room for a million each) does not reserve gigabytes.
 pub(super) const PREALLOCATE_MAX: usize = 1 << 16;
 
-impl<'a> Engine<'a> {
+impl<'a, const LEAN: bool> Sim<'a, LEAN> {
     /// Prepares replication `replication` of `system`, after checking it is stable.
-    pub fn new(system: &'a System, replication: u64) -> Result<Engine<'a>, RunError> {
+    pub(super) fn new(system: &'a System, replication: u64) -> Result<Sim<'a, LEAN>, RunError> {
+        debug_assert!(
+            !LEAN || is_lean(system),
+            "a model that can fail or scale is not lean"
+        );
         guard::check_stable(system)?;
         let streams = Streams::new(system.simulation().seed, replication);
         let mut callers = Vec::new();
@@ -127,7 +169,7 @@ impl<'a> Engine<'a> {
         };
         let events =
             EventQueue::with_capacity((pending + callers.len() + timers).min(4 * PREALLOCATE_MAX));
-        Ok(Engine {
+        Ok(Sim {
             system,
             cx: Context {
                 now: SimTime::ZERO,
@@ -150,7 +192,7 @@ impl<'a> Engine<'a> {
     /// the run there, and the outcome says so: what was measured until then is a result
     /// (a collapse is the most telling outcome). A limit that trips during the warm-up,
     /// with nothing measured, is an error.
-    pub fn run<O: Observer>(mut self, observer: &mut O) -> Result<RunOutcome, RunError> {
+    pub(super) fn run<O: Observer>(mut self, observer: &mut O) -> Result<RunOutcome, RunError> {
         let spec = self.system.simulation();
         let measure_start = SimTime::ZERO + spec.warmup;
         let (mut end, request_limit) = match spec.horizon {

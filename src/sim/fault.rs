@@ -10,7 +10,7 @@
 //! probability that a worker picked at random is (held / up), and then loses one of the
 //! held tasks picked at random, which is what crashes independent of the work give.
 
-use super::engine::Engine;
+use super::engine::Sim;
 use super::event::Event;
 use super::observer::Observer;
 use super::rng::{self, Sampler, Stream, Streams};
@@ -71,7 +71,7 @@ impl Faults {
     }
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// Each worker's first crash, for services that crash at random.
     pub(super) fn schedule_crashes(&mut self) {
         for i in 0..self.services.len() {
@@ -186,7 +186,7 @@ impl Engine<'_> {
     fn lose<O: Observer>(&mut self, id: ServiceId, task: TaskId, queued: bool, o: &mut O) {
         if !queued {
             let at = self.cx.tasks[task].held_at;
-            self.services[id.index()].release(at, &mut self.cx.tasks, self.cx.now);
+            self.services[id.index()].release::<LEAN>(at, &mut self.cx.tasks, self.cx.now);
         }
         let sojourn = self.cx.now - self.cx.tasks[task].entered;
         o.on_lost(self.cx.now, id, sojourn, queued);

@@ -9,7 +9,7 @@
 
 use super::call::{CallId, Origin};
 use super::client::Outcome;
-use super::engine::Engine;
+use super::engine::Sim;
 use super::event::Event;
 use super::observer::Observer;
 use super::service::{Admission, StepState, draw_work};
@@ -23,7 +23,7 @@ const MAX_FANOUT: u64 = 1_000_000;
 /// deferred to the event list at the same instant: keeps the stack shallow on any model.
 const MAX_DEPTH: u32 = 256;
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// Offers a task to a service, now or, when hand-offs are nested too deeply, through an
     /// event at the same instant.
     #[inline(always)]

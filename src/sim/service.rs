@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use super::autoscale::Autoscaler;
 use super::client::{Caller, Outcome};
-use super::engine::{Engine, PREALLOCATE_MAX, UNBOUNDED_START};
+use super::engine::{PREALLOCATE_MAX, Sim, UNBOUNDED_START};
 use super::event::Event;
 use super::fault::Faults;
 use super::observer::Observer;
@@ -195,10 +195,13 @@ impl ServiceState {
     }
 
     /// A worker takes `task` at `now`; returns its place among the tasks held
-    /// (`Task::held_at`).
+    /// (`Task::held_at`). `LEAN` (no faults, no autoscaler) only counts it.
     #[inline(always)]
-    fn hold(&mut self, task: TaskId, now: SimTime) -> u32 {
+    fn hold<const LEAN: bool>(&mut self, task: TaskId, now: SimTime) -> u32 {
         self.busy += 1;
+        if LEAN {
+            return u32::MAX;
+        }
         if let Some(a) = self.autoscale.as_deref_mut() {
             a.tally.busy(now, 1);
         }
@@ -211,8 +214,16 @@ impl ServiceState {
 
     /// The worker holding the task at place `at` lets go of it at `now`.
     #[inline(always)]
-    pub(super) fn release(&mut self, at: u32, tasks: &mut Slab<Task>, now: SimTime) {
+    pub(super) fn release<const LEAN: bool>(
+        &mut self,
+        at: u32,
+        tasks: &mut Slab<Task>,
+        now: SimTime,
+    ) {
         self.busy -= 1;
+        if LEAN {
+            return;
+        }
         if let Some(a) = self.autoscale.as_deref_mut() {
             a.tally.busy(now, -1);
         }
@@ -228,28 +239,36 @@ impl ServiceState {
 
     /// The next task to serve from the waiting room at `now`, by the discipline.
     #[inline(always)]
-    fn next_waiting(&mut self, now: SimTime) -> Option<TaskId> {
+    fn next_waiting<const LEAN: bool>(&mut self, now: SimTime) -> Option<TaskId> {
         let task = match self.discipline {
             Discipline::Fifo => self.queue.pop_front(),
             Discipline::Lifo => self.queue.pop_back(),
         };
-        if let (Some(a), Some(_)) = (self.autoscale.as_deref_mut(), task) {
-            a.tally.waiting(now, -1);
+        if !LEAN && task.is_some() {
+            self.tally_waiting(now, -1);
         }
         task
+    }
+
+    /// Tells the autoscaler, if any, that `change` more tasks wait at `now`.
+    #[inline(always)]
+    fn tally_waiting(&mut self, now: SimTime, change: i32) {
+        if let Some(a) = self.autoscale.as_deref_mut() {
+            a.tally.waiting(now, change);
+        }
     }
 
     /// Queued work lost at `now` (a service down with its queue).
     pub(super) fn lose_waiting(&mut self, now: SimTime) -> Option<TaskId> {
         let task = self.queue.pop_front();
-        if let (Some(a), Some(_)) = (self.autoscale.as_deref_mut(), task) {
-            a.tally.waiting(now, -1);
+        if task.is_some() {
+            self.tally_waiting(now, -1);
         }
         task
     }
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// Offers a task to a service: a free worker, else the waiting room, else reject.
     #[inline(always)]
     pub(super) fn enter_now<O: Observer>(&mut self, id: ServiceId, task: TaskId, o: &mut O) {
@@ -268,8 +287,8 @@ impl Engine<'_> {
             }
             Admission::Wait => {
                 service.queue.push_back(task);
-                if let Some(a) = service.autoscale.as_deref_mut() {
-                    a.tally.waiting(now, 1);
+                if !LEAN {
+                    service.tally_waiting(now, 1);
                 }
                 o.on_admit(now, id, true);
             }
@@ -315,7 +334,7 @@ impl Engine<'_> {
             self.cx.remove_task(task);
             return false;
         }
-        t.held_at = service.hold(task, now);
+        t.held_at = service.hold::<LEAN>(task, now);
         o.on_start(now, id, waited, queued);
         self.run_steps(task, o);
         true
@@ -334,7 +353,7 @@ impl Engine<'_> {
             if service.busy >= service.workers {
                 break;
             }
-            let Some(task) = service.next_waiting(self.cx.now) else {
+            let Some(task) = service.next_waiting::<LEAN>(self.cx.now) else {
                 break;
             };
             self.begin(id, task, true, o);
@@ -365,12 +384,18 @@ impl Engine<'_> {
         self.cx.after(work, Event::WorkDone(task));
     }
 
-    /// A work step is over, unless its task is gone (lost with its worker).
+    /// A work step is over, unless its task is gone (lost with its worker, which the lean
+    /// path's models cannot do: it need not check).
     #[inline(always)]
     pub(super) fn work_done<O: Observer>(&mut self, task: TaskId, o: &mut O) {
         let now = self.cx.now;
-        let Some(t) = self.cx.tasks.get_mut(task) else {
-            return;
+        let t = if LEAN {
+            &mut self.cx.tasks[task]
+        } else {
+            let Some(t) = self.cx.tasks.get_mut(task) else {
+                return;
+            };
+            t
         };
         if t.abandoned {
             // Only the part of the step after the caller gave up is wasted.
@@ -400,7 +425,7 @@ impl Engine<'_> {
         let failed = failed
             || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
         o.on_complete(now, id, now - entered, failed);
-        service.release(held_at, &mut self.cx.tasks, now);
+        service.release::<LEAN>(held_at, &mut self.cx.tasks, now);
         if !service.queue.is_empty() {
             self.fill_workers(id, o);
         }
@@ -432,7 +457,7 @@ impl Engine<'_> {
     }
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// Service `id` has `workers` configured from now on (by its schedule or its
     /// autoscaler): workers removed finish what they hold; new ones take queued work.
     pub(super) fn set_workers<O: Observer>(&mut self, id: ServiceId, workers: u32, o: &mut O) {

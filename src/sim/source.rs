@@ -2,7 +2,7 @@
 
 use super::call::Origin;
 use super::client::{Caller, Outcome};
-use super::engine::{Context, Engine};
+use super::engine::{Context, Sim};
 use super::event::Event;
 use super::load::Load;
 use super::observer::Observer;
@@ -54,7 +54,7 @@ impl SourceState {
     }
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// A source's request arrives (and an open-loop source schedules its next one).
     #[inline(always)]
     pub(super) fn arrive<O: Observer>(&mut self, id: SourceId, o: &mut O) {

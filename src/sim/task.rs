@@ -2,13 +2,13 @@
 //! or caller's attempt, or an asynchronous message), addressed by a generational id so that
 //! an event for a task that is gone is recognised and dropped.
 //!
-//! [`Engine::finish_task`] is the one place where a task that is done (served, failed or
-//! rejected) is handed back to whoever owns it; [`Engine::lose_task`], for work lost in a
+//! [`Sim::finish_task`] is the one place where a task that is done (served, failed or
+//! rejected) is handed back to whoever owns it; [`Sim::lose_task`], for work lost in a
 //! crash, decides what its owner sees and then goes through it too.
 
 use super::call::CallId;
 use super::client::Outcome;
-use super::engine::{Context, Engine};
+use super::engine::{Context, Sim};
 use super::observer::Observer;
 use super::slab::Id;
 use crate::model::{ServiceId, SimDuration, SimTime, SourceId};
@@ -58,7 +58,7 @@ impl Owner {
     }
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// A new task working for `owner`. Passing `max_in_flight` trips the guard, which stops
     /// the run after this event.
     #[inline(always)]
@@ -111,7 +111,7 @@ impl Engine<'_> {
     }
 }
 
-impl Engine<'_> {
+impl<const LEAN: bool> Sim<'_, LEAN> {
     /// A task lost in a crash. A plain request's client sees a failure (the connection
     /// broke); an attempt's caller sees a failure too, unless it has a timeout: then it
     /// sees nothing until the timer fires. A lost message never completes, so its request's

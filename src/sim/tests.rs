@@ -468,3 +468,36 @@ fn issue_11_target_tracking_sizes_capacity_as_metric_over_target() {
     assert_eq!(q.desired(8.0, 6.0, 8.0), Some(12));
     assert_eq!(q.desired(8.0, 0.0, 8.0), Some(2), "nothing waiting: min");
 }
+
+/// Runs replication `replication` of `system` on the path `LEAN` chooses.
+fn run_on<const LEAN: bool>(system: &System, replication: u64) -> RunSummary {
+    let mut recorder = Recorder::new(system);
+    let sim = engine::Sim::<LEAN>::new(system, replication).unwrap();
+    let outcome = sim.run(&mut recorder).unwrap();
+    recorder.summary(system, &outcome)
+}
+
+/// The lean path leaves out only what its models cannot use: on models that can take it
+/// (retries, timeouts, hand-offs, closed loops, schedules, a collapse), every figure is
+/// the same on both paths. The control shows the comparison tells runs apart.
+#[test]
+fn the_lean_path_gives_the_same_figures_as_the_full_one() {
+    let files = [
+        include_str!("../../scenarios/mm1-90.toml"),
+        include_str!("../../scenarios/retry-storm.toml"),
+        include_str!("../../scenarios/checkout-async.toml"),
+        include_str!("../../scenarios/call-centre.toml"),
+        include_str!("../../scenarios/flash-sale.toml"),
+        include_str!("../../scenarios/post-fanout.toml"),
+    ];
+    for toml in files {
+        let system = crate::scenario::parse(toml, "scenario.toml").unwrap();
+        assert!(engine::is_lean(&system));
+        let lean = run_on::<true>(&system, 0);
+        assert_eq!(lean, run_on::<false>(&system, 0));
+        assert_ne!(lean, run_on::<false>(&system, 1), "the control");
+    }
+    let crashes = include_str!("../../scenarios/worker-crashes.toml");
+    let system = crate::scenario::parse(crashes, "worker-crashes.toml").unwrap();
+    assert!(!engine::is_lean(&system));
+}
