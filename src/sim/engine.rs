@@ -17,7 +17,7 @@
 use super::autoscale::Autoscaler;
 use super::call::Call;
 use super::client::Caller;
-use super::event::{Event, EventQueue, MAX_EVENTS, MAX_PENDING};
+use super::event::{Event, EventQueue, MAX_BACKLOG, MAX_EVENTS};
 use super::guard::{self, RunError};
 use super::observer::Observer;
 use super::rng::Streams;
@@ -150,7 +150,7 @@ impl<'a, const LEAN: bool> Sim<'a, LEAN> {
             .unwrap_or(UNBOUNDED_START)
             .min(max_in_flight)
             .min(PREALLOCATE_MAX);
-        // At most MAX_PENDING / 2, checked by `check_stable`.
+        // At most MAX_BACKLOG, checked by `check_stable`.
         // With random crashes, a worker also has a crash or restart timer pending.
         let lives = |s: &crate::model::ServiceSpec| {
             s.most_workers() as usize * (1 + usize::from(s.crashes.is_some()))
@@ -292,7 +292,7 @@ impl<'a, const LEAN: bool> Sim<'a, LEAN> {
     /// pending. Checked between events, so the hot path never returns errors.
     #[inline(always)]
     fn check_limits(&mut self) -> Result<(), RunError> {
-        if self.cx.overflow.is_some() || self.cx.events.len() > MAX_PENDING / 2 {
+        if self.cx.overflow.is_some() || self.cx.events.crowded() {
             return Err(self.limit_error());
         }
         Ok(())
@@ -302,7 +302,7 @@ impl<'a, const LEAN: bool> Sim<'a, LEAN> {
     fn limit_error(&mut self) -> RunError {
         self.cx.overflow.take().unwrap_or(RunError::EventBacklog {
             at_secs: self.cx.now.as_secs_f64(),
-            limit: (MAX_PENDING / 2) as u64,
+            limit: MAX_BACKLOG as u64,
         })
     }
 

@@ -67,6 +67,9 @@ pub(crate) enum Event {
 const SLOT_BITS: u32 = 24;
 /// Events pending at once (arrivals, work in progress, timers, backoffs, changes).
 pub(crate) const MAX_PENDING: usize = 1 << SLOT_BITS;
+/// Events pending beyond which the run stops (the event backlog): half of what the slots
+/// allow, so that the event that passes it still fits.
+pub(crate) const MAX_BACKLOG: usize = MAX_PENDING / 2;
 /// Events per run before the sequence number would wrap into the time bits.
 pub(crate) const MAX_EVENTS: u64 = 1 << (64 - SLOT_BITS);
 
@@ -88,8 +91,11 @@ pub(crate) struct EventQueue {
     /// The nearest events (all of them while `far` is empty), by key.
     near: BinaryHeap<Reverse<u128>>,
     /// A push goes straight into `near` while it holds fewer events than this: `spill_at - 1`
-    /// while `far` is empty, else 0 (every push is classified).
+    /// (at most [`MAX_BACKLOG`]) while `far` is empty, else 0 (every push is classified).
     fast_below: usize,
+    /// Set (for good) by a push that leaves more than [`MAX_BACKLOG`] events pending; only
+    /// the slow path can, so the fast one never counts.
+    crowded: bool,
     /// `near` this large is moved into `far`.
     spill_at: usize,
     far: Far,
@@ -242,6 +248,7 @@ impl EventQueue {
         EventQueue {
             near: BinaryHeap::with_capacity(capacity.min(SPILL)),
             fast_below: SPILL - 1,
+            crowded: false,
             spill_at: SPILL,
             far: Far::default(),
             payloads: Vec::with_capacity(capacity.min(SPILL)),
@@ -281,6 +288,7 @@ impl EventQueue {
     #[cold]
     #[inline(never)]
     fn push_slow(&mut self, key: u128) {
+        self.crowded |= self.len() >= MAX_BACKLOG;
         let time = (key >> 64) as u64;
         if self.far.len > 0 && time >= self.far.base {
             let i = self.far.bucket(time);
@@ -334,6 +342,12 @@ impl EventQueue {
     #[inline]
     pub(crate) fn len(&self) -> usize {
         self.near.len() + self.far.len
+    }
+
+    /// Whether a push has left more than [`MAX_BACKLOG`] events pending.
+    #[inline(always)]
+    pub(crate) fn crowded(&self) -> bool {
+        self.crowded
     }
 
     /// The earliest event, if any.
@@ -390,7 +404,7 @@ impl EventQueue {
         self.near = BinaryHeap::from(keys);
         self.spill_at = SPILL.max(2 * self.near.len());
         self.fast_below = if self.far.len == 0 {
-            self.spill_at - 1
+            (self.spill_at - 1).min(MAX_BACKLOG)
         } else {
             0
         };

@@ -7,7 +7,7 @@
 //! `model::Limits`.
 
 use super::engine::{BYTES_PER_EVENT, BYTES_PER_IN_FLIGHT};
-use super::event::MAX_PENDING;
+use super::event::MAX_BACKLOG;
 use crate::model::{Arrivals, SimTime, System};
 
 /// Why a run could not be completed. Each message names the component and the fix.
@@ -196,7 +196,7 @@ pub fn check_stable(system: &System) -> Result<(), RunError> {
 /// Each closed-loop user, source and worker holds a pending event; live requests take
 /// memory up to `max_in_flight`.
 fn check_size(system: &System) -> Result<(), RunError> {
-    let limit = (MAX_PENDING / 2) as u64;
+    let limit = MAX_BACKLOG as u64;
     let mut pending = system.sources().len() as u64;
     for source in system.sources() {
         if let Arrivals::Closed { users, .. } = source.arrivals {

@@ -200,3 +200,19 @@ fn negative_control_lifo_ties_fail_the_check() {
     let error = check(&mut LifoTies::default(), 1, 10).expect_err("LIFO ties are caught");
     assert!(error.contains("expected"), "{error}");
 }
+
+/// The backlog limit trips with the push that passes it, not before, whether the events
+/// pile up in the heap or in the buckets; a pop of an event never clears it (the run stops).
+#[test]
+fn crowded_trips_exactly_past_the_backlog_limit() {
+    let mut queue = EventQueue::with_capacity(16);
+    for i in 0..MAX_BACKLOG as u64 {
+        queue.push(SimTime(i % 1000 * 1_000_003), Event::Arrival(SourceId(0)));
+    }
+    assert_eq!(queue.len(), MAX_BACKLOG);
+    assert!(!queue.crowded(), "at the limit");
+    queue.push(SimTime(7), Event::Arrival(SourceId(0)));
+    assert!(queue.crowded(), "one past it");
+    queue.pop();
+    assert!(queue.crowded());
+}
