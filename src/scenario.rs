@@ -35,6 +35,7 @@
 mod autoscale;
 mod client;
 mod components;
+mod delivery;
 mod diagnostic;
 mod dist;
 mod faults;

@@ -7,6 +7,7 @@
 mod autoscale;
 mod call;
 mod client;
+mod delivery;
 mod engine;
 mod event;
 mod fault;
@@ -24,7 +25,7 @@ mod ticks;
 pub use client::Outcome;
 pub use engine::{Engine, RunOutcome};
 pub use guard::{RunError, check_stable};
-pub use observer::{NullObserver, Observer, TICKS};
+pub use observer::{MessageEvent, NullObserver, Observer, TICKS};
 
 #[cfg(test)]
 mod tests;

@@ -29,8 +29,8 @@ pub use recovery::{
     baseline_room, trigger_span, wilson_interval,
 };
 pub use summary::{
-    FaultSummary, Growth, LITTLE_TOLERANCE, LittleCheck, Over, RunSummary, ScaleSummary,
-    ServiceSummary, SourceSummary, SystemSummary,
+    FaultSummary, Growth, LITTLE_TOLERANCE, LittleCheck, MessageSummary, Over, RunSummary,
+    ScaleSummary, ServiceSummary, SourceSummary, SystemSummary,
 };
 pub use timeseries::{
     MAX_WINDOWS, Quantiles, ServiceRow, ServiceWindow, TimeSeries, Window, WindowRow,

@@ -319,6 +319,32 @@ pub struct Queue {
     pub capacity: Option<u32>,
     /// Which waiting request a free worker takes.
     pub discipline: Discipline,
+    /// The delivery guarantee when the waiting room is a message broker's queue and the
+    /// workers its consumers; `None` for a plain waiting room (no message figures).
+    pub delivery: Option<Delivery>,
+}
+
+/// What a broker's queue guarantees about a message a consumer has taken.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Delivery {
+    /// Removed when a consumer takes it (a Redis list): a consumer crash loses it.
+    AtMostOnce,
+    /// Kept until the consumer acknowledges it (RabbitMQ): a consumer crash redelivers it
+    /// at the head of the queue.
+    Acknowledged {
+        /// Acknowledged on receipt instead of after processing: a crash loses it.
+        early: bool,
+        /// Deliveries after which a message whose consumer crashes is dead-lettered.
+        limit: Option<NonZeroU32>,
+    },
+    /// Hidden when received, and visible (delivered again) if not deleted by the end of
+    /// its visibility timeout, whether its consumer crashed or is only slow (SQS).
+    AtLeastOnce {
+        /// How long a received message stays hidden.
+        visibility: SimDuration,
+        /// Receives after which a message whose visibility lapses is dead-lettered.
+        max_receives: Option<NonZeroU32>,
+    },
 }
 
 /// Queue discipline.

@@ -12,7 +12,7 @@ use toml::de::DeValue;
 
 use super::diagnostic::did_you_mean;
 use super::reader::{Field, OneOf, Table, a_type};
-use super::{autoscale, client, dist, faults, schedule, steps};
+use super::{autoscale, client, delivery, dist, faults, schedule, steps};
 use crate::model::{
     Arrivals, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec, Step,
 };
@@ -177,6 +177,7 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
     let unbounded = Queue {
         capacity: None,
         discipline: Discipline::Fifo,
+        delivery: None,
     };
     let queue = table.optional("queue", unbounded, read_queue);
     let steps = match table.one_of("service_time", "steps") {
@@ -266,10 +267,12 @@ fn read_queue(field: &Field<'_>) -> Option<Queue> {
     let mut table = field.as_table(entries);
     let capacity = table.optional("capacity", None, |f| f.u32_at_least(0).map(Some));
     let discipline = table.optional("discipline", Discipline::Fifo, read_discipline);
+    let delivery = delivery::read_delivery(&mut table);
     table.finish();
     Some(Queue {
         capacity: capacity?,
         discipline: discipline?,
+        delivery: delivery?,
     })
 }
 

@@ -157,7 +157,8 @@ service_time = { dist = "constant", value = 0.002 }
         api.queue,
         Queue {
             capacity: Some(100),
-            discipline: Discipline::Lifo
+            discipline: Discipline::Lifo,
+            delivery: None,
         }
     );
     assert!((api.service_time().unwrap().mean() - 0.060).abs() < 1e-12);
@@ -185,7 +186,8 @@ service_time = { dist = "constant", value = 0.002 }
         audit.queue,
         Queue {
             capacity: None,
-            discipline: Discipline::Fifo
+            discipline: Discipline::Fifo,
+            delivery: None,
         }
     );
     assert_eq!(audit.route, Route::Exit);
@@ -204,7 +206,8 @@ fn defaults_apply_when_keys_are_omitted() {
         db.queue,
         Queue {
             capacity: None,
-            discipline: Discipline::Fifo
+            discipline: Discipline::Fifo,
+            delivery: None,
         }
     );
 }

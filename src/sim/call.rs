@@ -116,7 +116,6 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let (task, target) = (call.task, call.target);
         call.task = Id::NONE;
         if let Some(t) = self.cx.tasks.get_mut(task) {
-            t.abandoned = true;
             t.abandoned_at = self.cx.now;
         }
         o.on_timeout(self.cx.now, target);

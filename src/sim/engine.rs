@@ -17,6 +17,7 @@
 use super::autoscale::Autoscaler;
 use super::call::Call;
 use super::client::Caller;
+use super::delivery::Message;
 use super::event::{Event, EventQueue, MAX_BACKLOG, MAX_EVENTS};
 use super::guard::{self, RunError};
 use super::observer::Observer;
@@ -70,9 +71,10 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// Whether `system` can take the lean path: no service can fail or scale.
+/// Whether `system` can take the lean path: no service can fail, scale or deliver messages.
 pub(super) fn is_lean(system: &System) -> bool {
-    (system.services().iter()).all(|s| !s.can_fail() && s.autoscale.is_none())
+    (system.services().iter())
+        .all(|s| !s.can_fail() && s.autoscale.is_none() && s.queue.delivery.is_none())
 }
 
 /// The engine proper, `LEAN` when [`is_lean`] holds for its system.
@@ -95,6 +97,8 @@ pub(super) struct Context {
     pub(super) events: EventQueue,
     pub(super) tasks: Slab<Task>,
     pub(super) calls: Slab<Call>,
+    /// Messages at broker queues (see `delivery.rs`).
+    pub(super) messages: Slab<Message>,
     pub(super) max_in_flight: usize,
     /// Nested hand-offs within the current event (see `Engine::enter`).
     pub(super) depth: u32,
@@ -150,6 +154,7 @@ impl<'a, const LEAN: bool> Sim<'a, LEAN> {
             .unwrap_or(UNBOUNDED_START)
             .min(max_in_flight)
             .min(PREALLOCATE_MAX);
+        let has_brokers = system.services().iter().any(|s| s.queue.delivery.is_some());
         // At most MAX_BACKLOG, checked by `check_stable`.
         // With random crashes, a worker also has a crash or restart timer pending.
         let lives = |s: &crate::model::ServiceSpec| {
@@ -176,6 +181,7 @@ impl<'a, const LEAN: bool> Sim<'a, LEAN> {
                 events,
                 tasks: Slab::with_capacity(room),
                 calls: Slab::with_capacity(room),
+                messages: Slab::with_capacity(if has_brokers { room } else { 0 }),
                 max_in_flight,
                 depth: 0,
                 overflow: None,
@@ -259,6 +265,9 @@ impl<'a, const LEAN: bool> Sim<'a, LEAN> {
                     generation,
                 } => self.restart_timer(service, life, generation, observer),
                 Event::ScaleDecision(service) => self.scale_decision(service, observer),
+                Event::Visibility { message, receive } => {
+                    self.visibility_lapsed(message, receive, observer);
+                }
                 Event::ScaleReady { service, workers } => {
                     self.scale_ready(service, workers, observer);
                 }

@@ -26,6 +26,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::call::CallId;
+use super::delivery::MessageId;
 use super::task::TaskId;
 use crate::model::{ServiceId, SimTime, SourceId};
 
@@ -59,6 +60,9 @@ pub(crate) enum Event {
     /// Workers ordered by a scale-out of a service are ready to serve (fewer, or none, if
     /// a scale-in has cancelled some since).
     ScaleReady { service: ServiceId, workers: u32 },
+    /// Receive number `receive` of a message at a broker queue is out of its visibility
+    /// timeout (ignored if the message was deleted or received again since).
+    Visibility { message: MessageId, receive: u32 },
     /// A task reaches a service; used instead of a direct call when hand-offs that take no
     /// time are nested too deeply.
     Enter { service: ServiceId, task: TaskId },

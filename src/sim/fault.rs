@@ -190,6 +190,11 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         }
         let sojourn = self.cx.now - self.cx.tasks[task].entered;
         o.on_lost(self.cx.now, id, sojourn, queued);
+        if queued {
+            self.message_lost_queued(task, o);
+        } else if self.survives_crash(id, task, o) {
+            return;
+        }
         self.lose_task(task, o);
     }
 

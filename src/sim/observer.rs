@@ -8,6 +8,32 @@
 use super::client::Outcome;
 use crate::model::{ServiceId, SimDuration, SimTime, SourceId};
 
+/// What happens to a message at a broker's queue. A message is published once, ends once
+/// (completed, lost or dead-lettered) unless the run ends first, and may be delivered and
+/// processed several times in between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageEvent {
+    /// Accepted into the queue (a publish the queue turned away is a rejection instead).
+    Published,
+    /// Taken by a consumer for the first time.
+    Delivered,
+    /// Taken again: after its consumer crashed, or after its visibility timeout lapsed.
+    Redelivered,
+    /// Processed for the first time.
+    Processed,
+    /// Processed again: a duplicate.
+    Duplicate,
+    /// Done with: acknowledged or deleted after processing (or taken and dropped as expired).
+    Completed,
+    /// Lost: its consumer crashed with it (at most once, or acknowledged early), or the
+    /// queue was lost.
+    Lost,
+    /// Moved to the dead-letter queue after too many deliveries.
+    DeadLettered,
+    /// Its visibility timeout lapsed before it was deleted: it is visible again.
+    Expired,
+}
+
 /// Receives every state change of a run. Every method defaults to doing nothing.
 #[allow(unused_variables)]
 pub trait Observer {
@@ -63,6 +89,8 @@ pub trait Observer {
     /// Work was lost after `sojourn` at the service: held by a worker that crashed, or
     /// waiting (`queued`) in a queue lost with the service.
     fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {}
+    /// A message at a broker's queue (a service with a delivery guarantee) meets `event`.
+    fn on_message(&mut self, at: SimTime, service: ServiceId, event: MessageEvent) {}
     /// Work reached a service that was down with its queue lost, or cut off by a
     /// partition that refuses, and was refused.
     fn on_refused(&mut self, at: SimTime, service: ServiceId) {}
@@ -176,6 +204,10 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {
         self.0.on_lost(at, service, sojourn, queued);
         self.1.on_lost(at, service, sojourn, queued);
+    }
+    fn on_message(&mut self, at: SimTime, service: ServiceId, event: MessageEvent) {
+        self.0.on_message(at, service, event);
+        self.1.on_message(at, service, event);
     }
     fn on_scale(&mut self, at: SimTime, service: ServiceId, from: u32, to: u32) {
         self.0.on_scale(at, service, from, to);

@@ -13,7 +13,7 @@ use super::rng::{self, Sampler, Stream, Streams};
 use super::slab::Slab;
 use super::task::{Task, TaskId};
 use crate::model::{
-    Discipline, PartitionMode, Route, ServiceId, ServiceSpec, SimDuration, SimTime, Step,
+    Delivery, Discipline, PartitionMode, Route, ServiceId, ServiceSpec, SimDuration, SimTime, Step,
 };
 
 #[derive(Debug)]
@@ -43,6 +43,8 @@ pub(super) struct ServiceState {
     /// The autoscaler, when the service has one; its tally follows every change of busy
     /// workers, waiting work and workers up.
     pub(super) autoscale: Option<Box<Autoscaler>>,
+    /// The waiting room's delivery guarantee, when it is a broker's queue.
+    pub(super) delivery: Option<Delivery>,
     /// Down with its queue lost: arrivals are refused.
     pub(super) refusing: bool,
     /// Cut off from its callers until the time given, refusing or holding what they send.
@@ -151,6 +153,7 @@ impl ServiceState {
             held: Vec::with_capacity(held),
             faults,
             autoscale: Autoscaler::new(spec),
+            delivery: spec.queue.delivery,
             refusing: false,
             partition: None,
             steps,
@@ -252,7 +255,7 @@ impl ServiceState {
 
     /// Tells the autoscaler, if any, that `change` more tasks wait at `now`.
     #[inline(always)]
-    fn tally_waiting(&mut self, now: SimTime, change: i32) {
+    pub(super) fn tally_waiting(&mut self, now: SimTime, change: i32) {
         if let Some(a) = self.autoscale.as_deref_mut() {
             a.tally.waiting(now, change);
         }
@@ -277,8 +280,12 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         t.service = id;
         t.step = 0;
         t.entered = now;
+        let admission = self.services[id.index()].admission();
+        if !LEAN && matches!(admission, Admission::Serve | Admission::Wait) {
+            self.accept_message(id, task, o);
+        }
         let service = &mut self.services[id.index()];
-        match service.admission() {
+        match admission {
             Admission::Serve => {
                 o.on_admit(now, id, false);
                 if !self.begin(id, task, false, o) && !self.services[id.index()].queue.is_empty() {
@@ -329,13 +336,19 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let t = &mut self.cx.tasks[task];
         let waited = now - t.entered;
         let service = &mut self.services[id.index()];
-        if t.abandoned && service.drop_expired {
+        if t.abandoned() && service.drop_expired {
             o.on_drop(now, id, waited, queued);
+            if !LEAN {
+                self.message_dropped(task, o);
+            }
             self.cx.remove_task(task);
             return false;
         }
         t.held_at = service.hold::<LEAN>(task, now);
         o.on_start(now, id, waited, queued);
+        if !LEAN {
+            self.receive_message(task, o);
+        }
         self.run_steps(task, o);
         true
     }
@@ -397,7 +410,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             };
             t
         };
-        if t.abandoned {
+        if t.abandoned() {
             // Only the part of the step after the caller gave up is wasted.
             let started = now.0.saturating_sub(t.work.0);
             let wasted_from = SimTime(started.max(t.abandoned_at.0));
@@ -426,6 +439,10 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
         o.on_complete(now, id, now - entered, failed);
         service.release::<LEAN>(held_at, &mut self.cx.tasks, now);
+        if !LEAN {
+            self.message_processed(task, o);
+        }
+        let service = &mut self.services[id.index()];
         if !service.queue.is_empty() {
             self.fill_workers(id, o);
         }

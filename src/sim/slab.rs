@@ -17,6 +17,12 @@ impl Id {
         Id(u64::from(generation) << 32 | u64::from(slot))
     }
 
+    /// Its slot, for keeping where a whole id does not fit (see [`Slab::id_at`]).
+    #[inline(always)]
+    pub(crate) fn slot_index(self) -> u32 {
+        self.0 as u32
+    }
+
     #[inline(always)]
     fn slot(self) -> usize {
         self.0 as u32 as usize
@@ -47,6 +53,12 @@ impl<T> Slab<T> {
             generations: Vec::with_capacity(capacity),
             free: Vec::with_capacity(capacity),
         }
+    }
+
+    /// The id of the live entity in `slot` (a slot kept where a whole id does not fit).
+    #[inline]
+    pub(crate) fn id_at(&self, slot: u32) -> Id {
+        Id::new(slot, self.generations[slot as usize])
     }
 
     /// Entries alive.

@@ -26,12 +26,27 @@ pub(super) struct Task {
     pub(super) entered: SimTime,
     /// The duration of its current work step.
     pub(super) work: SimDuration,
-    /// Its caller gave up on it: whatever is done for it from now on is wasted.
-    pub(super) abandoned: bool,
-    /// When its caller gave up.
+    /// When its caller gave up on it (whatever is done for it from then on is wasted), or
+    /// [`NOT_ABANDONED`].
     pub(super) abandoned_at: SimTime,
     /// Its place in its service's list of tasks held by workers, while a worker holds it.
     pub(super) held_at: u32,
+    /// The message it delivers, while at a broker's queue (a slot of `Context::messages`),
+    /// or [`NO_MESSAGE`].
+    pub(super) message: u32,
+}
+
+/// `Task::abandoned_at` of a task whose caller still waits.
+pub(super) const NOT_ABANDONED: SimTime = SimTime(u64::MAX);
+/// `Task::message` of a task that delivers no message.
+pub(super) const NO_MESSAGE: u32 = u32::MAX;
+
+impl Task {
+    /// Its caller gave up on it.
+    #[inline(always)]
+    pub(super) fn abandoned(&self) -> bool {
+        self.abandoned_at != NOT_ABANDONED
+    }
 }
 
 /// Whom a task works for.
@@ -44,6 +59,10 @@ pub(super) enum Owner {
     /// The one attempt of a plain request (see `SourceState::plain`), which needs no call
     /// record: it cannot time out or retry, and nothing it meets calls or publishes.
     Plain { source: SourceId, born: SimTime },
+    /// A copy of a message whose visibility timeout lapsed while its consumer was still at
+    /// it, on behalf of client request `root` (`Id::NONE` for a plain request's): it
+    /// answers nobody.
+    Copy { root: CallId },
 }
 
 impl Owner {
@@ -52,8 +71,24 @@ impl Owner {
     #[inline]
     pub(super) fn client_request(self) -> CallId {
         match self {
-            Owner::Attempt { root, .. } | Owner::Message { root } => root,
+            Owner::Attempt { root, .. } | Owner::Message { root } | Owner::Copy { root } => {
+                debug_assert!(
+                    root != Id::NONE,
+                    "a plain request met a call or publish step"
+                );
+                root
+            }
             Owner::Plain { .. } => unreachable!("a plain request met a call or publish step"),
+        }
+    }
+
+    /// The client request a task works for, if it has a call record.
+    #[inline]
+    pub(super) fn request(self) -> Option<CallId> {
+        match self {
+            Owner::Attempt { root, .. } | Owner::Message { root } => Some(root),
+            Owner::Copy { root } => (root != Id::NONE).then_some(root),
+            Owner::Plain { .. } => None,
         }
     }
 }
@@ -66,7 +101,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         if self.cx.tasks.full(self.cx.max_in_flight) {
             self.trip_in_flight();
         }
-        if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {
+        if let Some(root) = owner.request() {
             self.cx.calls[root].tasks += 1;
         }
         self.cx.tasks.insert(Task {
@@ -75,9 +110,9 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             step: 0,
             entered: self.cx.now,
             work: SimDuration::ZERO,
-            abandoned: false,
-            abandoned_at: SimTime::ZERO,
+            abandoned_at: NOT_ABANDONED,
             held_at: u32::MAX,
+            message: NO_MESSAGE,
         })
     }
 
@@ -85,7 +120,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
     #[inline(always)]
     pub(super) fn finish_task<O: Observer>(&mut self, task: TaskId, outcome: Outcome, o: &mut O) {
         let t = &self.cx.tasks[task];
-        let (owner, abandoned) = (t.owner, t.abandoned);
+        let (owner, abandoned) = (t.owner, t.abandoned());
         match owner {
             Owner::Plain { source, born } => {
                 self.answer(source, born, outcome, 1, o);
@@ -98,8 +133,9 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                 self.report_async(root, o);
                 self.cx.remove_task(task);
             }
-            // Nobody is waiting for it any more.
+            // Nobody is waiting for it any more (or ever was).
             Owner::Attempt { .. } if abandoned => self.cx.remove_task(task),
+            Owner::Copy { .. } => self.cx.remove_task(task),
             Owner::Attempt { call, .. } => {
                 // The client request outlives this task only if something else still
                 // refers to it, so settle the call before the task goes.
@@ -120,7 +156,8 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let t = &self.cx.tasks[task];
         match t.owner {
             Owner::Plain { .. } => self.finish_task(task, Outcome::Failed, o),
-            Owner::Attempt { .. } if t.abandoned => self.cx.remove_task(task),
+            Owner::Attempt { .. } if t.abandoned() => self.cx.remove_task(task),
+            Owner::Copy { .. } => self.cx.remove_task(task),
             Owner::Attempt { call, .. } if self.waits_for_timeout(call) => {
                 self.cx.remove_task(task);
             }
@@ -140,8 +177,9 @@ impl Context {
     #[inline(always)]
     pub(super) fn remove_task(&mut self, task: TaskId) {
         let owner = self.tasks[task].owner;
+        self.detach_message(task);
         self.tasks.remove(task);
-        if let Owner::Attempt { root, .. } | Owner::Message { root } = owner {
+        if let Some(root) = owner.request() {
             self.calls[root].tasks -= 1;
             self.release_root(root);
         }

@@ -61,6 +61,7 @@ fn run_error(system: &System) -> RunError {
 const UNBOUNDED: Queue = Queue {
     capacity: None,
     discipline: Discipline::Fifo,
+    delivery: None,
 };
 
 fn every(gap_s: f64) -> Arrivals {
@@ -95,6 +96,7 @@ fn a_full_waiting_room_rejects() {
     let queue = Queue {
         capacity: Some(1),
         discipline: Discipline::Fifo,
+        delivery: None,
     };
     let s = run(&station(every(0.1), Dist::constant(1.0).unwrap(), 1, queue));
     let svc = &s.services[0];
@@ -109,6 +111,7 @@ fn zero_capacity_is_a_loss_system() {
     let queue = Queue {
         capacity: Some(0),
         discipline: Discipline::Fifo,
+        delivery: None,
     };
     let s = run(&station(
         every(0.1),
@@ -127,6 +130,7 @@ fn lifo_serves_the_newest_first() {
     let lifo = Queue {
         capacity: None,
         discipline: Discipline::Lifo,
+        delivery: None,
     };
     let bursty = || Arrivals::Renewal(Dist::uniform(0.0, 1.2).unwrap());
     let fifo = run(&station(
@@ -278,6 +282,7 @@ fn horizon_before_a_saturated_event_ends_normally() {
     let loss = Queue {
         capacity: Some(0),
         discipline: Discipline::Fifo,
+        delivery: None,
     };
     let s = run(&station(one_user, forever, 1, loss));
     assert_eq!(s.sources[0].arrivals, 1);
@@ -291,6 +296,7 @@ fn in_flight_error_reports_the_moment_of_the_trip() {
     let room = Queue {
         capacity: Some(100),
         discipline: Discipline::Fifo,
+        delivery: None,
     };
     let system = station(every(0.1), Dist::constant(100.0).unwrap(), 1, room);
     let system = with_limits(system, |l| l.max_in_flight = NonZeroU32::new(10).unwrap());

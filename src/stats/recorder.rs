@@ -4,12 +4,12 @@ use super::latency::Latency;
 use super::level::Level;
 use super::recovery::{self, Backlog, WindowCounts};
 use super::summary::{
-    FaultSummary, Growth, LittleCheck, Over, RunSummary, ScaleSummary, ServiceSummary,
-    SourceSummary, SystemSummary,
+    FaultSummary, Growth, LittleCheck, MessageSummary, Over, RunSummary, ScaleSummary,
+    ServiceSummary, SourceSummary, SystemSummary,
 };
 use super::trend::Trend;
 use crate::model::{Horizon, ServiceId, SimDuration, SimTime, SourceId, System};
-use crate::sim::{Observer, Outcome, RunOutcome};
+use crate::sim::{MessageEvent, Observer, Outcome, RunOutcome};
 
 /// Measures one run in memory that does not grow with its length.
 #[derive(Clone, Debug)]
@@ -60,6 +60,15 @@ struct ServiceStats {
     faults: Option<FaultCounts>,
     /// `Some` when the service is autoscaled: its actions and worker range.
     scaling: Option<ScaleCounts>,
+    /// `Some` when the service's queue is a broker's: what happened to its messages.
+    messages: Option<MessageCounts>,
+}
+
+/// Counts of [`MessageEvent`]s, by the event's index, and the messages in the broker now.
+#[derive(Clone, Copy, Debug, Default)]
+struct MessageCounts {
+    events: [u64; 9],
+    pending: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -107,7 +116,11 @@ impl Recorder {
                 .map(|s| {
                     let mut workers = Level::default();
                     workers.change(SimTime::ZERO, i64::from(s.workers.get()));
-                    ServiceStats::new(workers, s.can_fail(), s.autoscale.is_some())
+                    let mut stats = ServiceStats::new(workers, s.can_fail(), s.autoscale.is_some());
+                    if s.queue.delivery.is_some() {
+                        stats.messages = Some(MessageCounts::default());
+                    }
+                    stats
                 })
                 .collect(),
             sources: system
@@ -279,6 +292,7 @@ impl ServiceStats {
             departed_ns: 0,
             faults: can_fail.then(FaultCounts::default),
             scaling: autoscaled.then(ScaleCounts::default),
+            messages: None,
         }
     }
 
@@ -294,6 +308,9 @@ impl ServiceStats {
         self.degraded.reset(at);
         if let Some(f) = &mut self.faults {
             *f = FaultCounts::default();
+        }
+        if let Some(m) = &mut self.messages {
+            m.events = [0; 9];
         }
         if let Some(c) = &mut self.scaling {
             let workers = self.workers.current() as u32;
@@ -365,6 +382,21 @@ impl ServiceStats {
                         0.0
                     },
                     degraded_fraction: self.degraded.mean(window_ns),
+                }
+            }),
+            messages: self.messages.map(|m| {
+                let count = |e: MessageEvent| m.events[e as usize];
+                MessageSummary {
+                    published: count(MessageEvent::Published),
+                    delivered: count(MessageEvent::Delivered),
+                    redelivered: count(MessageEvent::Redelivered),
+                    processed: count(MessageEvent::Processed),
+                    duplicates: count(MessageEvent::Duplicate),
+                    completed: count(MessageEvent::Completed),
+                    lost: count(MessageEvent::Lost),
+                    dead_lettered: count(MessageEvent::DeadLettered),
+                    expired: count(MessageEvent::Expired),
+                    pending: m.pending,
                 }
             }),
             autoscale: self.scaling.map(|c| ScaleSummary {
@@ -611,6 +643,19 @@ impl Observer for Recorder {
         }
         s.faults().lost += 1;
         s.depart(sojourn);
+    }
+
+    fn on_message(&mut self, _at: SimTime, service: ServiceId, event: MessageEvent) {
+        let m =
+            (self.service(service).messages.as_mut()).expect("only a broker's queue has messages");
+        m.events[event as usize] += 1;
+        match event {
+            MessageEvent::Published => m.pending += 1,
+            MessageEvent::Completed | MessageEvent::Lost | MessageEvent::DeadLettered => {
+                m.pending -= 1;
+            }
+            _ => {}
+        }
     }
 
     fn on_refused(&mut self, _at: SimTime, service: ServiceId) {

@@ -85,6 +85,36 @@ pub struct ServiceSummary {
     pub faults: Option<FaultSummary>,
     /// What the autoscaler did, when the service has one.
     pub autoscale: Option<ScaleSummary>,
+    /// What happened to its messages, when its queue is a broker's.
+    pub messages: Option<MessageSummary>,
+}
+
+/// What happened to the messages of a broker's queue in the measured period. Every message
+/// published ends once (completed, lost or dead-lettered) or is still pending at the end:
+/// with no warm-up, `published = completed + lost + dead_lettered + pending`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MessageSummary {
+    /// Accepted into the queue (those it turned away are the service's rejections).
+    pub published: u64,
+    /// First deliveries to a consumer.
+    pub delivered: u64,
+    /// Deliveries after the first: after a consumer crash, or a lapsed visibility timeout.
+    pub redelivered: u64,
+    /// Messages processed (the first processing of each).
+    pub processed: u64,
+    /// Processings after a message's first: duplicates.
+    pub duplicates: u64,
+    /// Acknowledged or deleted after processing.
+    pub completed: u64,
+    /// Lost with a consumer that crashed (at most once, or acknowledged early), or with the
+    /// queue.
+    pub lost: u64,
+    /// Moved to the dead-letter queue after too many deliveries.
+    pub dead_lettered: u64,
+    /// Visibility timeouts that lapsed before the message was deleted.
+    pub expired: u64,
+    /// In the broker at the end of the run: waiting, held by consumers or hidden.
+    pub pending: u64,
 }
 
 /// What a service's autoscaler did in the measured period.

@@ -29,6 +29,7 @@ mod capacity_cli;
 mod cli;
 mod clients;
 mod coverage;
+mod delivery;
 mod failures;
 mod faults;
 mod fuzz;

@@ -1,0 +1,286 @@
+//! Broker queues: a service whose waiting room has a delivery guarantee treats each task
+//! that it admits as a message, and its workers as the consumers.
+//!
+//! A message is a record in `Context::messages` that the tasks delivering it point to
+//! (`Task::message`). The guarantee decides what a consumer crash does to the message it
+//! held (`survives_crash`): lost (at most once, or acknowledged early); back at the head of
+//! the queue (acknowledged), or dead-lettered past the delivery limit; hidden until its
+//! visibility timeout lapses (at least once). A lapsed visibility makes the message
+//! visible again, even when its consumer is only slow: then a copy of it (a task owned by
+//! `Owner::Copy`) joins the queue and the message is processed twice. Only the holder of
+//! the latest receive deletes it; a duplicate's processing is counted, not undone.
+
+use super::engine::{Context, Sim};
+use super::event::Event;
+use super::observer::{MessageEvent, Observer};
+use super::slab::Id;
+use super::task::{NO_MESSAGE, Owner, TaskId};
+use crate::model::{Delivery, ServiceId};
+
+/// A message's id: its slot in `Context::messages`, with a generation for its timers.
+pub(super) type MessageId = Id;
+
+/// One message at a broker's queue.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Message {
+    service: ServiceId,
+    /// Times a consumer has taken it.
+    receives: u32,
+    /// Times a consumer has finished processing it.
+    processed: u32,
+    /// Completed, lost or dead-lettered: only duplicates still running may add to it.
+    done: bool,
+    /// Tasks delivering it: the original, and copies made when its visibility lapsed.
+    tasks: u32,
+    /// The task holding its latest receive, until that receive's visibility lapses.
+    holder: TaskId,
+    /// Its task, set aside after its consumer crashed, until its visibility lapses.
+    hidden: TaskId,
+}
+
+impl<const LEAN: bool> Sim<'_, LEAN> {
+    /// A task admitted by service `id` becomes a message, if the service is a broker queue.
+    #[inline(always)]
+    pub(super) fn accept_message<O: Observer>(&mut self, id: ServiceId, task: TaskId, o: &mut O) {
+        if self.services[id.index()].delivery.is_some() {
+            let message = self.cx.messages.insert(Message {
+                service: id,
+                receives: 0,
+                processed: 0,
+                done: false,
+                tasks: 1,
+                holder: Id::NONE,
+                hidden: Id::NONE,
+            });
+            self.cx.tasks[task].message = message.slot_index();
+            o.on_message(self.cx.now, id, MessageEvent::Published);
+        }
+    }
+
+    /// A consumer takes `task`: a receive of its message, whose visibility timer starts.
+    #[inline(always)]
+    pub(super) fn receive_message<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let slot = self.cx.tasks[task].message;
+        if slot == NO_MESSAGE {
+            return;
+        }
+        let id = self.cx.messages.id_at(slot);
+        let m = &mut self.cx.messages[id];
+        m.receives += 1;
+        m.holder = task;
+        let (service, receive) = (m.service, m.receives);
+        let event = if receive == 1 {
+            MessageEvent::Delivered
+        } else {
+            MessageEvent::Redelivered
+        };
+        o.on_message(self.cx.now, service, event);
+        if let Some(Delivery::AtLeastOnce { visibility, .. }) =
+            self.services[service.index()].delivery
+        {
+            let event = Event::Visibility {
+                message: id,
+                receive,
+            };
+            self.cx.after(visibility, event);
+        }
+    }
+
+    /// `task`'s consumer has processed its message: counted (a duplicate if it was
+    /// processed before), and completed unless only a copy's later receive may delete it.
+    /// The task no longer delivers it.
+    #[inline(always)]
+    pub(super) fn message_processed<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let slot = self.cx.tasks[task].message;
+        if slot == NO_MESSAGE {
+            return;
+        }
+        let id = self.cx.messages.id_at(slot);
+        let m = &mut self.cx.messages[id];
+        m.processed += 1;
+        let (service, first) = (m.service, m.processed == 1);
+        let event = if first {
+            MessageEvent::Processed
+        } else {
+            MessageEvent::Duplicate
+        };
+        o.on_message(self.cx.now, service, event);
+        let deletes = match self.services[service.index()].delivery {
+            Some(Delivery::AtLeastOnce { .. }) => m.holder == task,
+            _ => true,
+        };
+        self.end_message(id, deletes, MessageEvent::Completed, o);
+        self.cx.detach_message(task);
+    }
+
+    /// `task`, at a broker queue, is dropped by its consumer as expired: its message is done.
+    pub(super) fn message_dropped<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let slot = self.cx.tasks[task].message;
+        if slot != NO_MESSAGE {
+            let id = self.cx.messages.id_at(slot);
+            self.end_message(id, true, MessageEvent::Completed, o);
+        }
+    }
+
+    /// The consumer holding `task` at service `id` crashed (or the service went down). Returns
+    /// whether the message lives on, the task kept (requeued or hidden); otherwise it is
+    /// counted lost or dead-lettered here and the caller loses the task.
+    pub(super) fn survives_crash<O: Observer>(
+        &mut self,
+        id: ServiceId,
+        task: TaskId,
+        o: &mut O,
+    ) -> bool {
+        let slot = self.cx.tasks[task].message;
+        let Some(delivery) = self.services[id.index()]
+            .delivery
+            .filter(|_| slot != NO_MESSAGE)
+        else {
+            return false;
+        };
+        let message = self.cx.messages.id_at(slot);
+        self.cx.messages[message].holder = Id::NONE;
+        // Under a new id: the work step it was in has an event pending, now stale.
+        let task = self.cx.renew_task(task);
+        let m = &mut self.cx.messages[message];
+        match delivery {
+            Delivery::AtMostOnce | Delivery::Acknowledged { early: true, .. } => {
+                self.end_message(message, true, MessageEvent::Lost, o);
+                false
+            }
+            Delivery::Acknowledged { limit, .. } => {
+                if limit.is_some_and(|l| m.receives >= l.get()) {
+                    self.end_message(message, true, MessageEvent::DeadLettered, o);
+                    return false;
+                }
+                self.requeue(id, task, true, o);
+                true
+            }
+            Delivery::AtLeastOnce { .. } => {
+                m.hidden = task;
+                true
+            }
+        }
+    }
+
+    /// A task lost from service `id`'s queue (the queue went with its service): its message
+    /// is lost too.
+    pub(super) fn message_lost_queued<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let slot = self.cx.tasks[task].message;
+        if slot != NO_MESSAGE {
+            let id = self.cx.messages.id_at(slot);
+            self.end_message(id, true, MessageEvent::Lost, o);
+        }
+    }
+
+    /// Receive number `receive` of `message` is out of its visibility timeout: unless the
+    /// message was deleted or received again since, it is visible again (its hidden task,
+    /// or else a copy, joins the queue), or dead-lettered once received `max_receives` times.
+    pub(super) fn visibility_lapsed<O: Observer>(
+        &mut self,
+        message: MessageId,
+        receive: u32,
+        o: &mut O,
+    ) {
+        let Some(m) = self.cx.messages.get_mut(message) else {
+            return;
+        };
+        if m.done || m.receives != receive {
+            return;
+        }
+        let (id, holder, hidden) = (m.service, m.holder, m.hidden);
+        m.holder = Id::NONE;
+        m.hidden = Id::NONE;
+        o.on_message(self.cx.now, id, MessageEvent::Expired);
+        let Some(Delivery::AtLeastOnce { max_receives, .. }) = self.services[id.index()].delivery
+        else {
+            unreachable!("a visibility timer at a queue without one");
+        };
+        if max_receives.is_some_and(|n| receive >= n.get()) {
+            self.end_message(message, true, MessageEvent::DeadLettered, o);
+            if hidden != Id::NONE {
+                self.lose_task(hidden, o);
+            }
+            return;
+        }
+        let task = if hidden != Id::NONE {
+            hidden
+        } else {
+            // Its consumer is still at it: a second one will take the copy.
+            let root = self.cx.tasks[holder].owner.request().unwrap_or(Id::NONE);
+            let copy = self.new_task(Owner::Copy { root });
+            self.cx.tasks[copy].message = message.slot_index();
+            self.cx.messages[message].tasks += 1;
+            copy
+        };
+        self.requeue(id, task, false, o);
+    }
+
+    /// `task` waits again at service `id`, at the head of the queue (`front`) or its tail,
+    /// from its first step, whatever room the queue has left (it never left the broker).
+    fn requeue<O: Observer>(&mut self, id: ServiceId, task: TaskId, front: bool, o: &mut O) {
+        let now = self.cx.now;
+        let t = &mut self.cx.tasks[task];
+        t.service = id;
+        t.step = 0;
+        t.entered = now;
+        let service = &mut self.services[id.index()];
+        if front {
+            service.queue.push_front(task);
+        } else {
+            service.queue.push_back(task);
+        }
+        service.tally_waiting(now, 1);
+        o.on_admit(now, id, true);
+        self.fill_workers(id, o);
+    }
+
+    /// Ends `message` with `how` (once: later ends of a done message are not counted), if
+    /// `ends`.
+    fn end_message<O: Observer>(
+        &mut self,
+        message: MessageId,
+        ends: bool,
+        how: MessageEvent,
+        o: &mut O,
+    ) {
+        let m = &mut self.cx.messages[message];
+        if ends && !m.done {
+            m.done = true;
+            o.on_message(self.cx.now, m.service, how);
+        }
+    }
+}
+
+impl Context {
+    /// `task` under a new id (the same slot, the next generation), so that the events
+    /// pending for it under the old one are recognised as stale; its call follows.
+    fn renew_task(&mut self, task: TaskId) -> TaskId {
+        let value = self.tasks[task];
+        self.tasks.remove(task);
+        let renewed = self.tasks.insert(value);
+        if let Owner::Attempt { call, .. } = value.owner
+            && self.calls[call].task == task
+        {
+            self.calls[call].task = renewed;
+        }
+        renewed
+    }
+
+    /// `task` no longer delivers its message, which goes once nothing delivers it.
+    #[inline(always)]
+    pub(super) fn detach_message(&mut self, task: TaskId) {
+        let t = &mut self.tasks[task];
+        let slot = std::mem::replace(&mut t.message, NO_MESSAGE);
+        if slot == NO_MESSAGE {
+            return;
+        }
+        let id = self.messages.id_at(slot);
+        let m = &mut self.messages[id];
+        m.tasks -= 1;
+        if m.tasks == 0 {
+            debug_assert!(m.done, "a message left without an end");
+            self.messages.remove(id);
+        }
+    }
+}
