@@ -280,13 +280,12 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         t.service = id;
         t.step = 0;
         t.entered = now;
-        let admission = self.services[id.index()].admission();
-        if !LEAN && matches!(admission, Admission::Serve | Admission::Wait) {
-            self.accept_message(id, task, o);
-        }
         let service = &mut self.services[id.index()];
-        match admission {
+        match service.admission() {
             Admission::Serve => {
+                if !LEAN {
+                    self.accept_message(id, task, o);
+                }
                 o.on_admit(now, id, false);
                 if !self.begin(id, task, false, o) && !self.services[id.index()].queue.is_empty() {
                     self.fill_workers(id, o);
@@ -298,6 +297,9 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                     service.tally_waiting(now, 1);
                 }
                 o.on_admit(now, id, true);
+                if !LEAN {
+                    self.accept_message(id, task, o);
+                }
             }
             Admission::Full => {
                 o.on_reject(now, id);
@@ -341,7 +343,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             if !LEAN {
                 self.message_dropped(task, o);
             }
-            self.cx.remove_task(task);
+            self.cx.remove_task::<LEAN>(task);
             return false;
         }
         t.held_at = service.hold::<LEAN>(task, now);
@@ -439,12 +441,13 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             || (service.error_rate > 0.0 && rng::unit(&mut service.error_rng) < service.error_rate);
         o.on_complete(now, id, now - entered, failed);
         service.release::<LEAN>(held_at, &mut self.cx.tasks, now);
-        if !LEAN {
-            self.message_processed(task, o);
-        }
-        let service = &mut self.services[id.index()];
         if !service.queue.is_empty() {
             self.fill_workers(id, o);
+        }
+        // After the next task started: only a receive that has not lapsed deletes, and a
+        // queued copy of this message means this one's has.
+        if !LEAN {
+            self.message_processed(task, o);
         }
         if failed {
             return self.finish_task(task, Outcome::Failed, o);

@@ -124,24 +124,24 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         match owner {
             Owner::Plain { source, born } => {
                 self.answer(source, born, outcome, 1, o);
-                self.cx.remove_task(task);
+                self.cx.remove_task::<LEAN>(task);
             }
             Owner::Message { root } => {
                 let r = &mut self.cx.calls[root];
                 r.messages -= 1;
                 r.last_message_done = self.cx.now;
                 self.report_async(root, o);
-                self.cx.remove_task(task);
+                self.cx.remove_task::<LEAN>(task);
             }
             // Nobody is waiting for it any more (or ever was).
-            Owner::Attempt { .. } if abandoned => self.cx.remove_task(task),
-            Owner::Copy { .. } => self.cx.remove_task(task),
+            Owner::Attempt { .. } if abandoned => self.cx.remove_task::<LEAN>(task),
+            Owner::Copy { .. } => self.cx.remove_task::<LEAN>(task),
             Owner::Attempt { call, .. } => {
                 // The client request outlives this task only if something else still
                 // refers to it, so settle the call before the task goes.
                 self.cx.calls[call].task = Id::NONE;
                 self.attempt_ended(call, outcome, o);
-                self.cx.remove_task(task);
+                self.cx.remove_task::<LEAN>(task);
             }
         }
     }
@@ -156,28 +156,31 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let t = &self.cx.tasks[task];
         match t.owner {
             Owner::Plain { .. } => self.finish_task(task, Outcome::Failed, o),
-            Owner::Attempt { .. } if t.abandoned() => self.cx.remove_task(task),
-            Owner::Copy { .. } => self.cx.remove_task(task),
+            Owner::Attempt { .. } if t.abandoned() => self.cx.remove_task::<LEAN>(task),
+            Owner::Copy { .. } => self.cx.remove_task::<LEAN>(task),
             Owner::Attempt { call, .. } if self.waits_for_timeout(call) => {
-                self.cx.remove_task(task);
+                self.cx.remove_task::<LEAN>(task);
             }
             Owner::Attempt { .. } => self.finish_task(task, Outcome::Failed, o),
             Owner::Message { root } => {
                 let r = &mut self.cx.calls[root];
                 r.messages -= 1;
                 r.message_lost = true;
-                self.cx.remove_task(task);
+                self.cx.remove_task::<LEAN>(task);
             }
         }
     }
 }
 
 impl Context {
-    /// Removes a task, and its client request if that was the last thing keeping it.
+    /// Removes a task, and its client request if that was the last thing keeping it (and,
+    /// off the lean path, its message if it was the last task delivering it).
     #[inline(always)]
-    pub(super) fn remove_task(&mut self, task: TaskId) {
+    pub(super) fn remove_task<const LEAN: bool>(&mut self, task: TaskId) {
         let owner = self.tasks[task].owner;
-        self.detach_message(task);
+        if !LEAN {
+            self.detach_message(task);
+        }
         self.tasks.remove(task);
         if let Some(root) = owner.request() {
             self.calls[root].tasks -= 1;

@@ -507,3 +507,11 @@ fn the_lean_path_gives_the_same_figures_as_the_full_one() {
     let system = crate::scenario::parse(crashes, "worker-crashes.toml").unwrap();
     assert!(!engine::is_lean(&system));
 }
+
+/// The hot structures keep their sizes: an event fits its 16-byte payload slot and a task
+/// one cache line.
+#[test]
+fn events_and_tasks_keep_their_sizes() {
+    assert_eq!(size_of::<event::Event>(), 16);
+    assert_eq!(size_of::<task::Task>(), 64);
+}
