@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 15] = [
+const SERVICE_FIGURES: [(&str, Figure); 22] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -39,6 +39,13 @@ const SERVICE_FIGURES: [(&str, Figure); 15] = [
     ("scale_ins", Figure::ScaleIns),
     ("workers_mean", Figure::WorkersMean),
     ("workers_max", Figure::WorkersMax),
+    ("published", Figure::Published),
+    ("redelivered", Figure::Redelivered),
+    ("duplicates", Figure::Duplicates),
+    ("messages_lost", Figure::MessagesLost),
+    ("dead_lettered", Figure::DeadLettered),
+    ("expired", Figure::Expired),
+    ("pending", Figure::Pending),
 ];
 
 /// The SLO `text` against the components of `system`, or what is wrong with it.
@@ -132,6 +139,13 @@ fn target_of(target: &str, system: &System) -> Result<(Scope, String, Figure), S
     if Figure::SCALING.contains(&figure) && !scales(name) {
         return Err(format!(
             "'{figure_name}': service '{name}' has no autoscale, so its workers do not scale"
+        ));
+    }
+    let broker =
+        |n: &str| (system.services().iter()).any(|s| s.name == n && s.queue.delivery.is_some());
+    if Figure::MESSAGES.contains(&figure) && !broker(name) {
+        return Err(format!(
+            "'{figure_name}': service '{name}' has no broker queue (its queue has no delivery guarantee)"
         ));
     }
     Ok((scope, name.to_string(), figure))

@@ -359,6 +359,25 @@ fn notes(s: &RunSummary) -> String {
         );
     }
     for svc in &s.services {
+        let Some(m) = svc.messages else { continue };
+        let _ = writeln!(
+            out,
+            "{}: messages: {} published, {} processed ({} duplicate processings), {} completed, \
+             {} lost, {} dead-lettered, {} pending at the end; {} redeliveries, {} visibility \
+             timeouts lapsed",
+            svc.name,
+            m.published,
+            m.processed,
+            m.duplicates,
+            m.completed,
+            m.lost,
+            m.dead_lettered,
+            m.pending,
+            m.redelivered,
+            m.expired,
+        );
+    }
+    for svc in &s.services {
         let Some(a) = svc.autoscale else { continue };
         let _ = writeln!(
             out,

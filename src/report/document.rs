@@ -67,6 +67,7 @@ pub(crate) fn blocks(report: &Report<'_>) -> Vec<Block> {
             outcome_section(&mut out, design);
             fault_section(&mut out, design);
             scaling_section(&mut out, design);
+            message_section(&mut out, design);
             recovery_section(&mut out, design);
             theory_section(&mut out, design);
             little_section(&mut out, design);
@@ -234,9 +235,14 @@ fn headline_section(out: &mut Vec<Block>, design: &Design<'_>) {
     let main: Vec<Headline> = headlines(&design.study.summaries)
         .into_iter()
         .filter(|h| {
-            ![&Figure::OUTCOMES[..], &Figure::FAULTS, &Figure::SCALING]
-                .iter()
-                .any(|set| set.contains(&h.figure))
+            ![
+                &Figure::OUTCOMES[..],
+                &Figure::FAULTS,
+                &Figure::SCALING,
+                &Figure::MESSAGES,
+            ]
+            .iter()
+            .any(|set| set.contains(&h.figure))
         })
         .collect();
     out.push(headline_table("figure", &main, n));
@@ -285,6 +291,25 @@ fn scaling_section(out: &mut Vec<Block>, design: &Design<'_>) {
             .into(),
     ));
     out.push(headline_table("scaling", &scaling, n));
+}
+
+/// What happened to the messages of each broker queue: published, redelivered, processed
+/// twice, lost, dead-lettered, visibility timeouts lapsed, and pending at the end.
+fn message_section(out: &mut Vec<Block>, design: &Design<'_>) {
+    let n = design.study.summaries.len();
+    let messages: Vec<Headline> = headlines(&design.study.summaries)
+        .into_iter()
+        .filter(|h| Figure::MESSAGES.contains(&h.figure))
+        .collect();
+    if messages.is_empty() {
+        return;
+    }
+    out.push(Block::Heading(2, "Messages".into()));
+    out.push(Block::Para(
+        "What happened to the messages of each broker queue (a service whose queue has a          delivery guarantee) per run: accepted (published); delivered again after a consumer          crash or a lapsed visibility timeout (redeliveries); processed more than once          (duplicates); lost with a crashed consumer or a lost queue; moved to the dead-letter          queue; visibility timeouts that lapsed before the message was deleted; and still in          the broker at the end. Every message published is completed, lost, dead-lettered          or still pending."
+            .into(),
+    ));
+    out.push(headline_table("message", &messages, n));
 }
 
 /// A table of headline figures, one row each: component, figure, mean, interval.

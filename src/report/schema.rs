@@ -243,6 +243,23 @@ struct ServiceDoc<'a> {
     /// Only for an autoscaled service.
     #[serde(skip_serializing_if = "Option::is_none")]
     autoscale: Option<AutoscaleDoc>,
+    /// Only for a broker's queue (a queue with a delivery guarantee).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<MessagesDoc>,
+}
+
+#[derive(Serialize)]
+struct MessagesDoc {
+    published: u64,
+    delivered: u64,
+    redelivered: u64,
+    processed: u64,
+    duplicates: u64,
+    completed: u64,
+    lost: u64,
+    dead_lettered: u64,
+    expired: u64,
+    pending: u64,
 }
 
 #[derive(Serialize)]
@@ -609,6 +626,18 @@ impl<'a> ServiceDoc<'a> {
                 workers_min: a.workers_min,
                 workers_max: a.workers_max,
                 workers_mean: a.workers_mean,
+            }),
+            messages: s.messages.map(|m| MessagesDoc {
+                published: m.published,
+                delivered: m.delivered,
+                redelivered: m.redelivered,
+                processed: m.processed,
+                duplicates: m.duplicates,
+                completed: m.completed,
+                lost: m.lost,
+                dead_lettered: m.dead_lettered,
+                expired: m.expired,
+                pending: m.pending,
             }),
         }
     }

@@ -2031,3 +2031,93 @@ fn issue_11_autoscale_problems_are_reported_at_their_keys() {
         ],
     );
 }
+
+#[test]
+fn issue_12_delivery_guarantees_are_read_with_their_defaults() {
+    let queue = |q: &str| {
+        let system = parse_ok(&format!("{CRASHING}queue = {{ {q} }}\n"));
+        system.services()[0].queue.delivery
+    };
+    assert_eq!(queue("capacity = 5"), None);
+    assert_eq!(
+        queue("delivery = \"at-most-once\""),
+        Some(model::Delivery::AtMostOnce)
+    );
+    assert_eq!(
+        queue("delivery = \"acknowledged\""),
+        Some(model::Delivery::Acknowledged {
+            early: false,
+            limit: None
+        })
+    );
+    assert_eq!(
+        queue("delivery = \"acknowledged\", ack = \"early\", delivery_limit = 3"),
+        Some(model::Delivery::Acknowledged {
+            early: true,
+            limit: NonZeroU32::new(3)
+        })
+    );
+    assert_eq!(
+        queue("delivery = \"at-least-once\", visibility_timeout = \"30s\", max_receives = 5"),
+        Some(model::Delivery::AtLeastOnce {
+            visibility: secs(30),
+            max_receives: NonZeroU32::new(5)
+        })
+    );
+}
+
+#[test]
+fn issue_12_bad_delivery_settings_are_reported_at_their_keys() {
+    let cases = [
+        (
+            "delivery = \"exactly-once\"",
+            "queue.delivery",
+            "unknown delivery guarantee",
+        ),
+        (
+            "delivery = \"at-least-onse\"",
+            "queue.delivery",
+            "at-least-once",
+        ),
+        (
+            "delivery = \"at-least-once\"",
+            "queue.delivery",
+            "needs a 'visibility_timeout'",
+        ),
+        (
+            "delivery = \"at-least-once\", visibility_timeout = \"30s\", delivery_limit = 2",
+            "queue.delivery_limit",
+            "use max_receives",
+        ),
+        (
+            "delivery = \"acknowledged\", max_receives = 2",
+            "queue.max_receives",
+            "use delivery_limit",
+        ),
+        (
+            "delivery = \"acknowledged\", ack = \"later\"",
+            "queue.ack",
+            "late",
+        ),
+        (
+            "delivery = \"acknowledged\", delivery_limit = 0",
+            "queue.delivery_limit",
+            "must be > 0",
+        ),
+        (
+            "visibility_timeout = \"30s\"",
+            "queue.visibility_timeout",
+            "delivery = \"at-least-once\"",
+        ),
+        (
+            "delivery = \"at-most-once\", ack = \"late\"",
+            "queue.ack",
+            "does not apply",
+        ),
+    ];
+    for (queue, key, message) in cases {
+        let toml = format!("{CRASHING}queue = {{ {queue} }}\n");
+        let err = parse(&toml, "t.toml").unwrap_err().to_string();
+        assert!(err.contains(key) && err.contains(message), "{queue}: {err}");
+    }
+}

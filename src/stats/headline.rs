@@ -89,6 +89,20 @@ pub enum Figure {
     WorkersMin,
     /// Most workers configured at an autoscaled service during a run.
     WorkersMax,
+    /// Messages a broker's queue accepted, per run.
+    Published,
+    /// Deliveries of a message after its first, per run.
+    Redelivered,
+    /// Processings of a message after its first (duplicates), per run.
+    Duplicates,
+    /// Messages lost with a crashed consumer or a lost queue, per run.
+    MessagesLost,
+    /// Messages moved to the dead-letter queue, per run.
+    DeadLettered,
+    /// Visibility timeouts that lapsed before the message was deleted, per run.
+    Expired,
+    /// Messages still in the broker when the run ended.
+    Pending,
     /// Share of the replications judged (and of those a limit stopped) whose goodput did
     /// not come back after the scenario's trigger: the system's, for capacity plans that
     /// look for the metastability boundary; runs report it in their recovery section.
@@ -169,6 +183,18 @@ impl Figure {
         Figure::WorkersMax,
     ];
 
+    /// What happened to the messages of a broker's queue: reports show these in a table
+    /// of their own, and only services whose queue has a delivery guarantee have them.
+    pub const MESSAGES: [Figure; 7] = [
+        Figure::Published,
+        Figure::Redelivered,
+        Figure::Duplicates,
+        Figure::MessagesLost,
+        Figure::DeadLettered,
+        Figure::Expired,
+        Figure::Pending,
+    ];
+
     /// A short human label ("p99 response time", "not ok within 300 ms").
     pub fn label(self) -> String {
         let fixed = match self {
@@ -208,6 +234,13 @@ impl Figure {
             Figure::WorkersMean => "mean workers",
             Figure::WorkersMin => "fewest workers",
             Figure::WorkersMax => "most workers",
+            Figure::Published => "messages published",
+            Figure::Redelivered => "redeliveries",
+            Figure::Duplicates => "duplicate processings",
+            Figure::MessagesLost => "messages lost",
+            Figure::DeadLettered => "messages dead-lettered",
+            Figure::Expired => "visibility timeouts lapsed",
+            Figure::Pending => "messages pending at the end",
         };
         fixed.to_string()
     }
@@ -251,6 +284,13 @@ impl Figure {
             Figure::WorkersMean => "workers_mean",
             Figure::WorkersMin => "workers_min",
             Figure::WorkersMax => "workers_max",
+            Figure::Published => "published",
+            Figure::Redelivered => "redelivered",
+            Figure::Duplicates => "duplicates",
+            Figure::MessagesLost => "messages_lost",
+            Figure::DeadLettered => "dead_lettered",
+            Figure::Expired => "expired",
+            Figure::Pending => "pending",
         }
     }
 
@@ -292,7 +332,14 @@ impl Figure {
             | Figure::ScaleIns
             | Figure::WorkersMean
             | Figure::WorkersMin
-            | Figure::WorkersMax => Unit::Number,
+            | Figure::WorkersMax
+            | Figure::Published
+            | Figure::Redelivered
+            | Figure::Duplicates
+            | Figure::MessagesLost
+            | Figure::DeadLettered
+            | Figure::Expired
+            | Figure::Pending => Unit::Number,
         }
     }
 
@@ -304,6 +351,7 @@ impl Figure {
                 | Figure::SuccessFraction
                 | Figure::FirstTryFraction
                 | Figure::WorkersUp
+                | Figure::Published
         )
     }
 
@@ -441,6 +489,13 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::WorkersMean => s.autoscale.map(|a| a.workers_mean),
                 Figure::WorkersMin => s.autoscale.map(|a| f64::from(a.workers_min)),
                 Figure::WorkersMax => s.autoscale.map(|a| f64::from(a.workers_max)),
+                Figure::Published => s.messages.map(|m| m.published as f64),
+                Figure::Redelivered => s.messages.map(|m| m.redelivered as f64),
+                Figure::Duplicates => s.messages.map(|m| m.duplicates as f64),
+                Figure::MessagesLost => s.messages.map(|m| m.lost as f64),
+                Figure::DeadLettered => s.messages.map(|m| m.dead_lettered as f64),
+                Figure::Expired => s.messages.map(|m| m.expired as f64),
+                Figure::Pending => s.messages.map(|m| m.pending as f64),
                 _ => None,
             }
         }
@@ -477,7 +532,12 @@ pub struct Key {
 pub fn keys(system: &System) -> Vec<Key> {
     let names = |list: Vec<&str>| list.into_iter().map(str::to_string).collect::<Vec<_>>();
     let services = (system.services().iter())
-        .map(|s| (s.name.clone(), s.can_fail(), s.autoscale.is_some()))
+        .map(|s| Kinds {
+            name: s.name.clone(),
+            can_fail: s.can_fail(),
+            autoscaled: s.autoscale.is_some(),
+            broker: s.queue.delivery.is_some(),
+        })
         .collect::<Vec<_>>();
     layout(
         &names(system.sources().iter().map(|s| s.name.as_str()).collect()),
@@ -498,19 +558,28 @@ fn run_keys(run: &RunSummary) -> Vec<Key> {
             .collect::<Vec<_>>(),
         &run.services
             .iter()
-            .map(|s| (s.name.clone(), s.faults.is_some(), s.autoscale.is_some()))
+            .map(|s| Kinds {
+                name: s.name.clone(),
+                can_fail: s.faults.is_some(),
+                autoscaled: s.autoscale.is_some(),
+                broker: s.messages.is_some(),
+            })
             .collect::<Vec<_>>(),
         &thresholds,
     )
 }
 
-/// Sources by name; services by name, whether they can fail (which adds the faults) and
-/// whether they are autoscaled (which adds the scaling figures).
-fn layout(
-    sources: &[String],
-    services: &[(String, bool, bool)],
-    thresholds: &[SimDuration],
-) -> Vec<Key> {
+/// A service by name, with what adds figures to it: failing (the faults), autoscaling (the
+/// scaling figures) and a broker's queue (the message figures).
+struct Kinds {
+    name: String,
+    can_fail: bool,
+    autoscaled: bool,
+    broker: bool,
+}
+
+/// Sources by name, and services with their kinds.
+fn layout(sources: &[String], services: &[Kinds], thresholds: &[SimDuration]) -> Vec<Key> {
     let key = |scope, index, component: &String, figure| Key {
         scope,
         index,
@@ -529,11 +598,16 @@ fn layout(
             .collect::<Vec<_>>()
     };
     let mut all = per(Scope::Source, sources, &source_figures);
-    for (i, (name, can_fail, autoscaled)) in services.iter().enumerate() {
-        let faults = Figure::FAULTS.iter().filter(|_| *can_fail);
-        let scaling = Figure::SCALING.iter().filter(|_| *autoscaled);
-        let figures = service_figures.iter().chain(faults).chain(scaling);
-        all.extend(figures.map(|&f| key(Scope::Service, i, name, f)));
+    for (i, s) in services.iter().enumerate() {
+        let faults = Figure::FAULTS.iter().filter(|_| s.can_fail);
+        let scaling = Figure::SCALING.iter().filter(|_| s.autoscaled);
+        let messages = Figure::MESSAGES.iter().filter(|_| s.broker);
+        let figures = service_figures
+            .iter()
+            .chain(faults)
+            .chain(scaling)
+            .chain(messages);
+        all.extend(figures.map(|&f| key(Scope::Service, i, &s.name, f)));
     }
     all
 }
