@@ -306,7 +306,13 @@ fn message_section(out: &mut Vec<Block>, design: &Design<'_>) {
     }
     out.push(Block::Heading(2, "Messages".into()));
     out.push(Block::Para(
-        "What happened to the messages of each broker queue (a service whose queue has a          delivery guarantee) per run: accepted (published); delivered again after a consumer          crash or a lapsed visibility timeout (redeliveries); processed more than once          (duplicates); lost with a crashed consumer or a lost queue; moved to the dead-letter          queue; visibility timeouts that lapsed before the message was deleted; and still in          the broker at the end. Every message published is completed, lost, dead-lettered          or still pending."
+        "What happened to the messages of each broker queue (a service whose queue has a \
+         delivery guarantee) per run: accepted (published); delivered again after a \
+         consumer crash or a lapsed visibility timeout (redeliveries); processed more \
+         than once (duplicates); lost with a crashed consumer or a lost queue; moved to \
+         the dead-letter queue; visibility timeouts that lapsed before the message was \
+         deleted; and still in the broker at the end. Every message published is \
+         completed, lost, dead-lettered or still pending."
             .into(),
     ));
     out.push(headline_table("message", &messages, n));
