@@ -1951,10 +1951,14 @@ fn issue_11_bad_faults_are_reported_at_their_keys() {
         ),
     ];
     for (extra, key, message) in cases {
-        let toml = format!("{CRASHING}{extra}\n");
-        let err = parse(&toml, "t.toml").unwrap_err().to_string();
-        assert!(err.contains(key) && err.contains(message), "{extra}: {err}");
+        assert_reported(&format!("{CRASHING}{extra}\n"), key, message);
     }
+}
+
+/// Asserts that `toml` is refused with a diagnostic that names `key` and says `message`.
+fn assert_reported(toml: &str, key: &str, message: &str) {
+    let err = parse(toml, "t.toml").unwrap_err().to_string();
+    assert!(err.contains(key) && err.contains(message), "{toml}: {err}");
 }
 
 /// `VALID` with an autoscaler on `api` (line 17, after its `then`).
@@ -2116,8 +2120,6 @@ fn issue_12_bad_delivery_settings_are_reported_at_their_keys() {
         ),
     ];
     for (queue, key, message) in cases {
-        let toml = format!("{CRASHING}queue = {{ {queue} }}\n");
-        let err = parse(&toml, "t.toml").unwrap_err().to_string();
-        assert!(err.contains(key) && err.contains(message), "{queue}: {err}");
+        assert_reported(&format!("{CRASHING}queue = {{ {queue} }}\n"), key, message);
     }
 }
