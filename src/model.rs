@@ -23,9 +23,9 @@ pub use sweep::{
     Axis, AxisUnit, AxisValue, Grid, Knob, MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, SweepSpec,
 };
 pub use topology::{
-    Arrivals, Crashes, Delivery, Discipline, Horizon, Limits, MAX_THRESHOLDS, Queue, Route,
-    RouteBranch, ServiceId, ServiceSpec, SimulationSpec, SourceId, SourceSpec, Step, System,
-    TopologyError,
+    Arrivals, Crashes, DedupWindow, Delivery, Discipline, Horizon, Idempotence, Limits,
+    MAX_THRESHOLDS, Overflow, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SimulationSpec,
+    SourceId, SourceSpec, Step, System, TopologyError,
 };
 pub use traffic::Flow;
 pub use units::{Rate, SimDuration, SimTime};

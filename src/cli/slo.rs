@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 22] = [
+const SERVICE_FIGURES: [(&str, Figure); 24] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -42,7 +42,9 @@ const SERVICE_FIGURES: [(&str, Figure); 22] = [
     ("published", Figure::Published),
     ("redelivered", Figure::Redelivered),
     ("duplicates", Figure::Duplicates),
+    ("deduplicated", Figure::Deduplicated),
     ("messages_lost", Figure::MessagesLost),
+    ("messages_dropped", Figure::MessagesDropped),
     ("dead_lettered", Figure::DeadLettered),
     ("expired", Figure::Expired),
     ("pending", Figure::Pending),

@@ -362,15 +362,17 @@ fn notes(s: &RunSummary) -> String {
         let Some(m) = svc.messages else { continue };
         let _ = writeln!(
             out,
-            "{}: messages: {} published, {} processed ({} duplicate processings), {} completed, \
-             {} lost, {} dead-lettered, {} pending at the end; {} redeliveries, {} visibility \
-             timeouts lapsed",
+            "{}: messages: {} published, {} processed ({} duplicate processings, {} duplicates \
+             recognised), {} completed, {} lost, {} dropped by overflow, {} dead-lettered, {} \
+             pending at the end; {} redeliveries, {} visibility timeouts lapsed",
             svc.name,
             m.published,
             m.processed,
             m.duplicates,
+            m.deduplicated,
             m.completed,
             m.lost,
+            m.dropped,
             m.dead_lettered,
             m.pending,
             m.redelivered,

@@ -200,6 +200,28 @@ pub struct ServiceSpec {
     /// A target-tracking autoscaler that sets the workers (never with scheduled changes
     /// of workers).
     pub autoscale: Option<Autoscale>,
+    /// Consumers that remember the messages they processed (only at a broker's queue).
+    pub idempotent: Option<Idempotence>,
+}
+
+/// Idempotent consumers: a message they processed within the window is recognised when it
+/// comes again, and costs only the check; one processed before the window is processed
+/// again (a duplicate).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Idempotence {
+    /// How long a processed message's id is remembered.
+    pub window: DedupWindow,
+    /// A worker's time to recognise a duplicate received after the first processing.
+    pub check: SimDuration,
+}
+
+/// How long idempotent consumers remember a processed message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DedupWindow {
+    /// While fewer than this many other messages were processed since.
+    Messages(NonZeroU32),
+    /// For this long after its processing.
+    Time(SimDuration),
 }
 
 /// Random worker crashes: each worker, while up, crashes after a time drawn from `mtbf`
@@ -254,6 +276,7 @@ impl ServiceSpec {
             schedule: Vec::new(),
             crashes: None,
             autoscale: None,
+            idempotent: None,
         }
     }
 
@@ -322,6 +345,20 @@ pub struct Queue {
     /// The delivery guarantee when the waiting room is a message broker's queue and the
     /// workers its consumers; `None` for a plain waiting room (no message figures).
     pub delivery: Option<Delivery>,
+    /// What a full broker queue does with a new message (a plain one rejects it).
+    pub overflow: Overflow,
+}
+
+/// What a broker's full queue does when a message is published to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Overflow {
+    /// The publish fails: the publisher sees an error, which it may retry.
+    #[default]
+    Reject,
+    /// The new message is accepted and discarded (lost); the publisher sees success.
+    DropNewest,
+    /// The oldest waiting message is discarded (lost) to make room for the new one.
+    DropOldest,
 }
 
 /// What a broker's queue guarantees about a message a consumer has taken.

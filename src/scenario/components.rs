@@ -14,7 +14,8 @@ use super::diagnostic::did_you_mean;
 use super::reader::{Field, OneOf, Table, a_type};
 use super::{autoscale, client, delivery, dist, faults, schedule, steps};
 use crate::model::{
-    Arrivals, Discipline, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec, Step,
+    Arrivals, Discipline, Overflow, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SourceSpec,
+    Step,
 };
 
 /// Tolerance on the sum of route probabilities, matching the model's.
@@ -178,6 +179,7 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
         capacity: None,
         discipline: Discipline::Fifo,
         delivery: None,
+        overflow: Overflow::Reject,
     };
     let queue = table.optional("queue", unbounded, read_queue);
     let steps = match table.one_of("service_time", "steps") {
@@ -200,6 +202,10 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
         schedule::read_service_schedule(field, base)
     });
     let crashes = table.optional("crash", None, |f| faults::read_crashes(f).map(Some));
+    let broker = queue.as_ref().is_some_and(|q| q.delivery.is_some());
+    let idempotent = table.optional("idempotent", None, |f| {
+        delivery::read_idempotent(f, broker).map(Some)
+    });
     let autoscale = table.get("autoscale").map(|field| {
         let initial = workers_given.then(|| workers.map(NonZeroU32::get)).flatten();
         let read = autoscale::read_autoscale(&field, initial);
@@ -231,6 +237,7 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
             schedule: schedule?,
             crashes: crashes?,
             autoscale: autoscale.map_or(Some(None), |a| a.map(Some))?,
+            idempotent: idempotent?,
         })
     })();
     ReadService {
@@ -268,11 +275,13 @@ fn read_queue(field: &Field<'_>) -> Option<Queue> {
     let capacity = table.optional("capacity", None, |f| f.u32_at_least(0).map(Some));
     let discipline = table.optional("discipline", Discipline::Fifo, read_discipline);
     let delivery = delivery::read_delivery(&mut table);
+    let overflow = delivery::read_overflow(&mut table, delivery.is_some_and(|d| d.is_some()));
     table.finish();
     Some(Queue {
         capacity: capacity?,
         discipline: discipline?,
         delivery: delivery?,
+        overflow: overflow?,
     })
 }
 

@@ -1,12 +1,16 @@
-//! A queue's delivery guarantee, read from the queue table: `delivery = "at-most-once"`,
-//! `"acknowledged"` (with `ack` and `delivery_limit`) or `"at-least-once"` (with
-//! `visibility_timeout` and `max_receives`) → [`Delivery`].
+//! A broker queue's settings: the delivery guarantee, read from the queue table
+//! (`delivery = "at-most-once"`, `"acknowledged"` with `ack` and `delivery_limit`, or
+//! `"at-least-once"` with `visibility_timeout` and `max_receives`) → [`Delivery`]; what a
+//! full one does (`overflow`) → [`Overflow`]; and the service's idempotent consumers
+//! (`idempotent = { window, check }`) → [`Idempotence`].
 
 use std::num::NonZeroU32;
 
 use super::diagnostic::did_you_mean;
 use super::reader::{Field, Table};
-use crate::model::Delivery;
+use toml::de::DeValue;
+
+use crate::model::{DedupWindow, Delivery, Idempotence, Overflow, SimDuration};
 
 const KINDS: [&str; 3] = ["at-most-once", "acknowledged", "at-least-once"];
 
@@ -96,6 +100,63 @@ pub(crate) fn read_delivery(table: &mut Table<'_>) -> Option<Option<Delivery>> {
         }
     };
     ok.then_some(delivery?).map(Some)
+}
+
+/// `overflow = "reject"` (the default), `"drop-newest"` or `"drop-oldest"`, only at a broker
+/// queue (`broker`); `None` after reporting a problem.
+pub(crate) fn read_overflow(table: &mut Table<'_>, broker: bool) -> Option<Overflow> {
+    const NAMES: [&str; 3] = ["reject", "drop-newest", "drop-oldest"];
+    let Some(field) = table.get("overflow") else {
+        return Some(Overflow::Reject);
+    };
+    let overflow = match field.string()? {
+        "reject" => Overflow::Reject,
+        "drop-newest" => Overflow::DropNewest,
+        "drop-oldest" => Overflow::DropOldest,
+        other => {
+            let help = did_you_mean(other, NAMES).unwrap_or_else(|| {
+                "use \"reject\" (the publish fails), \"drop-newest\" or \"drop-oldest\"".to_string()
+            });
+            field.error_with_help(format!("unknown overflow '{other}'"), Some(help));
+            return None;
+        }
+    };
+    if !broker {
+        let help = "a plain waiting room rejects what it has no room for: add a delivery \
+                    guarantee, or remove 'overflow'";
+        field.error_with_help(
+            "'overflow' is a setting of a broker's queue",
+            Some(help.into()),
+        );
+        return None;
+    }
+    Some(overflow)
+}
+
+/// `idempotent = { window = "1h" | 10000, check = "1ms" }` at a service whose queue is a
+/// broker's (`broker`): a window in time or in messages processed since, and the time to
+/// recognise a duplicate (none by default).
+pub(crate) fn read_idempotent(field: &Field<'_>, broker: bool) -> Option<Idempotence> {
+    let mut table = field.table()?;
+    let window = table.require("window").and_then(|w| match w.value() {
+        DeValue::Integer(_) => {
+            (w.u32_at_least(1).and_then(NonZeroU32::new)).map(DedupWindow::Messages)
+        }
+        DeValue::String(_) => w.positive_duration().map(DedupWindow::Time),
+        _ => w.wrong_type("a duration (\"1h\") or a count of messages (10000)"),
+    });
+    let check = table.optional("check", SimDuration::ZERO, Field::duration);
+    table.finish();
+    if !broker {
+        let help = "idempotent consumers remember the messages of a broker's queue: give the \
+                    queue a delivery guarantee, or remove 'idempotent'";
+        field.error_with_help("'idempotent' needs a broker queue", Some(help.into()));
+        return None;
+    }
+    Some(Idempotence {
+        window: window?,
+        check: check?,
+    })
 }
 
 /// `ack = "late"` (after processing, the default) or `"early"` (on receipt): whether early.

@@ -7,7 +7,7 @@ use super::diagnostic::edit_distance;
 use super::units::{parse_duration, parse_rate, per_second, seconds};
 use super::*;
 use crate::model::{
-    Arrivals, Backoff, ClientPolicy, Discipline, Dist, Fault, Horizon, Jitter, Limits,
+    Arrivals, Backoff, ClientPolicy, Discipline, Dist, Fault, Horizon, Jitter, Limits, Overflow,
     PartitionMode, Queue, QueueFate, RateChange, RateProfile, RetryBudget, RetryOn, RetryPolicy,
     Route, RouteBranch, ServiceChange, ServiceId, SimDuration, Step,
 };
@@ -159,6 +159,7 @@ service_time = { dist = "constant", value = 0.002 }
             capacity: Some(100),
             discipline: Discipline::Lifo,
             delivery: None,
+            overflow: Overflow::Reject,
         }
     );
     assert!((api.service_time().unwrap().mean() - 0.060).abs() < 1e-12);
@@ -188,6 +189,7 @@ service_time = { dist = "constant", value = 0.002 }
             capacity: None,
             discipline: Discipline::Fifo,
             delivery: None,
+            overflow: Overflow::Reject,
         }
     );
     assert_eq!(audit.route, Route::Exit);
@@ -208,6 +210,7 @@ fn defaults_apply_when_keys_are_omitted() {
             capacity: None,
             discipline: Discipline::Fifo,
             delivery: None,
+            overflow: Overflow::Reject,
         }
     );
 }
@@ -2121,5 +2124,79 @@ fn issue_12_bad_delivery_settings_are_reported_at_their_keys() {
     ];
     for (queue, key, message) in cases {
         assert_reported(&format!("{CRASHING}queue = {{ {queue} }}\n"), key, message);
+    }
+}
+
+#[test]
+fn issue_12_overflow_and_idempotent_consumers_are_read_with_their_defaults() {
+    let broker = "queue = { delivery = \"at-most-once\" }\n";
+    let service = |extra: &str| {
+        let system = parse_ok(&format!("{CRASHING}{broker}{extra}"));
+        system.services()[0].clone()
+    };
+    assert_eq!(service("").queue.overflow, Overflow::Reject);
+    assert_eq!(service("").idempotent, None);
+    let dropping =
+        "queue = { capacity = 9, delivery = \"acknowledged\", overflow = \"drop-oldest\" }\n";
+    let system = parse_ok(&format!("{CRASHING}{dropping}"));
+    assert_eq!(system.services()[0].queue.overflow, Overflow::DropOldest);
+    assert_eq!(
+        service("idempotent = { window = \"10m\" }\n").idempotent,
+        Some(model::Idempotence {
+            window: model::DedupWindow::Time(secs(600)),
+            check: SimDuration::ZERO,
+        })
+    );
+    assert_eq!(
+        service("idempotent = { window = 5000, check = \"2ms\" }\n").idempotent,
+        Some(model::Idempotence {
+            window: model::DedupWindow::Messages(NonZeroU32::new(5000).unwrap()),
+            check: SimDuration(2_000_000),
+        })
+    );
+}
+
+#[test]
+fn issue_12_bad_overflow_and_idempotent_settings_are_reported_at_their_keys() {
+    let broker = "queue = { delivery = \"at-most-once\" }\n";
+    let cases = [
+        (
+            "queue = { delivery = \"at-most-once\", overflow = \"drop-olderst\" }\n".to_string(),
+            "queue.overflow",
+            "drop-oldest",
+        ),
+        (
+            "queue = { capacity = 5, overflow = \"drop-newest\" }\n".to_string(),
+            "queue.overflow",
+            "a setting of a broker's queue",
+        ),
+        (
+            "idempotent = { window = \"1h\" }\n".to_string(),
+            "idempotent",
+            "needs a broker queue",
+        ),
+        (
+            format!("{broker}idempotent = {{ check = \"1ms\" }}\n"),
+            "idempotent",
+            "window",
+        ),
+        (
+            format!("{broker}idempotent = {{ window = 0 }}\n"),
+            "idempotent.window",
+            "must be",
+        ),
+        (
+            format!("{broker}idempotent = {{ window = true }}\n"),
+            "idempotent.window",
+            "a count of messages",
+        ),
+        (
+            format!("{broker}idempotent = {{ window = \"1h\", chek = \"1ms\" }}\n"),
+            "chek",
+            "check",
+        ),
+    ];
+    for (extra, key, message) in cases {
+        assert_reported(&format!("{CRASHING}{extra}"), key, message);
     }
 }

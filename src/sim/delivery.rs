@@ -8,14 +8,21 @@
 //! visibility timeout lapses (at least once). A lapsed visibility makes the message
 //! visible again, even when its consumer is only slow: then a copy of it (a task owned by
 //! `Owner::Copy`) joins the queue and the message is processed twice. Only the holder of
-//! the latest receive deletes it; a duplicate's processing is counted, not undone.
+//! the latest receive deletes it; a duplicate's processing is counted, not undone, unless
+//! the consumers are idempotent and still remember the message (`remembers`): then a
+//! duplicate received after the first processing costs only the check, and one that was
+//! already under way when it ended is rolled back (deduplicated, not processed twice).
+//!
+//! A full broker queue that drops instead of rejecting (`Overflow`) takes the message and
+//! discards it, or the oldest one waiting: that message is lost, its publisher unaware.
 
 use super::engine::{Context, Sim};
 use super::event::Event;
 use super::observer::{MessageEvent, Observer};
+use super::service::ServiceState;
 use super::slab::Id;
 use super::task::{NO_MESSAGE, Owner, TaskId};
-use crate::model::{Delivery, ServiceId};
+use crate::model::{DedupWindow, Delivery, Overflow, ServiceId, SimTime};
 
 /// A message's id: its slot in `Context::messages`, with a generation for its timers.
 pub(super) type MessageId = Id;
@@ -36,6 +43,9 @@ pub(super) struct Message {
     holder: TaskId,
     /// Its task, set aside after its consumer crashed, until its visibility lapses.
     hidden: TaskId,
+    /// When it was last processed (not deduplicated): its service's `remembered` count
+    /// then, or the time in nanoseconds, as its consumers' window counts.
+    remembered_at: u64,
 }
 
 impl<const LEAN: bool> Sim<'_, LEAN> {
@@ -51,6 +61,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                 tasks: 1,
                 holder: Id::NONE,
                 hidden: Id::NONE,
+                remembered_at: 0,
             });
             self.cx.tasks[task].message = message.slot_index();
             o.on_message(self.cx.now, id, MessageEvent::Published);
@@ -58,11 +69,12 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
     }
 
     /// A consumer takes `task`: a receive of its message, whose visibility timer starts.
+    /// Returns whether the consumer recognises it as a message it processed before.
     #[inline(always)]
-    pub(super) fn receive_message<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+    pub(super) fn receive_message<O: Observer>(&mut self, task: TaskId, o: &mut O) -> bool {
         let slot = self.cx.tasks[task].message;
         if slot == NO_MESSAGE {
-            return;
+            return false;
         }
         let id = self.cx.messages.id_at(slot);
         let m = &mut self.cx.messages[id];
@@ -84,26 +96,56 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             };
             self.cx.after(visibility, event);
         }
+        let service = &self.services[service.index()];
+        let m = &self.cx.messages[id];
+        remembers(service, m, self.cx.now)
+    }
+
+    /// A consumer recognised `task` as a duplicate: it only checks it, then acknowledges.
+    #[cold]
+    pub(super) fn check_duplicate(&mut self, task: TaskId) {
+        let t = &mut self.cx.tasks[task];
+        let service = &self.services[t.service.index()];
+        t.step = service.steps.len() as u32 - 1;
+        let check = service
+            .idempotent
+            .expect("only idempotent consumers recognise")
+            .check;
+        self.start_work(task, check);
     }
 
     /// `task`'s consumer has processed its message: counted (a duplicate if it was
-    /// processed before), and completed unless only a copy's later receive may delete it.
-    /// The task no longer delivers it.
+    /// processed before, deduplicated if its consumers remember that), and completed
+    /// unless only a copy's later receive may delete it. The task no longer delivers it.
+    /// Returns whether it was deduplicated: its processing is undone.
     #[inline(always)]
-    pub(super) fn message_processed<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+    pub(super) fn message_processed<O: Observer>(&mut self, task: TaskId, o: &mut O) -> bool {
         let slot = self.cx.tasks[task].message;
         if slot == NO_MESSAGE {
-            return;
+            return false;
         }
         let id = self.cx.messages.id_at(slot);
-        let m = &mut self.cx.messages[id];
-        m.processed += 1;
-        let (service, first) = (m.service, m.processed == 1);
-        let event = if first {
-            MessageEvent::Processed
+        let (now, m) = (self.cx.now, &mut self.cx.messages[id]);
+        let service = &mut self.services[m.service.index()];
+        let deduplicated = remembers(service, m, now);
+        let event = if deduplicated {
+            MessageEvent::Deduplicated
         } else {
-            MessageEvent::Duplicate
+            m.processed += 1;
+            if let Some(i) = service.idempotent {
+                service.remembered += 1;
+                m.remembered_at = match i.window {
+                    DedupWindow::Messages(_) => service.remembered,
+                    DedupWindow::Time(_) => now.0,
+                };
+            }
+            if m.processed == 1 {
+                MessageEvent::Processed
+            } else {
+                MessageEvent::Duplicate
+            }
         };
+        let service = m.service;
         o.on_message(self.cx.now, service, event);
         let deletes = match self.services[service.index()].delivery {
             Some(Delivery::AtLeastOnce { .. }) => m.holder == task,
@@ -111,6 +153,33 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         };
         self.end_message(id, deletes, MessageEvent::Completed, o);
         self.cx.detach_message(task);
+        deduplicated
+    }
+
+    /// Service `id`'s queue is full and drops a message to take `task`'s (`Overflow`): the
+    /// oldest waiting, or, when asked to or when nothing waits, this one. The dropped
+    /// message's service counts it dropped unstarted; it is lost.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn overflow<O: Observer>(&mut self, id: ServiceId, task: TaskId, o: &mut O) {
+        let now = self.cx.now;
+        let service = &mut self.services[id.index()];
+        service.queue.push_back(task);
+        service.tally_waiting(now, 1);
+        o.on_admit(now, id, true);
+        self.accept_message(id, task, o);
+        let service = &mut self.services[id.index()];
+        let dropped = match service.overflow {
+            Overflow::DropOldest => service.queue.pop_front(),
+            _ => service.queue.pop_back(),
+        };
+        let dropped = dropped.expect("it was just queued");
+        service.tally_waiting(now, -1);
+        o.on_drop(now, id, now - self.cx.tasks[dropped].entered, true);
+        let slot = self.cx.tasks[dropped].message;
+        let message = self.cx.messages.id_at(slot);
+        self.end_message(message, true, MessageEvent::Dropped, o);
+        self.lose_task(dropped, o);
     }
 
     /// `task`, at a broker queue, is dropped by its consumer as expired: its message is done.
@@ -249,6 +318,18 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             m.done = true;
             o.on_message(self.cx.now, m.service, how);
         }
+    }
+}
+
+/// Whether `service`'s consumers remember having processed `m` (at `now`).
+#[inline(always)]
+fn remembers(service: &ServiceState, m: &Message, now: SimTime) -> bool {
+    let Some(i) = service.idempotent.filter(|_| m.processed > 0) else {
+        return false;
+    };
+    match i.window {
+        DedupWindow::Messages(n) => service.remembered - m.remembered_at < u64::from(n.get()),
+        DedupWindow::Time(w) => now.0 - m.remembered_at < w.0,
     }
 }
 

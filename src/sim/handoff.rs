@@ -88,7 +88,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
     fn publish<O: Observer>(&mut self, root: CallId, to: ServiceId, o: &mut O) -> bool {
         let accepted = matches!(
             self.services[to.index()].admission(),
-            Admission::Serve | Admission::Wait | Admission::Delayed
+            Admission::Serve | Admission::Wait | Admission::Overflow | Admission::Delayed
         );
         let message = self.new_task(Owner::Message { root });
         let r = &mut self.cx.calls[root];

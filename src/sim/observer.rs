@@ -9,7 +9,7 @@ use super::client::Outcome;
 use crate::model::{ServiceId, SimDuration, SimTime, SourceId};
 
 /// What happens to a message at a broker's queue. A message is published once, ends once
-/// (completed, lost or dead-lettered) unless the run ends first, and may be delivered and
+/// (completed, lost, dropped or dead-lettered) unless the run ends first, and may be delivered and
 /// processed several times in between.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageEvent {
@@ -23,15 +23,26 @@ pub enum MessageEvent {
     Processed,
     /// Processed again: a duplicate.
     Duplicate,
+    /// Received again and recognised by an idempotent consumer, which did not process it
+    /// twice (only checked it, or rolled back a processing under way).
+    Deduplicated,
     /// Done with: acknowledged or deleted after processing (or taken and dropped as expired).
     Completed,
     /// Lost: its consumer crashed with it (at most once, or acknowledged early), or the
     /// queue was lost.
     Lost,
+    /// Discarded by its full queue to make room (`overflow = "drop-newest"` or
+    /// `"drop-oldest"`): lost, without its publisher knowing.
+    Dropped,
     /// Moved to the dead-letter queue after too many deliveries.
     DeadLettered,
     /// Its visibility timeout lapsed before it was deleted: it is visible again.
     Expired,
+}
+
+impl MessageEvent {
+    /// How many kinds there are (`Expired` is the last).
+    pub const COUNT: usize = MessageEvent::Expired as usize + 1;
 }
 
 /// Receives every state change of a run. Every method defaults to doing nothing.

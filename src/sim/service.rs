@@ -13,7 +13,8 @@ use super::rng::{self, Sampler, Stream, Streams};
 use super::slab::Slab;
 use super::task::{Task, TaskId};
 use crate::model::{
-    Delivery, Discipline, PartitionMode, Route, ServiceId, ServiceSpec, SimDuration, SimTime, Step,
+    Delivery, Discipline, Idempotence, Overflow, PartitionMode, Route, ServiceId, ServiceSpec,
+    SimDuration, SimTime, Step,
 };
 
 #[derive(Debug)]
@@ -45,6 +46,13 @@ pub(super) struct ServiceState {
     pub(super) autoscale: Option<Box<Autoscaler>>,
     /// The waiting room's delivery guarantee, when it is a broker's queue.
     pub(super) delivery: Option<Delivery>,
+    /// What the broker's queue does with a message when full.
+    pub(super) overflow: Overflow,
+    /// Its consumers' memory of the messages they processed, when idempotent.
+    pub(super) idempotent: Option<Idempotence>,
+    /// Messages its consumers processed for the first time (or again, once forgotten):
+    /// the clock of a window counted in messages.
+    pub(super) remembered: u64,
     /// Down with its queue lost: arrivals are refused.
     pub(super) refusing: bool,
     /// Cut off from its callers until the time given, refusing or holding what they send.
@@ -94,6 +102,8 @@ pub(super) enum Admission {
     Wait,
     /// Turned away (HTTP 503).
     Full,
+    /// A full broker queue that drops a message to take this one (`Overflow`).
+    Overflow,
     /// Down with its queue lost, or cut off by a partition that refuses: refused
     /// (connection refused).
     Refused,
@@ -154,6 +164,9 @@ impl ServiceState {
             faults,
             autoscale: Autoscaler::new(spec),
             delivery: spec.queue.delivery,
+            overflow: spec.queue.overflow,
+            idempotent: spec.idempotent,
+            remembered: 0,
             refusing: false,
             partition: None,
             steps,
@@ -182,6 +195,8 @@ impl ServiceState {
             Admission::Refused
         } else if (self.queue.len() as u64) < u64::from(self.capacity) {
             Admission::Wait
+        } else if self.overflow != Overflow::Reject {
+            Admission::Overflow
         } else {
             Admission::Full
         }
@@ -305,6 +320,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                 o.on_reject(now, id);
                 self.finish_task(task, Outcome::Rejected, o);
             }
+            Admission::Overflow => self.overflow(id, task, o),
             Admission::Refused | Admission::Delayed => self.cut_off(id, task, o),
         }
     }
@@ -348,10 +364,11 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         }
         t.held_at = service.hold::<LEAN>(task, now);
         o.on_start(now, id, waited, queued);
-        if !LEAN {
-            self.receive_message(task, o);
+        if !LEAN && self.receive_message(task, o) {
+            self.check_duplicate(task);
+        } else {
+            self.run_steps(task, o);
         }
-        self.run_steps(task, o);
         true
     }
 
@@ -446,8 +463,9 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         }
         // After the next task started: only a receive that has not lapsed deletes, and a
         // queued copy of this message means this one's has.
-        if !LEAN {
-            self.message_processed(task, o);
+        if !LEAN && self.message_processed(task, o) {
+            // A duplicate its consumer recognised: acknowledged, and nothing more.
+            return self.finish_task(task, Outcome::Success, o);
         }
         if failed {
             return self.finish_task(task, Outcome::Failed, o);

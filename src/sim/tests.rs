@@ -62,6 +62,7 @@ const UNBOUNDED: Queue = Queue {
     capacity: None,
     discipline: Discipline::Fifo,
     delivery: None,
+    overflow: Overflow::Reject,
 };
 
 fn every(gap_s: f64) -> Arrivals {
@@ -97,6 +98,7 @@ fn a_full_waiting_room_rejects() {
         capacity: Some(1),
         discipline: Discipline::Fifo,
         delivery: None,
+        overflow: Overflow::Reject,
     };
     let s = run(&station(every(0.1), Dist::constant(1.0).unwrap(), 1, queue));
     let svc = &s.services[0];
@@ -112,6 +114,7 @@ fn zero_capacity_is_a_loss_system() {
         capacity: Some(0),
         discipline: Discipline::Fifo,
         delivery: None,
+        overflow: Overflow::Reject,
     };
     let s = run(&station(
         every(0.1),
@@ -131,6 +134,7 @@ fn lifo_serves_the_newest_first() {
         capacity: None,
         discipline: Discipline::Lifo,
         delivery: None,
+        overflow: Overflow::Reject,
     };
     let bursty = || Arrivals::Renewal(Dist::uniform(0.0, 1.2).unwrap());
     let fifo = run(&station(
@@ -283,6 +287,7 @@ fn horizon_before_a_saturated_event_ends_normally() {
         capacity: Some(0),
         discipline: Discipline::Fifo,
         delivery: None,
+        overflow: Overflow::Reject,
     };
     let s = run(&station(one_user, forever, 1, loss));
     assert_eq!(s.sources[0].arrivals, 1);
@@ -297,6 +302,7 @@ fn in_flight_error_reports_the_moment_of_the_trip() {
         capacity: Some(100),
         discipline: Discipline::Fifo,
         delivery: None,
+        overflow: Overflow::Reject,
     };
     let system = station(every(0.1), Dist::constant(100.0).unwrap(), 1, room);
     let system = with_limits(system, |l| l.max_in_flight = NonZeroU32::new(10).unwrap());

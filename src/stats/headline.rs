@@ -95,8 +95,12 @@ pub enum Figure {
     Redelivered,
     /// Processings of a message after its first (duplicates), per run.
     Duplicates,
+    /// Deliveries after the first that idempotent consumers recognised, per run.
+    Deduplicated,
     /// Messages lost with a crashed consumer or a lost queue, per run.
     MessagesLost,
+    /// Messages a full queue discarded to make room, per run.
+    MessagesDropped,
     /// Messages moved to the dead-letter queue, per run.
     DeadLettered,
     /// Visibility timeouts that lapsed before the message was deleted, per run.
@@ -185,11 +189,13 @@ impl Figure {
 
     /// What happened to the messages of a broker's queue: reports show these in a table
     /// of their own, and only services whose queue has a delivery guarantee have them.
-    pub const MESSAGES: [Figure; 7] = [
+    pub const MESSAGES: [Figure; 9] = [
         Figure::Published,
         Figure::Redelivered,
         Figure::Duplicates,
+        Figure::Deduplicated,
         Figure::MessagesLost,
+        Figure::MessagesDropped,
         Figure::DeadLettered,
         Figure::Expired,
         Figure::Pending,
@@ -237,7 +243,9 @@ impl Figure {
             Figure::Published => "messages published",
             Figure::Redelivered => "redeliveries",
             Figure::Duplicates => "duplicate processings",
+            Figure::Deduplicated => "duplicates recognised",
             Figure::MessagesLost => "messages lost",
+            Figure::MessagesDropped => "messages dropped by overflow",
             Figure::DeadLettered => "messages dead-lettered",
             Figure::Expired => "visibility timeouts lapsed",
             Figure::Pending => "messages pending at the end",
@@ -287,7 +295,9 @@ impl Figure {
             Figure::Published => "published",
             Figure::Redelivered => "redelivered",
             Figure::Duplicates => "duplicates",
+            Figure::Deduplicated => "deduplicated",
             Figure::MessagesLost => "messages_lost",
+            Figure::MessagesDropped => "messages_dropped",
             Figure::DeadLettered => "dead_lettered",
             Figure::Expired => "expired",
             Figure::Pending => "pending",
@@ -336,7 +346,9 @@ impl Figure {
             | Figure::Published
             | Figure::Redelivered
             | Figure::Duplicates
+            | Figure::Deduplicated
             | Figure::MessagesLost
+            | Figure::MessagesDropped
             | Figure::DeadLettered
             | Figure::Expired
             | Figure::Pending => Unit::Number,
@@ -492,7 +504,9 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::Published => s.messages.map(|m| m.published as f64),
                 Figure::Redelivered => s.messages.map(|m| m.redelivered as f64),
                 Figure::Duplicates => s.messages.map(|m| m.duplicates as f64),
+                Figure::Deduplicated => s.messages.map(|m| m.deduplicated as f64),
                 Figure::MessagesLost => s.messages.map(|m| m.lost as f64),
+                Figure::MessagesDropped => s.messages.map(|m| m.dropped as f64),
                 Figure::DeadLettered => s.messages.map(|m| m.dead_lettered as f64),
                 Figure::Expired => s.messages.map(|m| m.expired as f64),
                 Figure::Pending => s.messages.map(|m| m.pending as f64),

@@ -67,7 +67,7 @@ struct ServiceStats {
 /// Counts of [`MessageEvent`]s, by the event's index, and the messages in the broker now.
 #[derive(Clone, Copy, Debug, Default)]
 struct MessageCounts {
-    events: [u64; 9],
+    events: [u64; MessageEvent::COUNT],
     pending: u64,
 }
 
@@ -310,7 +310,7 @@ impl ServiceStats {
             *f = FaultCounts::default();
         }
         if let Some(m) = &mut self.messages {
-            m.events = [0; 9];
+            m.events = [0; MessageEvent::COUNT];
         }
         if let Some(c) = &mut self.scaling {
             let workers = self.workers.current() as u32;
@@ -392,8 +392,10 @@ impl ServiceStats {
                     redelivered: count(MessageEvent::Redelivered),
                     processed: count(MessageEvent::Processed),
                     duplicates: count(MessageEvent::Duplicate),
+                    deduplicated: count(MessageEvent::Deduplicated),
                     completed: count(MessageEvent::Completed),
                     lost: count(MessageEvent::Lost),
+                    dropped: count(MessageEvent::Dropped),
                     dead_lettered: count(MessageEvent::DeadLettered),
                     expired: count(MessageEvent::Expired),
                     pending: m.pending,
@@ -651,7 +653,10 @@ impl Observer for Recorder {
         m.events[event as usize] += 1;
         match event {
             MessageEvent::Published => m.pending += 1,
-            MessageEvent::Completed | MessageEvent::Lost | MessageEvent::DeadLettered => {
+            MessageEvent::Completed
+            | MessageEvent::Lost
+            | MessageEvent::Dropped
+            | MessageEvent::DeadLettered => {
                 m.pending -= 1;
             }
             _ => {}

@@ -48,7 +48,8 @@ pub struct ServiceSummary {
     /// Of the completed work, how much ended in an error (its own, a failed call or a
     /// refused publish).
     pub failed: u64,
-    /// Work dropped unstarted because its caller had given up (`drop_expired`).
+    /// Work dropped unstarted: its caller had given up (`drop_expired`), or its full broker
+    /// queue discarded it (`overflow`).
     pub dropped: u64,
     /// Attempts to this service that their callers gave up on.
     pub timeouts: u64,
@@ -90,8 +91,9 @@ pub struct ServiceSummary {
 }
 
 /// What happened to the messages of a broker's queue in the measured period. Every message
-/// published ends once (completed, lost or dead-lettered) or is still pending at the end:
-/// with no warm-up, `published = completed + lost + dead_lettered + pending`.
+/// published ends once (completed, lost, dropped or dead-lettered) or is still pending at
+/// the end: with no warm-up, `published = completed + lost + dropped + dead_lettered +
+/// pending`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MessageSummary {
     /// Accepted into the queue (those it turned away are the service's rejections).
@@ -104,11 +106,16 @@ pub struct MessageSummary {
     pub processed: u64,
     /// Processings after a message's first: duplicates.
     pub duplicates: u64,
+    /// Deliveries after the first that idempotent consumers recognised, and did not
+    /// process twice.
+    pub deduplicated: u64,
     /// Acknowledged or deleted after processing.
     pub completed: u64,
     /// Lost with a consumer that crashed (at most once, or acknowledged early), or with the
     /// queue.
     pub lost: u64,
+    /// Discarded by the full queue to make room (lost by overflow).
+    pub dropped: u64,
     /// Moved to the dead-letter queue after too many deliveries.
     pub dead_lettered: u64,
     /// Visibility timeouts that lapsed before the message was deleted.

@@ -1,11 +1,15 @@
 //! Broker queues against what must hold exactly: the share of receives whose visibility
 //! timeout lapses (e^(−V/m) for exponential processing of mean m), none lost under
 //! acknowledged delivery and one lost per busy crash under at most once, dead letters
-//! past the delivery limit, and conservation of messages for every guarantee.
+//! past the delivery limit, idempotent consumers that process each message once within
+//! their window, the share a full queue drops (M/M/c/K blocking), and conservation of
+//! messages for every guarantee.
 
 use spillway::experiment;
-use spillway::model::System;
-use spillway::stats::{FaultSummary, MessageSummary, RunSummary};
+use spillway::model::{ServiceId, System};
+use spillway::oracle;
+use spillway::stats::{Estimate, FaultSummary, MessageSummary, RunSummary};
+use spillway::theory;
 
 use super::system;
 
@@ -25,7 +29,7 @@ fn faults(run: &RunSummary) -> FaultSummary {
 fn assert_conserved(m: &MessageSummary) {
     assert_eq!(
         m.published,
-        m.completed + m.lost + m.dead_lettered + m.pending,
+        m.completed + m.lost + m.dropped + m.dead_lettered + m.pending,
         "{m:?}"
     );
     assert!(m.processed <= m.published, "{m:?}");
@@ -34,7 +38,12 @@ fn assert_conserved(m: &MessageSummary) {
 /// `rate` messages/s to 2,000 consumers (never all busy), the visibility timeout 30 s,
 /// and `extra` settings of the queue.
 fn visibility(rate: u32, work: &str, extra: &str) -> System {
-    system(&format!(
+    system(&visibility_toml(rate, work, extra))
+}
+
+/// The scenario of [`visibility`]; its consumer's table comes last.
+fn visibility_toml(rate: u32, work: &str, extra: &str) -> String {
+    format!(
         r#"
 [simulation]
 duration = "2000s"
@@ -49,7 +58,13 @@ workers = 2000
 queue = {{ delivery = "at-least-once", visibility_timeout = "30s"{extra} }}
 service_time = {work}
 "#
-    ))
+    )
+}
+
+/// [`visibility`] with idempotent consumers remembering for `window`.
+fn idempotent(rate: u32, work: &str, extra: &str, window: &str) -> System {
+    let toml = visibility_toml(rate, work, extra);
+    system(&format!("{toml}idempotent = {{ window = {window} }}\n"))
 }
 
 /// With exponential processing of mean m, a receive outlives its visibility timeout V
@@ -179,4 +194,112 @@ fn at_least_once_redelivers_crashed_messages_after_the_timeout() {
     assert_eq!((m.lost, m.dead_lettered), (0, 0), "{m:?}");
     assert!(m.expired >= f.lost && m.redelivered == m.expired, "{m:?}");
     assert_conserved(&m);
+}
+
+/// Consumers that remember every message for an hour (far longer than any chain of
+/// lapsed receives, each under 30 s after the last) never process one twice: every
+/// processing after a message's first is recognised. Without the memory (a window of one
+/// message, forgotten as soon as another is processed), the same load has duplicates.
+#[test]
+fn idempotent_consumers_process_each_message_exactly_once_within_their_window() {
+    let work = r#"{ dist = "exponential", mean = "10s" }"#;
+    let m = messages(&run(&idempotent(50, work, "", r#""1h""#)));
+    assert_eq!(m.duplicates, 0, "{m:?}");
+    assert!(m.deduplicated > 1_000, "{m:?}");
+    // Each receive ends in one processing, but those under way at the end (at most one
+    // per consumer).
+    let receives = m.delivered + m.redelivered;
+    let processings = m.processed + m.deduplicated;
+    assert!(
+        processings <= receives && receives <= processings + 2_000,
+        "{m:?}"
+    );
+    assert_conserved(&m);
+    let m = messages(&run(&idempotent(50, work, "", "1")));
+    assert!(m.duplicates > 1_000, "{m:?}");
+    assert_conserved(&m);
+}
+
+/// Constant processing of 40 s against a 30 s visibility timeout and two receives: a
+/// message's copy is received at 30 s, the original's processing ends at 40 s, the second
+/// receive lapses at 60 s (dead-lettered) and the copy's processing ends at 70 s, 30 s
+/// after the first. A window of 40 s still remembers it; one of 20 s has forgotten it and
+/// processes it again. The arrivals and work are the same in both runs, so the same
+/// processings are deduplicated in one and duplicates in the other.
+#[test]
+fn a_duplicate_after_the_window_is_processed_again() {
+    let (work, extra) = (
+        r#"{ dist = "constant", value = "40s" }"#,
+        ", max_receives = 2",
+    );
+    let remembered = messages(&run(&idempotent(10, work, extra, r#""40s""#)));
+    let forgotten = messages(&run(&idempotent(10, work, extra, r#""20s""#)));
+    assert_eq!(remembered.duplicates, 0, "{remembered:?}");
+    assert!(remembered.deduplicated > 19_000, "{remembered:?}");
+    assert_eq!(forgotten.deduplicated, 0, "{forgotten:?}");
+    assert_eq!(forgotten.duplicates, remembered.deduplicated);
+    for m in [remembered, forgotten] {
+        assert_eq!(m.completed, 0, "{m:?}");
+        assert_conserved(&m);
+    }
+}
+
+/// An M/M/2/5 broker queue (3 places) at 3 messages/s against 2/s of processing: a full
+/// queue drops a message for each one published to it, the newest or the oldest waiting,
+/// so by PASTA the share dropped is the M/M/c/K blocking probability either way (the
+/// queue length is the same birth-and-death chain), and nobody publishing sees an error.
+/// Rejecting instead gives the same share as rejections and drops nothing. The control:
+/// one more place (M/M/2/6) is outside the interval.
+#[test]
+fn a_full_queue_drops_the_share_that_m_m_c_k_blocks() {
+    let station = |overflow: &str| {
+        system(&format!(
+            r#"
+[simulation]
+duration = "20000s"
+warmup = "1000s"
+[[source]]
+name = "in"
+to = "broker"
+rate = "3/s"
+[[service]]
+name = "broker"
+workers = 2
+queue = {{ capacity = 3, delivery = "at-most-once", overflow = "{overflow}" }}
+service_time = {{ dist = "exponential", mean = "1s" }}
+"#
+        ))
+    };
+    let exact = oracle::expected(&station("reject"), ServiceId(0)).expect("M/M/c/K");
+    assert_eq!(exact.model, "M/M/c/K");
+    let control = theory::mmck(3.0, 1.0, 2, 6).expect("valid").p_block;
+    for overflow in ["drop-newest", "drop-oldest", "reject"] {
+        let runs = experiment::replicate(&station(overflow), 20).expect("runs");
+        let share = |r: &RunSummary| {
+            let (m, s) = (messages(r), &r.services[0]);
+            if overflow == "reject" {
+                assert_eq!(m.dropped, 0, "{m:?}");
+                s.rejected_fraction
+            } else {
+                assert_eq!(s.rejected, 0, "{overflow}");
+                m.dropped as f64 / m.published as f64
+            }
+        };
+        let samples: Vec<f64> = runs.iter().map(|r| share(&r.summary)).collect();
+        let e = Estimate::from_samples(&samples, 0.999);
+        assert!(
+            e.covers(exact.p_block) && !e.covers(control),
+            "{overflow}: {} ± {} against {} (control {control})",
+            e.mean,
+            e.half_width,
+            exact.p_block
+        );
+        if overflow != "reject" {
+            let outcomes = &runs[0].summary.sources[0];
+            assert_eq!(
+                outcomes.rejected, 0,
+                "{overflow}: the publisher never hears"
+            );
+        }
+    }
 }
