@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 24] = [
+const SERVICE_FIGURES: [(&str, Figure); 25] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -44,6 +44,7 @@ const SERVICE_FIGURES: [(&str, Figure); 24] = [
     ("duplicates", Figure::Duplicates),
     ("deduplicated", Figure::Deduplicated),
     ("messages_lost", Figure::MessagesLost),
+    ("messages_lost_by_broker", Figure::MessagesLostByBroker),
     ("messages_dropped", Figure::MessagesDropped),
     ("dead_lettered", Figure::DeadLettered),
     ("expired", Figure::Expired),

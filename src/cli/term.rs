@@ -362,19 +362,21 @@ fn notes(s: &RunSummary) -> String {
         let Some(m) = svc.messages else { continue };
         let _ = writeln!(
             out,
-            "{}: messages: {} published, {} processed ({} duplicate processings, {} duplicates \
-             recognised), {} completed, {} lost, {} dropped by overflow, {} dead-lettered, {} \
-             pending at the end; {} redeliveries, {} visibility timeouts lapsed",
+            "{}: messages: {} published, {} completed, {} pending at the end; {} processed \
+             ({} duplicate processings, {} duplicates recognised); lost: {} with a consumer, {} \
+             by the broker, {} dropped by overflow; {} dead-lettered; {} redeliveries, {} \
+             visibility timeouts lapsed",
             svc.name,
             m.published,
+            m.completed,
+            m.pending,
             m.processed,
             m.duplicates,
             m.deduplicated,
-            m.completed,
             m.lost,
+            m.lost_by_broker,
             m.dropped,
             m.dead_lettered,
-            m.pending,
             m.redelivered,
             m.expired,
         );

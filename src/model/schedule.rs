@@ -179,7 +179,12 @@ pub enum Fault {
     Restart(u32),
     /// The whole service goes down: every worker crashes, losing what it holds.
     Down(QueueFate),
-    /// The service is back after [`Fault::Down`].
+    /// The broker of a service whose queue is a broker's crashes: publishes are refused
+    /// and consumers take nothing until it is back; the waiting messages that its queue's
+    /// durability does not keep are lost; consumers finish what they hold.
+    BrokerDown,
+    /// The service is back after [`Fault::Down`], or its broker after
+    /// [`Fault::BrokerDown`].
     Up,
     /// The network between the service and its callers splits until `until` (from the
     /// start of the run): work sent to it meanwhile is refused, or held until the split

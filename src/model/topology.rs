@@ -365,7 +365,12 @@ pub enum Overflow {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Delivery {
     /// Removed when a consumer takes it (a Redis list): a consumer crash loses it.
-    AtMostOnce,
+    AtMostOnce {
+        /// How often the broker syncs its log to disk (Redis's append-only file): a broker
+        /// crash loses the messages published since the last sync. `None`: kept in memory
+        /// only, a broker crash loses every waiting message.
+        persistence: Option<SimDuration>,
+    },
     /// Kept until the consumer acknowledges it (RabbitMQ): a consumer crash redelivers it
     /// at the head of the queue.
     Acknowledged {
@@ -373,9 +378,13 @@ pub enum Delivery {
         early: bool,
         /// Deliveries after which a message whose consumer crashes is dead-lettered.
         limit: Option<NonZeroU32>,
+        /// Its waiting messages survive a broker crash (on disk); a transient queue's do
+        /// not.
+        durable: bool,
     },
     /// Hidden when received, and visible (delivered again) if not deleted by the end of
-    /// its visibility timeout, whether its consumer crashed or is only slow (SQS).
+    /// its visibility timeout, whether its consumer crashed or is only slow (SQS). Its
+    /// messages are replicated: a broker crash loses none.
     AtLeastOnce {
         /// How long a received message stays hidden.
         visibility: SimDuration,

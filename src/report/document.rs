@@ -310,7 +310,8 @@ fn message_section(out: &mut Vec<Block>, design: &Design<'_>) {
          delivery guarantee) per run: accepted (published); delivered again after a \
          consumer crash or a lapsed visibility timeout (redeliveries); processed more \
          than once (duplicates); received again and recognised by idempotent consumers \
-         (deduplicated); lost with a crashed consumer or a lost queue; dropped by a full \
+         (deduplicated); lost with a crashed consumer; lost by the broker (in its crash, \
+         or with a lost queue); dropped by a full \
          queue to make room; moved to the dead-letter queue; visibility timeouts that \
          lapsed before the message was deleted; and still in the broker at the end. \
          Every message published is completed, lost, dropped, dead-lettered or still \

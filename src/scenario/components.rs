@@ -194,15 +194,16 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
     };
     let error_rate = table.optional("error_rate", 0.0, Field::probability);
     let drop_expired = table.optional("drop_expired", false, Field::boolean);
+    let broker = queue.as_ref().is_some_and(|q| q.delivery.is_some());
     let base = schedule::ServiceBase {
         workers: workers.map_or(1, NonZeroU32::get),
         error_rate: error_rate.unwrap_or(0.0),
+        broker,
     };
     let schedule = table.optional("schedule", Vec::new(), |field| {
         schedule::read_service_schedule(field, base)
     });
     let crashes = table.optional("crash", None, |f| faults::read_crashes(f).map(Some));
-    let broker = queue.as_ref().is_some_and(|q| q.delivery.is_some());
     let idempotent = table.optional("idempotent", None, |f| {
         delivery::read_idempotent(f, broker).map(Some)
     });

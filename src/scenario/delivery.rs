@@ -1,6 +1,7 @@
 //! A broker queue's settings: the delivery guarantee, read from the queue table
-//! (`delivery = "at-most-once"`, `"acknowledged"` with `ack` and `delivery_limit`, or
-//! `"at-least-once"` with `visibility_timeout` and `max_receives`) → [`Delivery`]; what a
+//! (`delivery = "at-most-once"` with `persistence`, `"acknowledged"` with `ack`,
+//! `delivery_limit` and `durable`, or `"at-least-once"` with `visibility_timeout` and
+//! `max_receives`) → [`Delivery`]; what a
 //! full one does (`overflow`) → [`Overflow`]; and the service's idempotent consumers
 //! (`idempotent = { window, check }`) → [`Idempotence`].
 
@@ -15,9 +16,11 @@ use crate::model::{DedupWindow, Delivery, Idempotence, Overflow, SimDuration};
 const KINDS: [&str; 3] = ["at-most-once", "acknowledged", "at-least-once"];
 
 /// The keys only some guarantees take, and the guarantee that takes each.
-const SETTINGS: [(&str, &str); 4] = [
+const SETTINGS: [(&str, &str); 6] = [
+    ("persistence", "at-most-once"),
     ("ack", "acknowledged"),
     ("delivery_limit", "acknowledged"),
+    ("durable", "acknowledged"),
     ("visibility_timeout", "at-least-once"),
     ("max_receives", "at-least-once"),
 ];
@@ -70,16 +73,24 @@ pub(crate) fn read_delivery(table: &mut Table<'_>) -> Option<Option<Delivery>> {
             .expect("a setting");
         settings[at].2.take()
     };
-    let (ack, limit) = (take("ack"), take("delivery_limit"));
+    let persistence = take("persistence");
+    let (ack, limit, durable) = (take("ack"), take("delivery_limit"), take("durable"));
     let (visibility, max_receives) = (take("visibility_timeout"), take("max_receives"));
     let delivery = match kind {
-        "at-most-once" => Some(Delivery::AtMostOnce),
+        "at-most-once" => {
+            let persistence = persistence.as_ref().map(Field::positive_duration);
+            Some(Delivery::AtMostOnce {
+                persistence: persistence.map_or(Some(None), |p| p.map(Some))?,
+            })
+        }
         "acknowledged" => {
             let early = ack.as_ref().map_or(Some(false), read_ack);
             let limit = count(limit.as_ref());
+            let durable = durable.as_ref().map_or(Some(true), Field::boolean);
             Some(Delivery::Acknowledged {
                 early: early?,
                 limit: limit?,
+                durable: durable?,
             })
         }
         _ => {

@@ -43,6 +43,8 @@ struct Entry<T> {
 pub(crate) struct ServiceBase {
     pub(crate) workers: u32,
     pub(crate) error_rate: f64,
+    /// Its queue is a broker's (only then may its broker crash).
+    pub(crate) broker: bool,
 }
 
 /// A source's `schedule`, applied to its base `rate` (`None` if that was unreadable: the
@@ -94,6 +96,15 @@ pub(crate) fn read_service_schedule(
             let key = format!("{}[{i}]", field.key());
             let help = "add how long it lasts, such as for = \"2m\"";
             let message = "a crash, outage or partition needs 'for': how long until it is back";
+            field
+                .sink()
+                .error_with_help(entry.at_pos, &key, message, Some(help.to_string()));
+            complete = false;
+        }
+        if c.fault == Some(Fault::BrokerDown) && !base.broker {
+            let key = format!("{}[{i}].outage", field.key());
+            let help = "give the queue a delivery guarantee, or use outage = \"kept\" or \"lost\"";
+            let message = "outage = \"broker\" needs a broker queue";
             field
                 .sink()
                 .error_with_help(entry.at_pos, &key, message, Some(help.to_string()));
@@ -228,7 +239,7 @@ fn read_rate_change(table: &mut Table<'_>) -> Option<(RateChange, usize)> {
 }
 
 /// `{ at, workers, slowdown, error_rate }` with at least one besides `at`, or a fault:
-/// `{ at, crash = N, for }` or `{ at, outage = "kept" | "lost", for }`, alone.
+/// `{ at, crash = N, for }` or `{ at, outage = "kept" | "lost" | "broker", for }`, alone.
 fn read_service_change(table: &mut Table<'_>) -> Option<(ServiceChange, usize)> {
     let at = table.require("at");
     let when = at.as_ref().and_then(Field::duration);
@@ -269,13 +280,15 @@ fn read_service_change(table: &mut Table<'_>) -> Option<(ServiceChange, usize)> 
     Some((change, at?.at()))
 }
 
-/// `"kept"` or `"lost"`: what becomes of the waiting room when the service goes down.
+/// `"kept"` or `"lost"`: what becomes of the waiting room when the service goes down; or
+/// `"broker"`: the broker of a broker queue crashes, its consumers carry on.
 fn read_outage(field: &Field<'_>) -> Option<Fault> {
     let fate = match field.string()? {
         "kept" => QueueFate::Kept,
         "lost" => QueueFate::Lost,
+        "broker" => return Some(Fault::BrokerDown),
         other => {
-            let help = "\"kept\" (the queue survives, held elsewhere) or \"lost\" (it was in the crashed process)";
+            let help = "\"kept\" (the queue survives, held elsewhere), \"lost\" (it was in the crashed process) or, at a broker queue, \"broker\" (its broker crashes)";
             field.error_with_help(format!("unknown outage '{other}'"), Some(help.to_string()));
             return None;
         }

@@ -2048,20 +2048,28 @@ fn issue_12_delivery_guarantees_are_read_with_their_defaults() {
     assert_eq!(queue("capacity = 5"), None);
     assert_eq!(
         queue("delivery = \"at-most-once\""),
-        Some(model::Delivery::AtMostOnce)
+        Some(model::Delivery::AtMostOnce { persistence: None })
+    );
+    assert_eq!(
+        queue("delivery = \"at-most-once\", persistence = \"1s\""),
+        Some(model::Delivery::AtMostOnce {
+            persistence: Some(secs(1))
+        })
     );
     assert_eq!(
         queue("delivery = \"acknowledged\""),
         Some(model::Delivery::Acknowledged {
             early: false,
-            limit: None
+            limit: None,
+            durable: true,
         })
     );
     assert_eq!(
-        queue("delivery = \"acknowledged\", ack = \"early\", delivery_limit = 3"),
+        queue("delivery = \"acknowledged\", ack = \"early\", delivery_limit = 3, durable = false"),
         Some(model::Delivery::Acknowledged {
             early: true,
-            limit: NonZeroU32::new(3)
+            limit: NonZeroU32::new(3),
+            durable: false,
         })
     );
     assert_eq!(
@@ -2120,6 +2128,21 @@ fn issue_12_bad_delivery_settings_are_reported_at_their_keys() {
             "delivery = \"at-most-once\", ack = \"late\"",
             "queue.ack",
             "does not apply",
+        ),
+        (
+            "delivery = \"at-least-once\", visibility_timeout = \"30s\", durable = false",
+            "queue.durable",
+            "does not apply",
+        ),
+        (
+            "delivery = \"acknowledged\", persistence = \"1s\"",
+            "queue.persistence",
+            "delivery = \"at-most-once\"",
+        ),
+        (
+            "delivery = \"at-most-once\", persistence = \"0s\"",
+            "queue.persistence",
+            "must be",
         ),
     ];
     for (queue, key, message) in cases {
@@ -2199,4 +2222,27 @@ fn issue_12_bad_overflow_and_idempotent_settings_are_reported_at_their_keys() {
     for (extra, key, message) in cases {
         assert_reported(&format!("{CRASHING}{extra}"), key, message);
     }
+}
+
+#[test]
+fn issue_12_a_broker_crash_needs_a_broker_queue() {
+    let crash = "schedule = [{ at = \"1m\", outage = \"broker\", for = \"10s\" }]\n";
+    let broker = "queue = { delivery = \"acknowledged\", durable = false }\n";
+    let system = parse_ok(&format!("{CRASHING}{broker}{crash}"));
+    let faults: Vec<_> = (system.services()[0].schedule.iter())
+        .map(|c| c.fault)
+        .collect();
+    assert_eq!(faults, [Some(Fault::BrokerDown), Some(Fault::Up)]);
+    assert_reported(
+        &format!("{CRASHING}{crash}"),
+        "schedule[0].outage",
+        "needs a broker queue",
+    );
+    assert_reported(
+        &format!(
+            "{CRASHING}{broker}schedule = [{{ at = \"1m\", outage = \"brokr\", for = \"10s\" }}]\n"
+        ),
+        "outage",
+        "\"broker\"",
+    );
 }

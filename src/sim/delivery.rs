@@ -31,6 +31,8 @@ pub(super) type MessageId = Id;
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Message {
     service: ServiceId,
+    /// When its queue accepted it.
+    published: SimTime,
     /// Times a consumer has taken it.
     receives: u32,
     /// Times a consumer has finished processing it.
@@ -55,6 +57,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         if self.services[id.index()].delivery.is_some() {
             let message = self.cx.messages.insert(Message {
                 service: id,
+                published: self.cx.now,
                 receives: 0,
                 processed: 0,
                 done: false,
@@ -213,7 +216,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let task = self.cx.renew_task(task);
         let m = &mut self.cx.messages[message];
         match delivery {
-            Delivery::AtMostOnce | Delivery::Acknowledged { early: true, .. } => {
+            Delivery::AtMostOnce { .. } | Delivery::Acknowledged { early: true, .. } => {
                 self.end_message(message, true, MessageEvent::Lost, o);
                 false
             }
@@ -232,13 +235,53 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         }
     }
 
-    /// A task lost from service `id`'s queue (the queue went with its service): its message
-    /// is lost too.
+    /// A task lost from service `id`'s queue (the queue went with its service, or its
+    /// broker crashed): its message is lost by the broker.
     pub(super) fn message_lost_queued<O: Observer>(&mut self, task: TaskId, o: &mut O) {
         let slot = self.cx.tasks[task].message;
         if slot != NO_MESSAGE {
             let id = self.cx.messages.id_at(slot);
-            self.end_message(id, true, MessageEvent::Lost, o);
+            self.end_message(id, true, MessageEvent::LostByBroker, o);
+        }
+    }
+
+    /// Service `id`'s broker crashes: it refuses publishes and delivers nothing until the
+    /// schedule brings it back (`Fault::Up`). Of the waiting messages, a durable queue keeps
+    /// all (acknowledged and durable, or at least once); an at-most-once one with
+    /// persistence those published up to its last sync (every `persistence` from the start
+    /// of the run), without it none; a transient one none. Consumers finish what they hold.
+    #[cold]
+    pub(super) fn broker_crash<O: Observer>(&mut self, id: ServiceId, o: &mut O) {
+        let now = self.cx.now;
+        let service = &mut self.services[id.index()];
+        service.broker_down = true;
+        service.refusing = true;
+        service.set_up(now, service.workers);
+        let synced = match service
+            .delivery
+            .expect("only a broker queue's broker crashes")
+        {
+            Delivery::AtMostOnce { persistence: None }
+            | Delivery::Acknowledged { durable: false, .. } => None,
+            Delivery::AtMostOnce {
+                persistence: Some(every),
+            } => Some(SimTime(now.0 / every.0 * every.0)),
+            Delivery::Acknowledged { durable: true, .. } | Delivery::AtLeastOnce { .. } => {
+                Some(now)
+            }
+        };
+        // Each waiting task once, in order: the survivors go back to the tail.
+        for _ in 0..self.services[id.index()].queue.len() {
+            let service = &mut self.services[id.index()];
+            let task = service.queue.pop_front().expect("counted");
+            let slot = self.cx.tasks[task].message;
+            let published = self.cx.messages[self.cx.messages.id_at(slot)].published;
+            if synced.is_some_and(|at| published <= at) {
+                service.queue.push_back(task);
+            } else {
+                service.tally_waiting(now, -1);
+                self.lose(id, task, true, o);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 //! Faults: workers that crash and restart, at random (`crash = { mtbf, restart }`) or by
-//! the schedule, whole services that go down with their queue kept or lost, and
+//! the schedule, whole services that go down with their queue kept or lost, brokers that
+//! crash (`delivery.rs` decides which messages survive), and
 //! partitions that cut a service off from its callers (the admission rule in `service.rs`
 //! refuses or holds what they send).
 //!
@@ -183,7 +184,13 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
     }
 
     /// Work at service `id` is lost: held by a worker that crashed, or in a lost queue.
-    fn lose<O: Observer>(&mut self, id: ServiceId, task: TaskId, queued: bool, o: &mut O) {
+    pub(super) fn lose<O: Observer>(
+        &mut self,
+        id: ServiceId,
+        task: TaskId,
+        queued: bool,
+        o: &mut O,
+    ) {
         if !queued {
             let at = self.cx.tasks[task].held_at;
             self.services[id.index()].release::<LEAN>(at, &mut self.cx.tasks, self.cx.now);
@@ -219,8 +226,15 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                     }
                 }
             }
+            Fault::BrokerDown => self.broker_crash(id, o),
             Fault::Up => {
-                self.services[id.index()].refusing = false;
+                let service = &mut self.services[id.index()];
+                service.refusing = false;
+                if service.broker_down {
+                    service.broker_down = false;
+                    service.set_up(self.cx.now, service.workers);
+                    self.fill_workers(id, o);
+                }
                 self.restart_lives(id, SCHEDULED_DOWN, u32::MAX, o);
             }
             Fault::Partition { mode, until } => {

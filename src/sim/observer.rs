@@ -28,9 +28,11 @@ pub enum MessageEvent {
     Deduplicated,
     /// Done with: acknowledged or deleted after processing (or taken and dropped as expired).
     Completed,
-    /// Lost: its consumer crashed with it (at most once, or acknowledged early), or the
-    /// queue was lost.
+    /// Lost with its consumer, which crashed (at most once, or acknowledged early).
     Lost,
+    /// Lost by the broker: waiting when it crashed and not kept by its durability, or in
+    /// a queue lost with its service (an outage with `"lost"`).
+    LostByBroker,
     /// Discarded by its full queue to make room (`overflow = "drop-newest"` or
     /// `"drop-oldest"`): lost, without its publisher knowing.
     Dropped,

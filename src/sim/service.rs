@@ -22,7 +22,7 @@ pub(super) struct ServiceState {
     /// Workers that can serve now: those configured, less those down.
     pub(super) workers: u32,
     /// Arriving work starts at once while fewer than this are busy: `workers`, or 0 while a
-    /// partition cuts the service off, so that the admission rule's first comparison sends
+    /// partition cuts the service off or its broker is down, so that the admission rule's first comparison sends
     /// all work to the slower branches then and costs nothing more otherwise.
     admit_below: u32,
     /// Workers as the model and its schedule set them.
@@ -53,8 +53,10 @@ pub(super) struct ServiceState {
     /// Messages its consumers processed for the first time (or again, once forgotten):
     /// the clock of a window counted in messages.
     pub(super) remembered: u64,
-    /// Down with its queue lost: arrivals are refused.
+    /// Down with its queue lost, or its broker down: arrivals are refused.
     pub(super) refusing: bool,
+    /// Its broker is down: consumers take nothing (and `refusing` is set).
+    pub(super) broker_down: bool,
     /// Cut off from its callers until the time given, refusing or holding what they send.
     pub(super) partition: Option<(PartitionMode, SimTime)>,
     pub(super) steps: Box<[StepState]>,
@@ -168,6 +170,7 @@ impl ServiceState {
             idempotent: spec.idempotent,
             remembered: 0,
             refusing: false,
+            broker_down: false,
             partition: None,
             steps,
             route: RouteState::new(&spec.route, || streams.get(&component, "route")),
@@ -209,7 +212,8 @@ impl ServiceState {
             a.tally.up(now, self.workers, workers);
         }
         self.workers = workers;
-        self.admit_below = if self.partition.is_some() { 0 } else { workers };
+        let cut_off = self.partition.is_some() || self.broker_down;
+        self.admit_below = if cut_off { 0 } else { workers };
     }
 
     /// A worker takes `task` at `now`; returns its place among the tasks held
@@ -382,7 +386,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         self.services[id.index()].filling = true;
         loop {
             let service = &mut self.services[id.index()];
-            if service.busy >= service.workers {
+            if service.busy >= service.workers || (!LEAN && service.broker_down) {
                 break;
             }
             let Some(task) = service.next_waiting::<LEAN>(self.cx.now) else {

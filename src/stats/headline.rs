@@ -97,8 +97,10 @@ pub enum Figure {
     Duplicates,
     /// Deliveries after the first that idempotent consumers recognised, per run.
     Deduplicated,
-    /// Messages lost with a crashed consumer or a lost queue, per run.
+    /// Messages lost with a crashed consumer, per run.
     MessagesLost,
+    /// Messages the broker lost (in its crash, or with a lost queue), per run.
+    MessagesLostByBroker,
     /// Messages a full queue discarded to make room, per run.
     MessagesDropped,
     /// Messages moved to the dead-letter queue, per run.
@@ -189,12 +191,13 @@ impl Figure {
 
     /// What happened to the messages of a broker's queue: reports show these in a table
     /// of their own, and only services whose queue has a delivery guarantee have them.
-    pub const MESSAGES: [Figure; 9] = [
+    pub const MESSAGES: [Figure; 10] = [
         Figure::Published,
         Figure::Redelivered,
         Figure::Duplicates,
         Figure::Deduplicated,
         Figure::MessagesLost,
+        Figure::MessagesLostByBroker,
         Figure::MessagesDropped,
         Figure::DeadLettered,
         Figure::Expired,
@@ -244,7 +247,8 @@ impl Figure {
             Figure::Redelivered => "redeliveries",
             Figure::Duplicates => "duplicate processings",
             Figure::Deduplicated => "duplicates recognised",
-            Figure::MessagesLost => "messages lost",
+            Figure::MessagesLost => "messages lost with a consumer",
+            Figure::MessagesLostByBroker => "messages lost by the broker",
             Figure::MessagesDropped => "messages dropped by overflow",
             Figure::DeadLettered => "messages dead-lettered",
             Figure::Expired => "visibility timeouts lapsed",
@@ -297,6 +301,7 @@ impl Figure {
             Figure::Duplicates => "duplicates",
             Figure::Deduplicated => "deduplicated",
             Figure::MessagesLost => "messages_lost",
+            Figure::MessagesLostByBroker => "messages_lost_by_broker",
             Figure::MessagesDropped => "messages_dropped",
             Figure::DeadLettered => "dead_lettered",
             Figure::Expired => "expired",
@@ -348,6 +353,7 @@ impl Figure {
             | Figure::Duplicates
             | Figure::Deduplicated
             | Figure::MessagesLost
+            | Figure::MessagesLostByBroker
             | Figure::MessagesDropped
             | Figure::DeadLettered
             | Figure::Expired
@@ -506,6 +512,7 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::Duplicates => s.messages.map(|m| m.duplicates as f64),
                 Figure::Deduplicated => s.messages.map(|m| m.deduplicated as f64),
                 Figure::MessagesLost => s.messages.map(|m| m.lost as f64),
+                Figure::MessagesLostByBroker => s.messages.map(|m| m.lost_by_broker as f64),
                 Figure::MessagesDropped => s.messages.map(|m| m.dropped as f64),
                 Figure::DeadLettered => s.messages.map(|m| m.dead_lettered as f64),
                 Figure::Expired => s.messages.map(|m| m.expired as f64),

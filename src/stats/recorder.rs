@@ -395,6 +395,7 @@ impl ServiceStats {
                     deduplicated: count(MessageEvent::Deduplicated),
                     completed: count(MessageEvent::Completed),
                     lost: count(MessageEvent::Lost),
+                    lost_by_broker: count(MessageEvent::LostByBroker),
                     dropped: count(MessageEvent::Dropped),
                     dead_lettered: count(MessageEvent::DeadLettered),
                     expired: count(MessageEvent::Expired),
@@ -655,6 +656,7 @@ impl Observer for Recorder {
             MessageEvent::Published => m.pending += 1,
             MessageEvent::Completed
             | MessageEvent::Lost
+            | MessageEvent::LostByBroker
             | MessageEvent::Dropped
             | MessageEvent::DeadLettered => {
                 m.pending -= 1;

@@ -92,8 +92,8 @@ pub struct ServiceSummary {
 
 /// What happened to the messages of a broker's queue in the measured period. Every message
 /// published ends once (completed, lost, dropped or dead-lettered) or is still pending at
-/// the end: with no warm-up, `published = completed + lost + dropped + dead_lettered +
-/// pending`.
+/// the end: with no warm-up, `published = completed + lost + lost_by_broker + dropped +
+/// dead_lettered + pending`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MessageSummary {
     /// Accepted into the queue (those it turned away are the service's rejections).
@@ -111,9 +111,11 @@ pub struct MessageSummary {
     pub deduplicated: u64,
     /// Acknowledged or deleted after processing.
     pub completed: u64,
-    /// Lost with a consumer that crashed (at most once, or acknowledged early), or with the
-    /// queue.
+    /// Lost with a consumer that crashed (at most once, or acknowledged early).
     pub lost: u64,
+    /// Lost by the broker: waiting when it crashed and not kept (a transient queue, or at
+    /// most once past the last sync), or in a queue lost with its service.
+    pub lost_by_broker: u64,
     /// Discarded by the full queue to make room (lost by overflow).
     pub dropped: u64,
     /// Moved to the dead-letter queue after too many deliveries.
