@@ -248,8 +248,8 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
     /// Service `id`'s broker crashes: it refuses publishes and delivers nothing until the
     /// schedule brings it back (`Fault::Up`). Of the waiting messages, a durable queue keeps
     /// all (acknowledged and durable, or at least once); an at-most-once one with
-    /// persistence those published up to its last sync (every `persistence` from the start
-    /// of the run), without it none; a transient one none. Consumers finish what they hold.
+    /// persistence those published up to its last sync (every `persistence`, at a phase
+    /// drawn for the run), without it none; a transient one none. Consumers finish what they hold.
     #[cold]
     pub(super) fn broker_crash<O: Observer>(&mut self, id: ServiceId, o: &mut O) {
         let now = self.cx.now;
@@ -265,7 +265,11 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             | Delivery::Acknowledged { durable: false, .. } => None,
             Delivery::AtMostOnce {
                 persistence: Some(every),
-            } => Some(SimTime(now.0 / every.0 * every.0)),
+            } => {
+                // The last sync: `sync_phase` past a multiple of `every` (none before 0).
+                let since = now.0.checked_sub(service.sync_phase.0);
+                since.map(|t| SimTime(now.0 - t % every.0))
+            }
             Delivery::Acknowledged { durable: true, .. } | Delivery::AtLeastOnce { .. } => {
                 Some(now)
             }

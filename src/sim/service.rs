@@ -57,6 +57,9 @@ pub(super) struct ServiceState {
     pub(super) refusing: bool,
     /// Its broker is down: consumers take nothing (and `refusing` is set).
     pub(super) broker_down: bool,
+    /// When, within each `persistence` interval, an at-most-once broker syncs its log:
+    /// drawn once per run, as a broker's phase is unrelated to anything modelled.
+    pub(super) sync_phase: SimDuration,
     /// Cut off from its callers until the time given, refusing or holding what they send.
     pub(super) partition: Option<(PartitionMode, SimTime)>,
     pub(super) steps: Box<[StepState]>,
@@ -171,6 +174,15 @@ impl ServiceState {
             remembered: 0,
             refusing: false,
             broker_down: false,
+            sync_phase: match spec.queue.delivery {
+                Some(Delivery::AtMostOnce {
+                    persistence: Some(every),
+                }) => {
+                    let mut rng = streams.get(&component, "persistence");
+                    SimDuration((rng::unit(&mut rng) * every.0 as f64) as u64)
+                }
+                _ => SimDuration::ZERO,
+            },
             partition: None,
             steps,
             route: RouteState::new(&spec.route, || streams.get(&component, "route")),

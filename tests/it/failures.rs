@@ -340,3 +340,69 @@ fn a_comparison_leads_with_stops_and_recovery() {
         "{md}"
     );
 }
+
+/// A broker queue whose broker crashes during a backlog: a transient queue loses the
+/// backlog, a durable one keeps it and takes minutes to work through it.
+fn crashing_broker(durable: bool) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "30m"
+warmup = "0s"
+[[source]]
+name = "shop"
+to = "api"
+rate = "20/s"
+schedule = [{{ at = "8m", rate = "60/s", for = "2m" }}]
+[[service]]
+name = "api"
+workers = 4
+queue = {{ capacity = 100 }}
+steps = [{{ work = {{ dist = "constant", value = "5ms" }} }}, {{ publish = "fulfilment" }}]
+[[service]]
+name = "fulfilment"
+workers = 12
+queue = {{ capacity = 10000, delivery = "acknowledged", durable = {durable} }}
+service_time = {{ dist = "exponential", mean = "400ms" }}
+schedule = [{{ at = "10m", outage = "broker", for = "1m" }}]
+"#
+    )
+}
+
+/// The design that loses its backlog finishes its surviving asynchronous work sooner: the
+/// verdict must not leave that as a win. It says first that the completion time counts only
+/// the messages that got done, then that the durable queue cuts the messages lost; the
+/// durable design, which loses none, gets no such caveat (the control).
+#[test]
+fn a_verdict_does_not_credit_a_design_for_the_messages_it_lost() {
+    let (transient, durable) = (crashing_broker(false), crashing_broker(true));
+    let studies = experiment::compare(
+        &[system(&transient), system(&durable)],
+        &Plan::fixed(4),
+        &|| {},
+    )
+    .expect("runs");
+    let report = report_of(&[
+        ("transient", &transient, &studies[0]),
+        ("durable", &durable, &studies[1]),
+    ]);
+    let verdicts = report::verdicts(&report);
+    let caveat = |name: &str| {
+        verdicts.iter().any(|v| {
+            v.starts_with(&format!("{name} lost, dropped or dead-lettered messages"))
+                && v.contains("does not mean the work was done")
+        })
+    };
+    assert!(caveat("transient") && !caveat("durable"), "{verdicts:#?}");
+    assert!(
+        (verdicts.iter()).any(|v| {
+            v.starts_with("durable cuts messages lost by the broker (fulfilment) from")
+                && v.contains(" to 0 (difference")
+        }),
+        "{verdicts:#?}"
+    );
+    assert!(
+        (verdicts.iter()).any(|v| v.starts_with("durable worsens mean completion")),
+        "the durable queue's backlog takes longer: {verdicts:#?}"
+    );
+}
