@@ -24,8 +24,8 @@ pub use sweep::{
 };
 pub use topology::{
     Arrivals, Crashes, DedupWindow, Delivery, Discipline, Horizon, Idempotence, Limits,
-    MAX_THRESHOLDS, Overflow, Queue, Route, RouteBranch, ServiceId, ServiceSpec, SimulationSpec,
-    SourceId, SourceSpec, Step, System, TopologyError,
+    MAX_THRESHOLDS, Memory, Overflow, Queue, Route, RouteBranch, ServiceId, ServiceSpec,
+    SimulationSpec, SourceId, SourceSpec, Step, System, TopologyError,
 };
 pub use traffic::Flow;
 pub use units::{Rate, SimDuration, SimTime};

@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 25] = [
+const SERVICE_FIGURES: [(&str, Figure); 26] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -48,6 +48,7 @@ const SERVICE_FIGURES: [(&str, Figure); 25] = [
     ("messages_dropped", Figure::MessagesDropped),
     ("dead_lettered", Figure::DeadLettered),
     ("expired", Figure::Expired),
+    ("paged", Figure::Paged),
     ("pending", Figure::Pending),
 ];
 

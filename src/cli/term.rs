@@ -365,7 +365,7 @@ fn notes(s: &RunSummary) -> String {
             "{}: messages: {} published, {} completed, {} pending at the end; {} processed \
              ({} duplicate processings, {} duplicates recognised); lost: {} with a consumer, {} \
              by the broker, {} dropped by overflow; {} dead-lettered; {} redeliveries, {} \
-             visibility timeouts lapsed",
+             visibility timeouts lapsed, {} receives paged",
             svc.name,
             m.published,
             m.completed,
@@ -379,6 +379,7 @@ fn notes(s: &RunSummary) -> String {
             m.dead_lettered,
             m.redelivered,
             m.expired,
+            m.paged,
         );
     }
     for svc in &s.services {

@@ -334,7 +334,7 @@ impl ServiceSpec {
 }
 
 /// The waiting room of a service.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Queue {
     /// Requests that may wait, not counting those in service; `None` is unbounded. A request
     /// arriving to a full waiting room is rejected (HTTP 503). The whole system holds at most
@@ -347,6 +347,19 @@ pub struct Queue {
     pub delivery: Option<Delivery>,
     /// What a full broker queue does with a new message (a plain one rejects it).
     pub overflow: Overflow,
+    /// A broker queue's memory, beyond which receiving a message costs more.
+    pub memory: Option<Memory>,
+}
+
+/// A broker's memory: while more than `limit` messages wait, each receive also costs its
+/// consumer a drawn `paging` time (the broker reads from disk, misses its caches), so a
+/// backlog slows the consumers down just when it needs them fastest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Memory {
+    /// Waiting messages the broker holds in memory.
+    pub limit: NonZeroU32,
+    /// The extra time of a receive beyond it.
+    pub paging: Dist,
 }
 
 /// What a broker's full queue does when a message is published to it.

@@ -313,7 +313,8 @@ fn message_section(out: &mut Vec<Block>, design: &Design<'_>) {
          (deduplicated); lost with a crashed consumer; lost by the broker (in its crash, \
          or with a lost queue); dropped by a full \
          queue to make room; moved to the dead-letter queue; visibility timeouts that \
-         lapsed before the message was deleted; and still in the broker at the end. \
+         lapsed before the message was deleted; receives that paid the paging time of a \
+         broker beyond its memory; and still in the broker at the end. \
          Every message published is completed, lost, dropped, dead-lettered or still \
          pending."
             .into(),

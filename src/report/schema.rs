@@ -262,6 +262,7 @@ struct MessagesDoc {
     dropped: u64,
     dead_lettered: u64,
     expired: u64,
+    paged: u64,
     pending: u64,
 }
 
@@ -643,6 +644,7 @@ impl<'a> ServiceDoc<'a> {
                 dropped: m.dropped,
                 dead_lettered: m.dead_lettered,
                 expired: m.expired,
+                paged: m.paged,
                 pending: m.pending,
             }),
         }

@@ -180,6 +180,7 @@ pub(crate) fn read_service(mut table: Table<'_>, seen: &mut Seen, ids: &ServiceI
         discipline: Discipline::Fifo,
         delivery: None,
         overflow: Overflow::Reject,
+        memory: None,
     };
     let queue = table.optional("queue", unbounded, read_queue);
     let steps = match table.one_of("service_time", "steps") {
@@ -276,13 +277,16 @@ fn read_queue(field: &Field<'_>) -> Option<Queue> {
     let capacity = table.optional("capacity", None, |f| f.u32_at_least(0).map(Some));
     let discipline = table.optional("discipline", Discipline::Fifo, read_discipline);
     let delivery = delivery::read_delivery(&mut table);
-    let overflow = delivery::read_overflow(&mut table, delivery.is_some_and(|d| d.is_some()));
+    let broker = delivery.is_some_and(|d| d.is_some());
+    let overflow = delivery::read_overflow(&mut table, broker);
+    let memory = delivery::read_memory(&mut table, broker);
     table.finish();
     Some(Queue {
         capacity: capacity?,
         discipline: discipline?,
         delivery: delivery?,
         overflow: overflow?,
+        memory: memory?,
     })
 }
 

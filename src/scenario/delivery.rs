@@ -8,10 +8,11 @@
 use std::num::NonZeroU32;
 
 use super::diagnostic::did_you_mean;
+use super::faults;
 use super::reader::{Field, Table};
 use toml::de::DeValue;
 
-use crate::model::{DedupWindow, Delivery, Idempotence, Overflow, SimDuration};
+use crate::model::{DedupWindow, Delivery, Dist, Idempotence, Memory, Overflow, SimDuration};
 
 const KINDS: [&str; 3] = ["at-most-once", "acknowledged", "at-least-once"];
 
@@ -142,6 +143,37 @@ pub(crate) fn read_overflow(table: &mut Table<'_>, broker: bool) -> Option<Overf
         return None;
     }
     Some(overflow)
+}
+
+/// `memory_limit = N` with `paging = "2ms"` (a duration, or a distribution), only at a
+/// broker queue (`broker`): `Some(None)` without them, `None` after reporting a problem.
+pub(crate) fn read_memory(table: &mut Table<'_>, broker: bool) -> Option<Option<Memory>> {
+    let (limit, paging) = (table.get("memory_limit"), table.get("paging"));
+    let Some(given) = limit.as_ref().or(paging.as_ref()) else {
+        return Some(None);
+    };
+    if !broker {
+        let help = "a plain waiting room costs nothing per request waiting: add a delivery \
+                    guarantee, or remove it";
+        let message = format!("'{}' is a setting of a broker's queue", given.key());
+        given.error_with_help(message, Some(help.into()));
+        return None;
+    }
+    let (Some(limit), Some(paging)) = (&limit, &paging) else {
+        let (missing, example) = match limit {
+            Some(_) => ("paging", "paging = \"2ms\""),
+            None => ("memory_limit", "memory_limit = 10000"),
+        };
+        let message = format!("'{}' needs '{missing}'", given.key());
+        given.error_with_help(message, Some(format!("add {example}")));
+        return None;
+    };
+    let limit = limit.u32_at_least(1).and_then(NonZeroU32::new);
+    let paging = faults::duration_or_dist(paging, Dist::constant);
+    Some(Some(Memory {
+        limit: limit?,
+        paging: paging?,
+    }))
 }
 
 /// `idempotent = { window = "1h" | 10000, check = "1ms" }` at a service whose queue is a

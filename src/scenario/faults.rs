@@ -27,7 +27,7 @@ pub(crate) fn read_crashes(field: &Field<'_>) -> Option<Crashes> {
 }
 
 /// A distribution table, or a duration made into a distribution by `from_secs`.
-fn duration_or_dist(
+pub(crate) fn duration_or_dist(
     field: &Field<'_>,
     from_secs: fn(f64) -> Result<Dist, crate::model::DistError>,
 ) -> Option<Dist> {

@@ -160,6 +160,7 @@ service_time = { dist = "constant", value = 0.002 }
             discipline: Discipline::Lifo,
             delivery: None,
             overflow: Overflow::Reject,
+            memory: None,
         }
     );
     assert!((api.service_time().unwrap().mean() - 0.060).abs() < 1e-12);
@@ -190,6 +191,7 @@ service_time = { dist = "constant", value = 0.002 }
             discipline: Discipline::Fifo,
             delivery: None,
             overflow: Overflow::Reject,
+            memory: None,
         }
     );
     assert_eq!(audit.route, Route::Exit);
@@ -211,6 +213,7 @@ fn defaults_apply_when_keys_are_omitted() {
             discipline: Discipline::Fifo,
             delivery: None,
             overflow: Overflow::Reject,
+            memory: None,
         }
     );
 }
@@ -2245,4 +2248,38 @@ fn issue_12_a_broker_crash_needs_a_broker_queue() {
         "outage",
         "\"broker\"",
     );
+}
+
+#[test]
+fn issue_12_a_brokers_memory_limit_is_read_with_its_paging_cost() {
+    let queue = "queue = { delivery = \"at-most-once\", memory_limit = 1000, paging = \"2ms\" }\n";
+    let system = parse_ok(&format!("{CRASHING}{queue}"));
+    let memory = system.services()[0].queue.memory.clone().expect("a memory");
+    assert_eq!(memory.limit.get(), 1000);
+    assert_eq!(memory.paging, Dist::constant(0.002).unwrap());
+    let cases = [
+        (
+            "queue = { delivery = \"at-most-once\", memory_limit = 1000 }\n",
+            "queue.memory_limit",
+            "add paging",
+        ),
+        (
+            "queue = { delivery = \"at-most-once\", paging = \"2ms\" }\n",
+            "queue.paging",
+            "add memory_limit",
+        ),
+        (
+            "queue = { capacity = 9, memory_limit = 5, paging = \"2ms\" }\n",
+            "queue.memory_limit",
+            "a setting of a broker's queue",
+        ),
+        (
+            "queue = { delivery = \"at-most-once\", memory_limit = 0, paging = \"2ms\" }\n",
+            "queue.memory_limit",
+            "must be",
+        ),
+    ];
+    for (extra, key, message) in cases {
+        assert_reported(&format!("{CRASHING}{extra}"), key, message);
+    }
 }

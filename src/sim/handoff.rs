@@ -11,7 +11,7 @@ use super::call::{CallId, Origin};
 use super::client::Outcome;
 use super::engine::Sim;
 use super::event::Event;
-use super::observer::Observer;
+use super::observer::{MessageEvent, Observer};
 use super::service::{Admission, StepState, draw_work};
 use super::task::{Owner, TaskId};
 use crate::model::{ServiceId, SimDuration};
@@ -47,11 +47,21 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             let t = &self.cx.tasks[task];
             let (owner, step) = (t.owner, t.step as usize);
             let service = &mut self.services[t.service.index()];
-            let next = match service.steps.get(step) {
+            let next = match service.steps.get_mut(step) {
                 None => None,
                 Some(StepState::Work(sampler)) => {
                     let work = draw_work(sampler, &mut service.work_rng, service.slowdown);
                     return self.start_work(task, work);
+                }
+                Some(StepState::Page { limit, paging, rng }) => {
+                    if service.queue.len() > *limit as usize {
+                        let cost = paging.sample(rng);
+                        let id = self.cx.tasks[task].service;
+                        o.on_message(self.cx.now, id, MessageEvent::Paged);
+                        return self.start_work(task, cost);
+                    }
+                    self.cx.tasks[task].step += 1;
+                    continue;
                 }
                 Some(StepState::Call { to, caller }) => Some((*to, Some(*caller), 0)),
                 Some(StepState::Publish { to, fanout }) => {

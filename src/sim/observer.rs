@@ -40,11 +40,14 @@ pub enum MessageEvent {
     DeadLettered,
     /// Its visibility timeout lapsed before it was deleted: it is visible again.
     Expired,
+    /// Received while more messages waited than the broker holds in memory: the receive
+    /// paid the paging time.
+    Paged,
 }
 
 impl MessageEvent {
-    /// How many kinds there are (`Expired` is the last).
-    pub const COUNT: usize = MessageEvent::Expired as usize + 1;
+    /// How many kinds there are (`Paged` is the last).
+    pub const COUNT: usize = MessageEvent::Paged as usize + 1;
 }
 
 /// Receives every state change of a run. Every method defaults to doing nothing.

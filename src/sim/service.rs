@@ -77,6 +77,13 @@ pub(super) struct ServiceState {
 #[derive(Debug)]
 pub(super) enum StepState {
     Work(Sampler),
+    /// A broker queue's receive, the first step of its consumers when it has a memory
+    /// limit: it costs a drawn paging time while more than `limit` messages wait.
+    Page {
+        limit: u32,
+        paging: Sampler,
+        rng: Stream,
+    },
     Call {
         to: ServiceId,
         caller: u32,
@@ -124,11 +131,14 @@ impl ServiceState {
         max_in_flight: usize,
     ) -> ServiceState {
         let component = format!("service:{}", spec.name);
-        let steps = spec
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(k, step)| match step {
+        let page = spec.queue.memory.as_ref().map(|m| StepState::Page {
+            limit: m.limit.get(),
+            paging: Sampler::new(&m.paging),
+            rng: streams.get(&component, "paging"),
+        });
+        let steps = page
+            .into_iter()
+            .chain(spec.steps.iter().enumerate().map(|(k, step)| match step {
                 Step::Work(dist) => StepState::Work(Sampler::new(dist)),
                 Step::Call { to, policy } => {
                     let rng = streams.get(&component, &format!("call{k}:retry"));
@@ -142,7 +152,7 @@ impl ServiceState {
                     to: *to,
                     fanout: fanout.as_ref().map(Sampler::new),
                 },
-            })
+            }))
             .collect();
         let room = |bound: Option<u32>| {
             bound

@@ -63,6 +63,7 @@ const UNBOUNDED: Queue = Queue {
     discipline: Discipline::Fifo,
     delivery: None,
     overflow: Overflow::Reject,
+    memory: None,
 };
 
 fn every(gap_s: f64) -> Arrivals {
@@ -99,6 +100,7 @@ fn a_full_waiting_room_rejects() {
         discipline: Discipline::Fifo,
         delivery: None,
         overflow: Overflow::Reject,
+        memory: None,
     };
     let s = run(&station(every(0.1), Dist::constant(1.0).unwrap(), 1, queue));
     let svc = &s.services[0];
@@ -115,6 +117,7 @@ fn zero_capacity_is_a_loss_system() {
         discipline: Discipline::Fifo,
         delivery: None,
         overflow: Overflow::Reject,
+        memory: None,
     };
     let s = run(&station(
         every(0.1),
@@ -135,6 +138,7 @@ fn lifo_serves_the_newest_first() {
         discipline: Discipline::Lifo,
         delivery: None,
         overflow: Overflow::Reject,
+        memory: None,
     };
     let bursty = || Arrivals::Renewal(Dist::uniform(0.0, 1.2).unwrap());
     let fifo = run(&station(
@@ -288,6 +292,7 @@ fn horizon_before_a_saturated_event_ends_normally() {
         discipline: Discipline::Fifo,
         delivery: None,
         overflow: Overflow::Reject,
+        memory: None,
     };
     let s = run(&station(one_user, forever, 1, loss));
     assert_eq!(s.sources[0].arrivals, 1);
@@ -303,6 +308,7 @@ fn in_flight_error_reports_the_moment_of_the_trip() {
         discipline: Discipline::Fifo,
         delivery: None,
         overflow: Overflow::Reject,
+        memory: None,
     };
     let system = station(every(0.1), Dist::constant(100.0).unwrap(), 1, room);
     let system = with_limits(system, |l| l.max_in_flight = NonZeroU32::new(10).unwrap());

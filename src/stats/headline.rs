@@ -107,6 +107,8 @@ pub enum Figure {
     DeadLettered,
     /// Visibility timeouts that lapsed before the message was deleted, per run.
     Expired,
+    /// Receives that paid the paging time of a broker beyond its memory, per run.
+    Paged,
     /// Messages still in the broker when the run ended.
     Pending,
     /// Share of the replications judged (and of those a limit stopped) whose goodput did
@@ -191,7 +193,7 @@ impl Figure {
 
     /// What happened to the messages of a broker's queue: reports show these in a table
     /// of their own, and only services whose queue has a delivery guarantee have them.
-    pub const MESSAGES: [Figure; 10] = [
+    pub const MESSAGES: [Figure; 11] = [
         Figure::Published,
         Figure::Redelivered,
         Figure::Duplicates,
@@ -201,6 +203,7 @@ impl Figure {
         Figure::MessagesDropped,
         Figure::DeadLettered,
         Figure::Expired,
+        Figure::Paged,
         Figure::Pending,
     ];
 
@@ -252,6 +255,7 @@ impl Figure {
             Figure::MessagesDropped => "messages dropped by overflow",
             Figure::DeadLettered => "messages dead-lettered",
             Figure::Expired => "visibility timeouts lapsed",
+            Figure::Paged => "receives paged (beyond the broker's memory)",
             Figure::Pending => "messages pending at the end",
         };
         fixed.to_string()
@@ -305,6 +309,7 @@ impl Figure {
             Figure::MessagesDropped => "messages_dropped",
             Figure::DeadLettered => "dead_lettered",
             Figure::Expired => "expired",
+            Figure::Paged => "paged",
             Figure::Pending => "pending",
         }
     }
@@ -357,6 +362,7 @@ impl Figure {
             | Figure::MessagesDropped
             | Figure::DeadLettered
             | Figure::Expired
+            | Figure::Paged
             | Figure::Pending => Unit::Number,
         }
     }
@@ -516,6 +522,7 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::MessagesDropped => s.messages.map(|m| m.dropped as f64),
                 Figure::DeadLettered => s.messages.map(|m| m.dead_lettered as f64),
                 Figure::Expired => s.messages.map(|m| m.expired as f64),
+                Figure::Paged => s.messages.map(|m| m.paged as f64),
                 Figure::Pending => s.messages.map(|m| m.pending as f64),
                 _ => None,
             }

@@ -399,6 +399,7 @@ impl ServiceStats {
                     dropped: count(MessageEvent::Dropped),
                     dead_lettered: count(MessageEvent::DeadLettered),
                     expired: count(MessageEvent::Expired),
+                    paged: count(MessageEvent::Paged),
                     pending: m.pending,
                 }
             }),

@@ -122,6 +122,9 @@ pub struct MessageSummary {
     pub dead_lettered: u64,
     /// Visibility timeouts that lapsed before the message was deleted.
     pub expired: u64,
+    /// Receives that paid the paging time: more messages waited than the broker holds in
+    /// memory (`memory_limit`).
+    pub paged: u64,
     /// In the broker at the end of the run: waiting, held by consumers or hidden.
     pub pending: u64,
 }

@@ -411,3 +411,46 @@ fn a_persistent_broker_loses_what_it_published_since_its_last_sync() {
         e.half_width
     );
 }
+
+/// One consumer (constant 500 ms a message) behind a broker queue of 50 places, at 0.9
+/// messages/s; `memory` is the queue's memory settings.
+fn paging(memory: &str) -> System {
+    system(&format!(
+        r#"
+[simulation]
+duration = "20000s"
+warmup = "0s"
+[[source]]
+name = "in"
+to = "broker"
+rate = "0.9/s"
+[[service]]
+name = "broker"
+workers = 1
+queue = {{ capacity = 50, delivery = "at-most-once"{memory} }}
+service_time = {{ dist = "constant", value = "500ms" }}
+"#
+    ))
+}
+
+/// Beyond its memory, a receive costs the paging time: the consumer's busy time is 500 ms
+/// per message plus 500 ms per paged receive, to within the one message under way at each
+/// end of the run. A limit the queue cannot pass (its capacity) pages nothing and changes
+/// nothing else: every figure equals the run without a memory limit (the control).
+#[test]
+fn a_receive_beyond_the_brokers_memory_pays_the_paging_time() {
+    let run = run(&paging(r#", memory_limit = 2, paging = "500ms""#));
+    let (m, s) = (messages(&run), &run.services[0]);
+    assert!(m.paged > 1_000, "{m:?}");
+    let busy = s.utilisation * 20_000.0;
+    let accounted = 0.5 * s.completed as f64 + 0.5 * m.paged as f64;
+    assert!(
+        (busy - accounted).abs() <= 2.0,
+        "{busy} s busy against {accounted} s"
+    );
+
+    let unlimited = paging(r#", memory_limit = 50, paging = "500ms""#);
+    let (a, b) = (self::run(&unlimited), self::run(&paging("")));
+    assert_eq!(messages(&a).paged, 0);
+    assert_eq!(a, b);
+}
