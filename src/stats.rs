@@ -30,7 +30,7 @@ pub use recovery::{
 };
 pub use summary::{
     FaultSummary, Growth, LITTLE_TOLERANCE, LittleCheck, MessageSummary, Over, RunSummary,
-    ScaleSummary, ServiceSummary, SourceSummary, SystemSummary,
+    ScaleSummary, ServiceSummary, SourceSummary, SystemSummary, little_places,
 };
 pub use timeseries::{
     MAX_WINDOWS, Quantiles, ServiceRow, ServiceWindow, TimeSeries, Window, WindowRow,

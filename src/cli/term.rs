@@ -422,18 +422,12 @@ fn notes(s: &RunSummary) -> String {
 
 /// One line on Little's law: all well, or which checks missed and by how much.
 fn little_line(s: &RunSummary) -> String {
-    let checks = s
-        .services
-        .iter()
-        .map(|svc| (svc.name.as_str(), &svc.little))
-        .chain([("whole system", &s.system.little)]);
-    let misses: Vec<(&str, &LittleCheck)> = checks.filter(|(_, c)| !c.holds()).collect();
+    let checks = s.little_checks();
+    let misses: Vec<&(String, LittleCheck)> = checks.iter().filter(|(_, c)| !c.holds()).collect();
     if misses.is_empty() {
-        let worst = s
-            .services
-            .iter()
-            .map(|svc| svc.little.relative_error)
-            .fold(s.system.little.relative_error, f64::max);
+        let worst = (checks.iter())
+            .map(|(_, c)| c.relative_error)
+            .fold(0.0, f64::max);
         return format!(
             "Little's law L = λW holds everywhere (largest gap {:.3}%, tolerance {}%)\n",
             worst * 100.0,

@@ -176,7 +176,9 @@ impl SweepResult {
                 "point {other} reports other figures than the first (a varied threshold?)"
             ));
         }
-        let little = points.first().map_or(0, |p| p.services().len() + 1);
+        let little = points
+            .first()
+            .map_or(0, |p| crate::stats::little_places(p).len());
         if let Some(odd) = runs.iter().find(|r| {
             r.sample.values.len() != keys.len()
                 || !(r.sample.little.is_empty() || r.sample.little.len() == little)
@@ -239,7 +241,7 @@ impl PointResult {
         let measured: Vec<&Sample> = (self.samples.iter())
             .filter(|s| !s.little.is_empty())
             .collect();
-        let width = self.system.services().len() + 1;
+        let width = crate::stats::little_places(&self.system).len();
         (0..width)
             .map(|i| {
                 let sum: f64 = measured.iter().map(|s| s.little[i]).sum();

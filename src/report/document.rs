@@ -528,14 +528,9 @@ fn little_section(out: &mut Vec<Block>, design: &Design<'_>) {
             .into(),
     ));
     let mut rows = Vec::new();
-    let names = first
-        .services
-        .iter()
-        .map(|s| s.name.clone())
-        .chain(["whole system".to_string()]);
+    let names = first.little_checks().into_iter().map(|(name, _)| name);
     for (i, name) in names.enumerate() {
-        let check =
-            |r: &crate::stats::RunSummary| r.services.get(i).map_or(r.system.little, |s| s.little);
+        let check = |r: &crate::stats::RunSummary| r.little_checks()[i].1;
         let worst = runs
             .iter()
             .map(|r| check(r).relative_error)

@@ -264,6 +264,7 @@ struct MessagesDoc {
     expired: u64,
     paged: u64,
     pending: u64,
+    little: LittleDoc,
 }
 
 #[derive(Serialize)]
@@ -646,6 +647,7 @@ impl<'a> ServiceDoc<'a> {
                 expired: m.expired,
                 paged: m.paged,
                 pending: m.pending,
+                little: LittleDoc::new(&m.little),
             }),
         }
     }

@@ -22,7 +22,7 @@ use super::observer::{MessageEvent, Observer};
 use super::service::ServiceState;
 use super::slab::Id;
 use super::task::{NO_MESSAGE, Owner, TaskId};
-use crate::model::{DedupWindow, Delivery, Overflow, ServiceId, SimTime};
+use crate::model::{DedupWindow, Delivery, Overflow, ServiceId, SimDuration, SimTime};
 
 /// A message's id: its slot in `Context::messages`, with a generation for its timers.
 pub(super) type MessageId = Id;
@@ -67,7 +67,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                 remembered_at: 0,
             });
             self.cx.tasks[task].message = message.slot_index();
-            o.on_message(self.cx.now, id, MessageEvent::Published);
+            o.on_message(self.cx.now, id, MessageEvent::Published, SimDuration::ZERO);
         }
     }
 
@@ -83,13 +83,13 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let m = &mut self.cx.messages[id];
         m.receives += 1;
         m.holder = task;
-        let (service, receive) = (m.service, m.receives);
+        let (service, receive, age) = (m.service, m.receives, self.cx.now - m.published);
         let event = if receive == 1 {
             MessageEvent::Delivered
         } else {
             MessageEvent::Redelivered
         };
-        o.on_message(self.cx.now, service, event);
+        o.on_message(self.cx.now, service, event, age);
         if let Some(Delivery::AtLeastOnce { visibility, .. }) =
             self.services[service.index()].delivery
         {
@@ -148,8 +148,8 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                 MessageEvent::Duplicate
             }
         };
-        let service = m.service;
-        o.on_message(self.cx.now, service, event);
+        let (service, age) = (m.service, now - m.published);
+        o.on_message(now, service, event, age);
         let deletes = match self.services[service.index()].delivery {
             Some(Delivery::AtLeastOnce { .. }) => m.holder == task,
             _ => true,
@@ -183,6 +183,14 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let message = self.cx.messages.id_at(slot);
         self.end_message(message, true, MessageEvent::Dropped, o);
         self.lose_task(dropped, o);
+    }
+
+    /// `task`'s receive pays the paging time of a broker beyond its memory.
+    pub(super) fn message_paged<O: Observer>(&mut self, task: TaskId, o: &mut O) {
+        let t = &self.cx.tasks[task];
+        let m = &self.cx.messages[self.cx.messages.id_at(t.message)];
+        let age = self.cx.now - m.published;
+        o.on_message(self.cx.now, t.service, MessageEvent::Paged, age);
     }
 
     /// `task`, at a broker queue, is dropped by its consumer as expired: its message is done.
@@ -305,9 +313,10 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
             return;
         }
         let (id, holder, hidden) = (m.service, m.holder, m.hidden);
+        let age = self.cx.now - m.published;
         m.holder = Id::NONE;
         m.hidden = Id::NONE;
-        o.on_message(self.cx.now, id, MessageEvent::Expired);
+        o.on_message(self.cx.now, id, MessageEvent::Expired, age);
         let Some(Delivery::AtLeastOnce { max_receives, .. }) = self.services[id.index()].delivery
         else {
             unreachable!("a visibility timer at a queue without one");
@@ -363,7 +372,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         let m = &mut self.cx.messages[message];
         if ends && !m.done {
             m.done = true;
-            o.on_message(self.cx.now, m.service, how);
+            o.on_message(self.cx.now, m.service, how, self.cx.now - m.published);
         }
     }
 }

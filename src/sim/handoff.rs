@@ -11,7 +11,7 @@ use super::call::{CallId, Origin};
 use super::client::Outcome;
 use super::engine::Sim;
 use super::event::Event;
-use super::observer::{MessageEvent, Observer};
+use super::observer::Observer;
 use super::service::{Admission, StepState, draw_work};
 use super::task::{Owner, TaskId};
 use crate::model::{ServiceId, SimDuration};
@@ -56,8 +56,7 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
                 Some(StepState::Page { limit, paging, rng }) => {
                     if service.queue.len() > *limit as usize {
                         let cost = paging.sample(rng);
-                        let id = self.cx.tasks[task].service;
-                        o.on_message(self.cx.now, id, MessageEvent::Paged);
+                        self.message_paged(task, o);
                         return self.start_work(task, cost);
                     }
                     self.cx.tasks[task].step += 1;

@@ -105,8 +105,16 @@ pub trait Observer {
     /// Work was lost after `sojourn` at the service: held by a worker that crashed, or
     /// waiting (`queued`) in a queue lost with the service.
     fn on_lost(&mut self, at: SimTime, service: ServiceId, sojourn: SimDuration, queued: bool) {}
-    /// A message at a broker's queue (a service with a delivery guarantee) meets `event`.
-    fn on_message(&mut self, at: SimTime, service: ServiceId, event: MessageEvent) {}
+    /// A message at a broker's queue (a service with a delivery guarantee) meets `event`,
+    /// `age` after its queue accepted it.
+    fn on_message(
+        &mut self,
+        at: SimTime,
+        service: ServiceId,
+        event: MessageEvent,
+        age: SimDuration,
+    ) {
+    }
     /// Work reached a service that was down with its queue lost, or cut off by a
     /// partition that refuses, and was refused.
     fn on_refused(&mut self, at: SimTime, service: ServiceId) {}
@@ -221,9 +229,15 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
         self.0.on_lost(at, service, sojourn, queued);
         self.1.on_lost(at, service, sojourn, queued);
     }
-    fn on_message(&mut self, at: SimTime, service: ServiceId, event: MessageEvent) {
-        self.0.on_message(at, service, event);
-        self.1.on_message(at, service, event);
+    fn on_message(
+        &mut self,
+        at: SimTime,
+        service: ServiceId,
+        event: MessageEvent,
+        age: SimDuration,
+    ) {
+        self.0.on_message(at, service, event, age);
+        self.1.on_message(at, service, event, age);
     }
     fn on_scale(&mut self, at: SimTime, service: ServiceId, from: u32, to: u32) {
         self.0.on_scale(at, service, from, to);

@@ -662,8 +662,8 @@ impl Sample {
             values: (run_keys(run).iter())
                 .map(|k| value(run, k.scope, k.index, k.figure))
                 .collect(),
-            little: (run.services.iter().map(|s| s.little.relative_error))
-                .chain([run.system.little.relative_error])
+            little: (run.little_checks().iter())
+                .map(|(_, c)| c.relative_error)
                 .collect(),
             recovery: run.system.recovery,
             stopped: run.stopped.as_ref().map(|e| e.kind().to_string()),

@@ -64,11 +64,14 @@ struct ServiceStats {
     messages: Option<MessageCounts>,
 }
 
-/// Counts of [`MessageEvent`]s, by the event's index, and the messages in the broker now.
+/// Counts of [`MessageEvent`]s, by the event's index; the messages in the broker over
+/// time; and the time in the broker of those that left it, for Little.
 #[derive(Clone, Copy, Debug, Default)]
 struct MessageCounts {
     events: [u64; MessageEvent::COUNT],
-    pending: u64,
+    inside: Level,
+    ended: u64,
+    ended_ns: u128,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -311,6 +314,8 @@ impl ServiceStats {
         }
         if let Some(m) = &mut self.messages {
             m.events = [0; MessageEvent::COUNT];
+            m.inside.reset(at);
+            (m.ended, m.ended_ns) = (0, 0);
         }
         if let Some(c) = &mut self.scaling {
             let workers = self.workers.current() as u32;
@@ -400,7 +405,12 @@ impl ServiceStats {
                     dead_lettered: count(MessageEvent::DeadLettered),
                     expired: count(MessageEvent::Expired),
                     paged: count(MessageEvent::Paged),
-                    pending: m.pending,
+                    pending: m.inside.current(),
+                    little: LittleCheck::new(
+                        m.inside.mean(window_ns),
+                        per_sec(count(MessageEvent::Published)),
+                        mean_secs(m.ended_ns, m.ended),
+                    ),
                 }
             }),
             autoscale: self.scaling.map(|c| ScaleSummary {
@@ -649,18 +659,26 @@ impl Observer for Recorder {
         s.depart(sojourn);
     }
 
-    fn on_message(&mut self, _at: SimTime, service: ServiceId, event: MessageEvent) {
+    fn on_message(
+        &mut self,
+        at: SimTime,
+        service: ServiceId,
+        event: MessageEvent,
+        age: SimDuration,
+    ) {
         let m =
             (self.service(service).messages.as_mut()).expect("only a broker's queue has messages");
         m.events[event as usize] += 1;
         match event {
-            MessageEvent::Published => m.pending += 1,
+            MessageEvent::Published => m.inside.change(at, 1),
             MessageEvent::Completed
             | MessageEvent::Lost
             | MessageEvent::LostByBroker
             | MessageEvent::Dropped
             | MessageEvent::DeadLettered => {
-                m.pending -= 1;
+                m.inside.change(at, -1);
+                m.ended += 1;
+                m.ended_ns += u128::from(age.0);
             }
             _ => {}
         }
@@ -680,6 +698,9 @@ impl Observer for Recorder {
             s.workers.advance(at);
             s.up.advance(at);
             s.degraded.advance(at);
+            if let Some(m) = &mut s.messages {
+                m.inside.advance(at);
+            }
         }
         self.unanswered_trend.close(&mut self.unanswered, at);
     }

@@ -2,7 +2,7 @@
 
 use super::latency::LatencySummary;
 use super::recovery::Recovery;
-use crate::model::SimDuration;
+use crate::model::{SimDuration, System};
 use crate::sim::RunError;
 
 /// Little's law holds on every sample path except for requests that straddle the edges of
@@ -127,6 +127,9 @@ pub struct MessageSummary {
     pub paged: u64,
     /// In the broker at the end of the run: waiting, held by consumers or hidden.
     pub pending: u64,
+    /// Little's law on the broker's backlog: the time-average messages in the broker
+    /// against messages published per second times the mean time from publish to end.
+    pub little: LittleCheck,
 }
 
 /// What a service's autoscaler did in the measured period.
@@ -226,7 +229,35 @@ pub struct SourceSummary {
     pub over: Vec<Over>,
 }
 
+/// Where Little's law is checked in a run of `system`, in the order of
+/// [`RunSummary::little_checks`]: each service, each broker queue's backlog, the whole
+/// system.
+pub fn little_places(system: &System) -> Vec<String> {
+    let services = system.services().iter();
+    let brokers = services.clone().filter(|s| s.queue.delivery.is_some());
+    (services.map(|s| s.name.clone()))
+        .chain(brokers.map(|s| broker_backlog(&s.name)))
+        .chain(["whole system".to_string()])
+        .collect()
+}
+
+/// The name of a broker queue's backlog among the places of Little's law.
+fn broker_backlog(service: &str) -> String {
+    format!("{service} (broker backlog)")
+}
+
 impl RunSummary {
+    /// Little's law where it is checked, named as by [`little_places`].
+    pub fn little_checks(&self) -> Vec<(String, LittleCheck)> {
+        let services = self.services.iter();
+        let brokers = (services.clone())
+            .filter_map(|s| s.messages.map(|m| (broker_backlog(&s.name), m.little)));
+        (services.map(|s| (s.name.clone(), s.little)))
+            .chain(brokers)
+            .chain([("whole system".to_string(), self.system.little)])
+            .collect()
+    }
+
     /// Whether no queue and not the requests in flight grew steadily through the run (also
     /// when the test could not be made: see `SystemSummary::steady_tested`).
     pub fn steady(&self) -> bool {

@@ -8,7 +8,7 @@ use crate::model::{AxisUnit, ServiceId};
 use crate::oracle;
 use crate::report::{SweepReport, scenario_hash};
 use crate::sim::RunError;
-use crate::stats::{CONFIDENCE, Headline, LITTLE_TOLERANCE};
+use crate::stats::{CONFIDENCE, Headline, LITTLE_TOLERANCE, little_places};
 
 #[derive(Serialize)]
 pub(crate) struct SweepDoc<'a> {
@@ -50,7 +50,7 @@ struct PointDoc<'a> {
     exact_theory: Vec<ExactDoc<'a>>,
     /// Each service, then the whole system, whose mean Little's-law gap exceeds the
     /// tolerance.
-    little_failures: Vec<LittleFailureDoc<'a>>,
+    little_failures: Vec<LittleFailureDoc>,
     /// `null` without a trigger (or before any replication ran).
     recovery: Option<RecoveryAcrossDoc>,
 }
@@ -77,8 +77,8 @@ struct ExactDoc<'a> {
 }
 
 #[derive(Serialize)]
-struct LittleFailureDoc<'a> {
-    component: &'a str,
+struct LittleFailureDoc {
+    component: String,
     relative_error: f64,
 }
 
@@ -126,7 +126,8 @@ impl<'a> PointDoc<'a> {
         let values = sweep.grid.values(index);
         let services = point.system.services();
         let names = || services.iter().map(|s| s.name.as_str());
-        let little_failures = (names().chain(["whole system"]).zip(point.little_gaps()))
+        let places = little_places(&point.system);
+        let little_failures = (places.into_iter().zip(point.little_gaps()))
             .filter(|(_, gap)| *gap > LITTLE_TOLERANCE)
             .map(|(component, relative_error)| LittleFailureDoc {
                 component,

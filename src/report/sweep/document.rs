@@ -669,22 +669,21 @@ fn little_section(out: &mut Blocks, sweep: &SweepResult) {
     out.push(Block::Heading(2, "Little's law".into()));
     let mut rows = Vec::new();
     for (i, point) in sweep.points.iter().enumerate() {
-        let names =
-            (point.system.services().iter().map(|s| s.name.as_str())).chain(["whole system"]);
-        for (name, gap) in names.zip(point.little_gaps()) {
+        let names = crate::stats::little_places(&point.system);
+        for (name, gap) in names.into_iter().zip(point.little_gaps()) {
             if gap > LITTLE_TOLERANCE {
                 let mut row: Vec<String> = (sweep.grid.values(i).iter())
                     .map(|v| v.text.clone())
                     .collect();
-                row.extend([name.to_string(), pct(gap)]);
+                row.extend([name, pct(gap)]);
                 rows.push(row);
             }
         }
     }
     if rows.is_empty() {
         out.push(Block::Para(format!(
-            "Little's law holds at every point (gap ≤ {}): at every service and for the whole \
-             system, L (the time-average number inside) equals λW (admissions per second \
+            "Little's law holds at every point (gap ≤ {}): at every service, every broker \
+             queue's backlog and for the whole system, L (the time-average number inside) equals λW (admissions per second \
              times the mean time inside), averaged over each point's replications.",
             pct(LITTLE_TOLERANCE)
         )));
