@@ -23,7 +23,7 @@ const SOURCE_FIGURES: [(&str, Figure); 13] = [
     ("attempts", Figure::Amplification),
     ("completion", Figure::CompletionMean),
 ];
-const SERVICE_FIGURES: [(&str, Figure); 26] = [
+const SERVICE_FIGURES: [(&str, Figure); 30] = [
     ("utilisation", Figure::Utilisation),
     ("wait", Figure::WaitMean),
     ("p_wait", Figure::WaitProbability),
@@ -49,6 +49,10 @@ const SERVICE_FIGURES: [(&str, Figure); 26] = [
     ("dead_lettered", Figure::DeadLettered),
     ("expired", Figure::Expired),
     ("paged", Figure::Paged),
+    ("age_at_start_mean", Figure::AgeAtStartMean),
+    ("age_at_start_p99", Figure::AgeAtStartP99),
+    ("age_at_end_mean", Figure::AgeAtEndMean),
+    ("age_at_end_p99", Figure::AgeAtEndP99),
     ("pending", Figure::Pending),
 ];
 

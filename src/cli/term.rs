@@ -383,6 +383,22 @@ fn notes(s: &RunSummary) -> String {
         );
     }
     for svc in &s.services {
+        let Some(m) = svc.messages.filter(|m| m.age_at_end.count > 0) else {
+            continue;
+        };
+        let (start, end) = (&m.age_at_start, &m.age_at_end);
+        let _ = writeln!(
+            out,
+            "{}: message age (from publish) at first delivery mean {}, p99 {}; at completion \
+             mean {}, p99 {}",
+            svc.name,
+            secs(start.mean),
+            secs(start.p99),
+            secs(end.mean),
+            secs(end.p99),
+        );
+    }
+    for svc in &s.services {
         let Some(a) = svc.autoscale else { continue };
         let _ = writeln!(
             out,

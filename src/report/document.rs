@@ -314,7 +314,8 @@ fn message_section(out: &mut Vec<Block>, design: &Design<'_>) {
          or with a lost queue); dropped by a full \
          queue to make room; moved to the dead-letter queue; visibility timeouts that \
          lapsed before the message was deleted; receives that paid the paging time of a \
-         broker beyond its memory; and still in the broker at the end. \
+         broker beyond its memory; still in the broker at the end; and the age of a \
+         message, from its publish, when first delivered and when completed. \
          Every message published is completed, lost, dropped, dead-lettered or still \
          pending."
             .into(),

@@ -264,6 +264,8 @@ struct MessagesDoc {
     expired: u64,
     paged: u64,
     pending: u64,
+    age_at_start_seconds: LatencyDoc,
+    age_at_end_seconds: LatencyDoc,
     little: LittleDoc,
 }
 
@@ -647,6 +649,8 @@ impl<'a> ServiceDoc<'a> {
                 expired: m.expired,
                 paged: m.paged,
                 pending: m.pending,
+                age_at_start_seconds: LatencyDoc::new(&m.age_at_start),
+                age_at_end_seconds: LatencyDoc::new(&m.age_at_end),
                 little: LittleDoc::new(&m.little),
             }),
         }

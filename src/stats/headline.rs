@@ -109,6 +109,14 @@ pub enum Figure {
     Expired,
     /// Receives that paid the paging time of a broker beyond its memory, per run.
     Paged,
+    /// Mean age of a message (since its queue accepted it) when first delivered.
+    AgeAtStartMean,
+    /// 99th percentile of a message's age when first delivered.
+    AgeAtStartP99,
+    /// Mean age of a message when completed: from publish to acknowledgement or deletion.
+    AgeAtEndMean,
+    /// 99th percentile of a message's age when completed.
+    AgeAtEndP99,
     /// Messages still in the broker when the run ended.
     Pending,
     /// Share of the replications judged (and of those a limit stopped) whose goodput did
@@ -193,7 +201,7 @@ impl Figure {
 
     /// What happened to the messages of a broker's queue: reports show these in a table
     /// of their own, and only services whose queue has a delivery guarantee have them.
-    pub const MESSAGES: [Figure; 11] = [
+    pub const MESSAGES: [Figure; 15] = [
         Figure::Published,
         Figure::Redelivered,
         Figure::Duplicates,
@@ -205,6 +213,10 @@ impl Figure {
         Figure::Expired,
         Figure::Paged,
         Figure::Pending,
+        Figure::AgeAtStartMean,
+        Figure::AgeAtStartP99,
+        Figure::AgeAtEndMean,
+        Figure::AgeAtEndP99,
     ];
 
     /// A short human label ("p99 response time", "not ok within 300 ms").
@@ -256,6 +268,10 @@ impl Figure {
             Figure::DeadLettered => "messages dead-lettered",
             Figure::Expired => "visibility timeouts lapsed",
             Figure::Paged => "receives paged (beyond the broker's memory)",
+            Figure::AgeAtStartMean => "mean message age at first delivery",
+            Figure::AgeAtStartP99 => "p99 message age at first delivery",
+            Figure::AgeAtEndMean => "mean message age at completion",
+            Figure::AgeAtEndP99 => "p99 message age at completion",
             Figure::Pending => "messages pending at the end",
         };
         fixed.to_string()
@@ -310,6 +326,10 @@ impl Figure {
             Figure::DeadLettered => "dead_lettered",
             Figure::Expired => "expired",
             Figure::Paged => "paged",
+            Figure::AgeAtStartMean => "age_at_start_mean",
+            Figure::AgeAtStartP99 => "age_at_start_p99",
+            Figure::AgeAtEndMean => "age_at_end_mean",
+            Figure::AgeAtEndP99 => "age_at_end_p99",
             Figure::Pending => "pending",
         }
     }
@@ -325,7 +345,11 @@ impl Figure {
             | Figure::CompletionMean
             | Figure::WaitMean
             | Figure::SojournMean
-            | Figure::SojournP99 => Unit::Seconds,
+            | Figure::SojournP99
+            | Figure::AgeAtStartMean
+            | Figure::AgeAtStartP99
+            | Figure::AgeAtEndMean
+            | Figure::AgeAtEndP99 => Unit::Seconds,
             Figure::Goodput => Unit::PerSecond,
             Figure::SuccessFraction
             | Figure::RejectedFraction
@@ -402,6 +426,8 @@ impl Figure {
                 "no work completed"
             }
             Figure::NotRecovered => "no replication's recovery was judged",
+            Figure::AgeAtStartMean | Figure::AgeAtStartP99 => "no message delivered",
+            Figure::AgeAtEndMean | Figure::AgeAtEndP99 => "no message completed",
             _ => "no requests answered",
         }
     }
@@ -523,6 +549,18 @@ fn value(run: &RunSummary, scope: Scope, index: usize, figure: Figure) -> Option
                 Figure::DeadLettered => s.messages.map(|m| m.dead_lettered as f64),
                 Figure::Expired => s.messages.map(|m| m.expired as f64),
                 Figure::Paged => s.messages.map(|m| m.paged as f64),
+                Figure::AgeAtStartMean => {
+                    (s.messages).and_then(|m| observed(&m.age_at_start, m.age_at_start.mean))
+                }
+                Figure::AgeAtStartP99 => {
+                    (s.messages).and_then(|m| observed(&m.age_at_start, m.age_at_start.p99))
+                }
+                Figure::AgeAtEndMean => {
+                    (s.messages).and_then(|m| observed(&m.age_at_end, m.age_at_end.mean))
+                }
+                Figure::AgeAtEndP99 => {
+                    (s.messages).and_then(|m| observed(&m.age_at_end, m.age_at_end.p99))
+                }
                 Figure::Pending => s.messages.map(|m| m.pending as f64),
                 _ => None,
             }

@@ -66,12 +66,28 @@ struct ServiceStats {
 
 /// Counts of [`MessageEvent`]s, by the event's index; the messages in the broker over
 /// time; and the time in the broker of those that left it, for Little.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug)]
 struct MessageCounts {
     events: [u64; MessageEvent::COUNT],
     inside: Level,
     ended: u64,
     ended_ns: u128,
+    /// Ages at first delivery and at completion.
+    age_at_start: Latency,
+    age_at_end: Latency,
+}
+
+impl MessageCounts {
+    fn new() -> MessageCounts {
+        MessageCounts {
+            events: [0; MessageEvent::COUNT],
+            inside: Level::default(),
+            ended: 0,
+            ended_ns: 0,
+            age_at_start: Latency::new(),
+            age_at_end: Latency::new(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -121,7 +137,7 @@ impl Recorder {
                     workers.change(SimTime::ZERO, i64::from(s.workers.get()));
                     let mut stats = ServiceStats::new(workers, s.can_fail(), s.autoscale.is_some());
                     if s.queue.delivery.is_some() {
-                        stats.messages = Some(MessageCounts::default());
+                        stats.messages = Some(MessageCounts::new());
                     }
                     stats
                 })
@@ -316,6 +332,8 @@ impl ServiceStats {
             m.events = [0; MessageEvent::COUNT];
             m.inside.reset(at);
             (m.ended, m.ended_ns) = (0, 0);
+            m.age_at_start.reset();
+            m.age_at_end.reset();
         }
         if let Some(c) = &mut self.scaling {
             let workers = self.workers.current() as u32;
@@ -389,7 +407,7 @@ impl ServiceStats {
                     degraded_fraction: self.degraded.mean(window_ns),
                 }
             }),
-            messages: self.messages.map(|m| {
+            messages: self.messages.as_ref().map(|m| {
                 let count = |e: MessageEvent| m.events[e as usize];
                 MessageSummary {
                     published: count(MessageEvent::Published),
@@ -406,6 +424,8 @@ impl ServiceStats {
                     expired: count(MessageEvent::Expired),
                     paged: count(MessageEvent::Paged),
                     pending: m.inside.current(),
+                    age_at_start: m.age_at_start.summary(),
+                    age_at_end: m.age_at_end.summary(),
                     little: LittleCheck::new(
                         m.inside.mean(window_ns),
                         per_sec(count(MessageEvent::Published)),
@@ -671,11 +691,15 @@ impl Observer for Recorder {
         m.events[event as usize] += 1;
         match event {
             MessageEvent::Published => m.inside.change(at, 1),
+            MessageEvent::Delivered => m.age_at_start.record(age),
             MessageEvent::Completed
             | MessageEvent::Lost
             | MessageEvent::LostByBroker
             | MessageEvent::Dropped
             | MessageEvent::DeadLettered => {
+                if event == MessageEvent::Completed {
+                    m.age_at_end.record(age);
+                }
                 m.inside.change(at, -1);
                 m.ended += 1;
                 m.ended_ns += u128::from(age.0);

@@ -127,6 +127,10 @@ pub struct MessageSummary {
     pub paged: u64,
     /// In the broker at the end of the run: waiting, held by consumers or hidden.
     pub pending: u64,
+    /// Age (since its queue accepted it) of each message at its first delivery.
+    pub age_at_start: LatencySummary,
+    /// Age of each message at its completion: publish to acknowledgement or deletion.
+    pub age_at_end: LatencySummary,
     /// Little's law on the broker's backlog: the time-average messages in the broker
     /// against messages published per second times the mean time from publish to end.
     pub little: LittleCheck,

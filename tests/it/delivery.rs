@@ -480,3 +480,42 @@ fn littles_law_holds_on_the_brokers_backlog() {
     )));
     assert!(m.pending > 100 && !m.little.holds(), "{m:?}");
 }
+
+/// A message's age at its first delivery is its wait, and at its completion its time at
+/// the service, when each message is delivered once (at most once, no crashes): the same
+/// samples, so the same means exactly. Redeliveries break it (the control): at least once
+/// with a timeout shorter than some processing, a message's age at completion counts all
+/// its deliveries, which the service's time per delivery does not.
+#[test]
+fn a_messages_age_is_its_wait_and_time_at_the_service_when_delivered_once() {
+    let (work, queue) = (r#"{ dist = "exponential", mean = "1s" }"#, "");
+    let toml = |delivery: &str| {
+        format!(
+            r#"
+[simulation]
+duration = "5000s"
+warmup = "100s"
+[[source]]
+name = "in"
+to = "worker"
+rate = "0.8/s"
+[[service]]
+name = "worker"
+workers = 1
+queue = {{ delivery = {delivery}{queue} }}
+service_time = {work}
+"#
+        )
+    };
+    let run = run(&system(&toml(r#""at-most-once""#)));
+    let (m, s) = (messages(&run), &run.services[0]);
+    assert!(m.age_at_end.count > 3_000, "{m:?}");
+    assert_eq!(m.age_at_start.mean, s.wait.mean);
+    assert_eq!(m.age_at_end.mean, s.sojourn.mean);
+    let run = super::delivery::run(&system(&toml(
+        r#""at-least-once", visibility_timeout = "2s""#,
+    )));
+    let (m, s) = (messages(&run), &run.services[0]);
+    assert!(m.redelivered > 100, "{m:?}");
+    assert!(m.age_at_end.mean > s.sojourn.mean, "{m:?}");
+}
