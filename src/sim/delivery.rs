@@ -220,24 +220,25 @@ impl<const LEAN: bool> Sim<'_, LEAN> {
         };
         let message = self.cx.messages.id_at(slot);
         self.cx.messages[message].holder = Id::NONE;
-        // Under a new id: the work step it was in has an event pending, now stale.
-        let task = self.cx.renew_task(task);
-        let m = &mut self.cx.messages[message];
+        let receives = self.cx.messages[message].receives;
         match delivery {
             Delivery::AtMostOnce { .. } | Delivery::Acknowledged { early: true, .. } => {
                 self.end_message(message, true, MessageEvent::Lost, o);
                 false
             }
-            Delivery::Acknowledged { limit, .. } => {
-                if limit.is_some_and(|l| m.receives >= l.get()) {
-                    self.end_message(message, true, MessageEvent::DeadLettered, o);
-                    return false;
-                }
+            Delivery::Acknowledged { limit, .. } if limit.is_some_and(|l| receives >= l.get()) => {
+                self.end_message(message, true, MessageEvent::DeadLettered, o);
+                false
+            }
+            // Kept under a new id: the work step it was in has an event pending, now stale.
+            Delivery::Acknowledged { .. } => {
+                let task = self.cx.renew_task(task);
                 self.requeue(id, task, true, o);
                 true
             }
             Delivery::AtLeastOnce { .. } => {
-                m.hidden = task;
+                let task = self.cx.renew_task(task);
+                self.cx.messages[message].hidden = task;
                 true
             }
         }
